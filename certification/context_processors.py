@@ -1,0 +1,37 @@
+"""The navigation each role sees."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+NAVIGATION = {
+    "officer": [
+        ("dashboard", _("Dashboard")),
+        ("officer:institutions", _("Institutions")),
+        ("officer:approvals", _("Eligibility approvals")),
+        ("enrolments:list", _("Enrolments")),
+    ],
+    "institution": [
+        ("dashboard", _("Dashboard")),
+        ("institution:batches", _("Batches")),
+        ("institution:trainees", _("Trainees")),
+        ("enrolments:list", _("Enrolments")),
+    ],
+    "assessor": [
+        ("dashboard", _("Dashboard")),
+        ("enrolments:list", _("Candidates")),
+    ],
+    "trainee": [
+        ("dashboard", _("My progress")),
+    ],
+}
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"navigation": []}
+    items = []
+    for url_name, label in NAVIGATION.get(getattr(user, "role", ""), []):
+        url = reverse(url_name)
+        items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/" or request.path == url})
+    return {"navigation": items}

@@ -1,0 +1,37 @@
+"""The domain model (SPEC §3), one module per concern."""
+
+from .catalogue import Module, Track
+from .enrolments import (
+    AttemptOutcome,
+    EvidenceFile,
+    EvidenceKind,
+    AssessmentAttempt,
+    Enrolment,
+    EnrolmentStatus,
+    Level,
+    ModuleCompletion,
+    StateLog,
+    TrainingBatch,
+)
+from .institutions import Institution, InstitutionStatus, TrackQuota
+from .people import ActivationCode, ConflictDeclaration, ConflictKind, Education, Gender, IdType, Role, Trainee, User
+
+__all__ = [
+    "ActivationCode",
+    "AssessmentAttempt",
+    "ConflictDeclaration",
+    "Enrolment",
+    "EnrolmentStatus",
+    "Institution",
+    "InstitutionStatus",
+    "Level",
+    "Module",
+    "ModuleCompletion",
+    "Role",
+    "StateLog",
+    "Track",
+    "TrackQuota",
+    "Trainee",
+    "TrainingBatch",
+    "User",
+]

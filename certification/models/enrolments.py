@@ -1,0 +1,300 @@
+"""Batches, enrolments and what happens to them: completions, attempts, the state log (SPEC §3–4)."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .catalogue import Module, Track
+from .institutions import Institution
+from .people import Trainee, User
+
+
+class Level(models.IntegerChoices):
+    """National vocational skill levels: 5 is the entry level, 1 the highest."""
+
+    FIVE = 5, _("五级/初级工")
+    FOUR = 4, _("四级/中级工")
+    THREE = 3, _("三级/高级工")
+    TWO = 2, _("二级/技师")
+    ONE = 1, _("一级/高级技师")
+
+
+class EnrolmentStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted for approval")
+    REJECTED = "rejected", _("rejected")
+    ENROLLED = "enrolled", _("enrolled")
+    TRAINED = "trained", _("training completed")
+    UNDER_REVIEW = "under_review", _("under review")
+    PASSED = "passed", _("passed")
+    FAILED = "failed", _("failed")
+    IN_PUBLICITY = "in_publicity", _("in public notice")
+    READY_TO_ISSUE = "ready_to_issue", _("ready to issue")
+    CERTIFIED = "certified", _("certified")
+    REVOKED = "revoked", _("revoked")
+    DISQUALIFIED = "disqualified", _("disqualified")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+# Statuses in which an enrolment still occupies the trainee's one place in a track. `failed` is
+# handled by the service (it is active only while a resit is possible).
+ACTIVE_STATUSES = [
+    EnrolmentStatus.DRAFT,
+    EnrolmentStatus.SUBMITTED,
+    EnrolmentStatus.REJECTED,
+    EnrolmentStatus.ENROLLED,
+    EnrolmentStatus.TRAINED,
+    EnrolmentStatus.UNDER_REVIEW,
+    EnrolmentStatus.PASSED,
+    EnrolmentStatus.IN_PUBLICITY,
+    EnrolmentStatus.READY_TO_ISSUE,
+]
+# Statuses that count against the institution's yearly quota: approved and not given back.
+QUOTA_STATUSES = [
+    EnrolmentStatus.ENROLLED,
+    EnrolmentStatus.TRAINED,
+    EnrolmentStatus.UNDER_REVIEW,
+    EnrolmentStatus.PASSED,
+    EnrolmentStatus.FAILED,
+    EnrolmentStatus.IN_PUBLICITY,
+    EnrolmentStatus.READY_TO_ISSUE,
+    EnrolmentStatus.CERTIFIED,
+    EnrolmentStatus.REVOKED,
+    EnrolmentStatus.DISQUALIFIED,
+]
+
+
+class TrainingBatch(models.Model):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="batches", verbose_name=_("institution")
+    )
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="batches", verbose_name=_("track"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.FOUR)
+    name = models.CharField(_("name"), max_length=128)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    capacity = models.PositiveIntegerField(_("capacity"), default=50, validators=[MinValueValidator(1)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("training batch")
+        verbose_name_plural = _("training batches")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
+    @property
+    def year(self) -> int:
+        return self.start_date.year
+
+
+class StatusFieldGuard(models.QuerySet):
+    """A queryset that refuses to write the status column: moves go through the lifecycle service."""
+
+    def update(self, **kwargs):
+        if "status" in kwargs:
+            raise ValidationError(_("The status changes only through a lifecycle transition."))
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "status" in fields:
+            raise ValidationError(_("The status changes only through a lifecycle transition."))
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class Enrolment(models.Model):
+    trainee = models.ForeignKey(Trainee, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("trainee"))
+    batch = models.ForeignKey(
+        TrainingBatch, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("training batch")
+    )
+    # Copied from the batch so that "one active enrolment per trainee and track" is a database constraint.
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="+", verbose_name=_("track"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.DRAFT, editable=False
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, editable=False)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    publicity_ends_on = models.DateField(_("public notice ends on"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StatusFieldGuard.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainee", "track"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="one_active_enrolment_per_trainee_and_track",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "track"]), models.Index(fields=["batch", "status"])]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+
+    def __str__(self) -> str:
+        return f"{self.trainee} · {self.batch}"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._saved_status = self.status if self.pk else EnrolmentStatus.DRAFT
+        self._status_move_allowed = False
+
+    def save(self, *args, **kwargs):
+        if self.status != self._saved_status and not self._status_move_allowed:
+            raise ValidationError(_("The status changes only through a lifecycle transition."))
+        if self._state.adding:
+            self.track_id = self.batch.track_id
+        super().save(*args, **kwargs)
+        self._saved_status = self.status
+        self._status_move_allowed = False
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._saved_status = self.status
+
+    def move_to(self, status: str) -> None:
+        """Only the lifecycle calls this (certification.lifecycle)."""
+        self.status = status
+        self.status_changed_at = timezone.now()
+        self._status_move_allowed = True
+
+    @property
+    def institution_id(self) -> int:
+        return self.batch.institution_id
+
+    @property
+    def current_attempt(self) -> "AssessmentAttempt | None":
+        return self.attempts.order_by("-number").first()
+
+
+class ModuleCompletion(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="completions")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+", verbose_name=_("module"))
+    hours = models.DecimalField(
+        _("hours"), max_digits=6, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(2000)]
+    )
+    score = models.DecimalField(
+        _("score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    evidence = models.FileField(_("evidence file"), upload_to="evidence/modules/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["module__position"]
+        constraints = [models.UniqueConstraint(fields=["enrolment", "module"], name="one_completion_per_module")]
+        verbose_name = _("module completion")
+        verbose_name_plural = _("module completions")
+
+
+class AttemptOutcome(models.TextChoices):
+    PENDING = "pending", _("awaiting review")
+    PASSED = "passed", _("passed")
+    FAILED = "failed", _("failed")
+    RETURNED = "returned", _("returned for correction")
+
+
+class AssessmentAttempt(models.Model):
+    """One sitting of the exam: theory and practical scores, evidence, and the assessor's outcome."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    exam_date = models.DateField(_("exam date"), null=True, blank=True)
+    theory_score = models.DecimalField(
+        _("theory score"), max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    practical_score = models.DecimalField(
+        _("practical score"), max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    # A resit re-assesses only the failed part: the passed part is carried from the previous attempt.
+    theory_carried_over = models.BooleanField(default=False)
+    practical_carried_over = models.BooleanField(default=False)
+    submitted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=AttemptOutcome.choices, default=AttemptOutcome.PENDING)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["enrolment", "number"]
+        constraints = [models.UniqueConstraint(fields=["enrolment", "number"], name="one_attempt_number_per_enrolment")]
+        verbose_name = _("assessment attempt")
+        verbose_name_plural = _("assessment attempts")
+
+
+class EvidenceKind(models.TextChoices):
+    MODEL_3D = "3d_model", _("3D garment model")
+    PHOTO = "photo", _("photo of work")
+    DOCUMENT = "document", _("document")
+
+
+class EvidenceFile(models.Model):
+    attempt = models.ForeignKey(AssessmentAttempt, on_delete=models.CASCADE, related_name="evidence_files")
+    kind = models.CharField(_("kind"), max_length=16, choices=EvidenceKind.choices)
+    file = models.FileField(upload_to="evidence/attempts/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("The state log is append-only."))
+
+    def delete(self):
+        raise ValidationError(_("The state log is append-only."))
+
+    def bulk_update(self, *args, **kwargs):
+        raise ValidationError(_("The state log is append-only."))
+
+
+class StateLog(models.Model):
+    """Append-only history of every lifecycle move (SPEC §3)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="state_logs")
+    transition = models.CharField(_("transition"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=20, choices=EnrolmentStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=EnrolmentStatus.choices)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["enrolment", "created_at"])]
+        verbose_name = _("state log entry")
+        verbose_name_plural = _("state log")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("The state log is append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The state log is append-only."))

@@ -1,0 +1,76 @@
+"""What a user may see. Views look objects up through these, so another institution's object is
+simply not found (404) rather than forbidden (which would confirm it exists)."""
+
+from django.db.models import Count, Q, QuerySet
+
+from . import permissions
+from .models import Enrolment, EnrolmentStatus, Institution, StateLog, Trainee, TrainingBatch, User
+
+
+def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
+    base = Enrolment.objects.select_related("trainee", "batch__institution", "track")
+    if permissions.is_officer(user):
+        return base
+    if permissions.is_institution_staff(user):
+        return base.filter(batch__institution_id=user.institution_id)
+    if permissions.is_trainee(user):
+        return base.filter(trainee__user=user)
+    if permissions.is_assessor(user):
+        # Assessors see candidates in assessment, never those they are conflicted with.
+        return (
+            base.filter(status__in=[EnrolmentStatus.UNDER_REVIEW, EnrolmentStatus.PASSED, EnrolmentStatus.FAILED])
+            .exclude(batch__institution_id=user.institution_id or -1)
+            .exclude(trainee__declared_conflicts__assessor=user)
+        )
+    return base.none()
+
+
+def trainees_visible_to(user: User) -> QuerySet[Trainee]:
+    if permissions.is_officer(user):
+        return Trainee.objects.select_related("institution")
+    if permissions.is_institution_staff(user):
+        return Trainee.objects.select_related("institution").filter(institution_id=user.institution_id)
+    return Trainee.objects.none()
+
+
+def batches_visible_to(user: User) -> QuerySet[TrainingBatch]:
+    base = TrainingBatch.objects.select_related("institution", "track").annotate(
+        enrolment_count=Count("enrolments", filter=~Q(enrolments__status=EnrolmentStatus.WITHDRAWN))
+    )
+    if permissions.is_officer(user):
+        return base
+    if permissions.is_institution_staff(user):
+        return base.filter(institution_id=user.institution_id)
+    return base.none()
+
+
+def institutions_visible_to(user: User) -> QuerySet[Institution]:
+    if permissions.is_officer(user):
+        return Institution.objects.all()
+    if permissions.is_institution_staff(user):
+        return Institution.objects.filter(pk=user.institution_id)
+    return Institution.objects.none()
+
+
+def history_of(enrolment: Enrolment) -> QuerySet[StateLog]:
+    return enrolment.state_logs.select_related("actor").order_by("created_at", "pk")
+
+
+def status_counts(enrolments: QuerySet[Enrolment]) -> dict[str, int]:
+    rows = enrolments.order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def search_enrolments(queryset: QuerySet[Enrolment], *, text: str = "", status: str = "", track: str = "",
+                      batch: str = "") -> QuerySet[Enrolment]:
+    if text:
+        queryset = queryset.filter(
+            Q(trainee__name__icontains=text) | Q(trainee__id_number__iexact=text.strip()) | Q(batch__name__icontains=text)
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if track:
+        queryset = queryset.filter(track__code=track)
+    if batch.isdigit():
+        queryset = queryset.filter(batch_id=int(batch))
+    return queryset

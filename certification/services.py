@@ -1,0 +1,217 @@
+"""Lifecycle moves: what a move does to the database (SPEC §4).
+
+Every move runs in one transaction that locks the enrolment row, re-reads its status, checks the
+actor's role and object, checks the business rules, moves the state and writes the StateLog.
+Nothing else writes Enrolment.status.
+"""
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
+from .lifecycle import REASON_REQUIRED, TRANSITION_NAMES, EnrolmentLifecycle
+from .middleware import current_request_id
+from .models import Enrolment, EnrolmentStatus, StateLog, TrackQuota, User
+from .models.enrolments import QUOTA_STATUSES
+
+# Side effects run inside the move's transaction, after the guard passed and before the log.
+SideEffect = Callable[[Enrolment], None]
+
+
+def _locked_enrolment(enrolment_id: int) -> Enrolment:
+    try:
+        return (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("batch__institution", "track", "trainee")
+            .get(pk=enrolment_id)
+        )
+    except Enrolment.DoesNotExist:
+        raise StaleState(_("This enrolment no longer exists.")) from None
+
+
+def move(
+    *,
+    actor: User | None,
+    enrolment_id: int,
+    transition: str,
+    reason: str = "",
+    expected_status: str | None = None,
+    side_effect: SideEffect | None = None,
+) -> Enrolment:
+    """Make one lifecycle move; raise MoveForbidden, StaleState or RuleNotMet and change nothing."""
+    reason = (reason or "").strip()
+    if transition in REASON_REQUIRED and not reason:
+        raise InvalidInput(_("Please give a reason."))
+    with transaction.atomic():
+        enrolment = _locked_enrolment(enrolment_id)
+        _apply(actor, enrolment, transition, reason, expected_status, side_effect)
+    return enrolment
+
+
+def move_many(
+    *,
+    actor: User | None,
+    enrolment_ids: Iterable[int],
+    transition: str,
+    reason: str = "",
+    side_effect: SideEffect | None = None,
+) -> list[Enrolment]:
+    """The same move on many enrolments, all or nothing (the first refusal rolls back the rest)."""
+    reason = (reason or "").strip()
+    ids = sorted(set(enrolment_ids))
+    if not ids:
+        raise InvalidInput(_("Select at least one enrolment."))
+    if transition in REASON_REQUIRED and not reason:
+        raise InvalidInput(_("Please give a reason."))
+    with transaction.atomic():
+        # Locked in id order so that two bulk moves cannot deadlock each other.
+        enrolments = list(
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("batch__institution", "track", "trainee")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        if len(enrolments) != len(ids):
+            raise StaleState(_("Some of the selected enrolments no longer exist."))
+        for enrolment in enrolments:
+            try:
+                _apply(actor, enrolment, transition, reason, None, side_effect)
+            except (MoveForbidden, StaleState, RuleNotMet) as error:
+                error.message = f"{enrolment.trainee.name}: {error.message}"
+                raise
+    return enrolments
+
+
+def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -> None:
+    flow = EnrolmentLifecycle(enrolment)
+    method = getattr(flow, TRANSITION_NAMES[transition])
+    if expected_status and enrolment.status != expected_status:
+        raise StaleState(
+            _("Someone else moved this enrolment first: it is now “%(status)s”. Reload the page.")
+            % {"status": enrolment.get_status_display()}
+        )
+    if not method.can_proceed(check_conditions=False):
+        raise StaleState(
+            _("“%(move)s” is not possible while the enrolment is “%(status)s”.")
+            % {"move": method.label, "status": enrolment.get_status_display()}
+        )
+    if not method.has_perm(actor):
+        raise MoveForbidden(_("You may not “%(move)s” this enrolment.") % {"move": method.label})
+    from_status = enrolment.status
+    unmet = _unmet_condition_message(method, flow)
+    if unmet:
+        raise RuleNotMet(unmet)
+    if transition == "approve":
+        _check_quota(enrolment)
+    method()
+    if transition == "approve":
+        enrolment.approved_at = timezone.now()
+    if side_effect is not None:
+        side_effect(enrolment)
+    enrolment.save()
+    StateLog.objects.create(
+        enrolment=enrolment,
+        transition=transition,
+        from_status=from_status,
+        to_status=enrolment.status,
+        actor=actor,
+        reason=reason,
+        request_id=current_request_id.get(),
+    )
+
+
+def _unmet_condition_message(method, flow) -> str:
+    for transition in method.get_transitions():
+        if transition.source == flow.enrolment.status or transition.source is EnrolmentLifecycle.status.ANY:
+            unmet = transition.get_unmet_condition(flow)
+            if unmet is not None:
+                return getattr(unmet[1], "message", "") or _("A rule for this move is not met.")
+    return ""
+
+
+def _check_quota(enrolment: Enrolment) -> None:
+    """An institution cannot have more approved enrolments in a track and year than its quota."""
+    year = enrolment.batch.year
+    quota = (
+        TrackQuota.objects.select_for_update()
+        .filter(institution_id=enrolment.batch.institution_id, track_id=enrolment.track_id, year=year)
+        .first()
+    )
+    if quota is None:
+        raise RuleNotMet(
+            _("%(institution)s has no %(year)s quota for %(track)s: the office sets it on the institution page.")
+            % {"institution": enrolment.batch.institution.name, "year": year, "track": enrolment.track.display_name}
+        )
+    used = (
+        Enrolment.objects.filter(
+            batch__institution_id=enrolment.batch.institution_id,
+            track_id=enrolment.track_id,
+            batch__start_date__year=year,
+            status__in=QUOTA_STATUSES,
+        )
+        .exclude(pk=enrolment.pk)
+        .count()
+    )
+    if used >= quota.quota:
+        raise RuleNotMet(
+            _("The %(year)s quota of %(quota)s for %(track)s is used up at %(institution)s.")
+            % {"year": year, "quota": quota.quota, "track": enrolment.track.display_name,
+               "institution": enrolment.batch.institution.name}
+        )
+
+
+# The moves by name, so that callers read as sentences. Each returns the moved enrolment.
+
+def submit_enrolment(*, actor: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
+    return move(actor=actor, enrolment_id=enrolment_id, transition="submit", expected_status=expected_status)
+
+
+def resubmit_enrolment(*, actor: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
+    return move(actor=actor, enrolment_id=enrolment_id, transition="resubmit", expected_status=expected_status)
+
+
+def approve_enrolments(*, officer: User, enrolment_ids: Iterable[int], reason: str = "") -> list[Enrolment]:
+    """Approve eligibility, all or nothing; each trainee gets an account (login = ID number)."""
+    from .accounts import ensure_trainee_account
+
+    return move_many(
+        actor=officer,
+        enrolment_ids=enrolment_ids,
+        transition="approve",
+        reason=reason,
+        side_effect=lambda enrolment: ensure_trainee_account(trainee=enrolment.trainee),
+    )
+
+
+def reject_enrolments(*, officer: User, enrolment_ids: Iterable[int], reason: str) -> list[Enrolment]:
+    return move_many(actor=officer, enrolment_ids=enrolment_ids, transition="reject", reason=reason)
+
+
+def complete_training(*, actor: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
+    return move(actor=actor, enrolment_id=enrolment_id, transition="complete_training",
+                expected_status=expected_status)
+
+
+def withdraw_enrolment(*, actor: User, enrolment_id: int, reason: str,
+                       expected_status: str | None = None) -> Enrolment:
+    return move(actor=actor, enrolment_id=enrolment_id, transition="withdraw", reason=reason,
+                expected_status=expected_status)
+
+
+def available_moves(*, user: User, enrolment: Enrolment) -> list[tuple[str, str]]:
+    """(name, label) of the moves this user could make now, for buttons on the page."""
+    flow = EnrolmentLifecycle(enrolment)
+    moves = []
+    for name, attribute in TRANSITION_NAMES.items():
+        method = getattr(flow, attribute)
+        if method.can_proceed(check_conditions=False) and method.has_perm(user):
+            moves.append((name, str(method.label)))
+    return moves
+
+
+def is_terminal(status: str) -> bool:
+    return status in {EnrolmentStatus.CERTIFIED, EnrolmentStatus.REVOKED, EnrolmentStatus.DISQUALIFIED,
+                      EnrolmentStatus.WITHDRAWN}
