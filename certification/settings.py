@@ -160,6 +160,11 @@ MASK_ID_KEEP_END = 4
 
 CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", str(BASE_DIR / "var" / "signing"))
 
+# A database cache so that rate limits hold across several web processes (stateless web tier).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"},
+}
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REST_FRAMEWORK = {

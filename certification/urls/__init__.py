@@ -1,0 +1,16 @@
+"""URL map. Each area has its own module: accounts, enrolments, institution, officer."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from certification.views import dashboard
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("accounts/", include("certification.urls.accounts")),
+    path("enrolments/", include("certification.urls.enrolments")),
+    path("institution/", include("certification.urls.institution")),
+    path("officer/", include("certification.urls.officer")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

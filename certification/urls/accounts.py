@@ -1,0 +1,17 @@
+"""Log in and out, change the password, and activate a trainee account from its slip.
+
+Login throttling is django-axes (settings.AXES_*); its lockout page is registration/locked_out.html.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from certification.views import accounts
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("activate/", accounts.activate, name="activate"),
+]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from certification.views import enrolments
+
+app_name = "enrolments"
+urlpatterns = [
+    path("", enrolments.enrolment_list, name="list"),
+    path("<int:pk>/", enrolments.enrolment_detail, name="detail"),
+    path("<int:pk>/move/<slug:transition>/", enrolments.enrolment_move, name="move"),
+    path("<int:pk>/completions/", enrolments.module_completions, name="completions"),
+]

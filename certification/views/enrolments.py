@@ -1,0 +1,142 @@
+"""Enrolment pages shared by every role: the list, one enrolment with its history, and its moves."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from certification import permissions, registration, selectors, services
+from certification.errors import LifecycleError
+from certification.forms.enrolments import EnrolmentFilterForm, ModuleCompletionsForm, MoveForm, ScoresForm
+from certification.lifecycle import REASON_REQUIRED, TRANSITION_NAMES
+from certification.models import EnrolmentStatus, EvidenceFile, EvidenceKind
+from workflows import rules
+
+from .common import paginate, render_error, role_required
+
+staff_officer_or_assessor = role_required(permissions.is_officer, permissions.is_institution_staff,
+                                          permissions.is_assessor)
+
+
+@staff_officer_or_assessor
+def enrolment_list(request):
+    form = EnrolmentFilterForm(request.GET or None)
+    enrolments = selectors.enrolments_visible_to(request.user)
+    if form.is_valid():
+        enrolments = selectors.search_enrolments(
+            enrolments, text=form.cleaned_data["q"], status=form.cleaned_data["status"],
+            track=form.cleaned_data["track"], batch=request.GET.get("batch", ""),
+        )
+    context = {"form": form, **paginate(request, enrolments.order_by("-status_changed_at", "-pk"))}
+    return render(request, "enrolments/list.html", context)
+
+
+def _detail_context(request, enrolment, **extra):
+    user = request.user
+    attempts = list(enrolment.attempts.prefetch_related("evidence_files").order_by("number"))
+    completions = {c.module_id: c for c in enrolment.completions.all()}
+    modules = [
+        {"module": m, "completion": completions.get(m.pk),
+         "short": m.is_required and (completions.get(m.pk) is None or completions[m.pk].hours < m.min_hours)}
+        for m in enrolment.track.modules.all()
+    ]
+    moves = [
+        {"name": name, "label": label, "needs_reason": name in REASON_REQUIRED,
+         "danger": name in {"reject", "fail", "withdraw", "revoke", "uphold_objection"}}
+        for name, label in services.available_moves(user=user, enrolment=enrolment)
+    ]
+    shows_full_id = permissions.is_officer(user) or permissions.can_manage_enrolment(user, enrolment) or (
+        permissions.is_trainee(user) and enrolment.trainee.user_id == user.pk
+    )
+    manages = permissions.can_manage_enrolment(user, enrolment)
+    return {
+        "enrolment": enrolment,
+        "trainee": enrolment.trainee,
+        "id_number": enrolment.trainee.id_number if shows_full_id else enrolment.trainee.masked_id_number,
+        "modules": modules,
+        "attempts": attempts,
+        "history": selectors.history_of(enrolment),
+        "moves": moves,
+        "move_form": MoveForm(initial={"expected_status": enrolment.status}),
+        "can_record_completions": manages and enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.TRAINED),
+        "can_record_scores": manages and enrolment.status == EnrolmentStatus.TRAINED,
+        "scores_form": extra.pop("scores_form", None) or ScoresForm(),
+        "resit_closed_reason": rules.resit_closed_reason(enrolment) if enrolment.status == EnrolmentStatus.FAILED else "",
+        **extra,
+    }
+
+
+@login_required
+def enrolment_detail(request, pk):
+    enrolment = get_object_or_404(selectors.enrolments_visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        return _record_scores(request, enrolment)
+    return render(request, "enrolments/detail.html", _detail_context(request, enrolment))
+
+
+def _record_scores(request, enrolment):
+    form = ScoresForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "enrolments/detail.html", _detail_context(request, enrolment, scores_form=form),
+                      status=400)
+    try:
+        attempt = registration.record_scores(
+            staff=request.user, enrolment_id=enrolment.pk, theory_score=form.cleaned_data["theory_score"],
+            practical_score=form.cleaned_data["practical_score"], exam_date=form.cleaned_data["exam_date"],
+        )
+    except LifecycleError as error:
+        return render_error(request, error, "enrolments/detail.html",
+                            _detail_context(request, enrolment, scores_form=form))
+    upload = form.cleaned_data.get("model_3d")
+    if upload:
+        EvidenceFile.objects.create(attempt=attempt, kind=EvidenceKind.MODEL_3D, file=upload,
+                                    original_name=upload.name[:255], size=upload.size, uploaded_by=request.user)
+    messages.success(request, _("Scores saved."))
+    return redirect("enrolments:detail", pk=enrolment.pk)
+
+
+@require_POST
+@login_required
+def enrolment_move(request, pk, transition):
+    if transition not in TRANSITION_NAMES:
+        raise Http404
+    enrolment = get_object_or_404(selectors.enrolments_visible_to(request.user), pk=pk)
+    form = MoveForm(request.POST)
+    expected = form.data.get("expected_status") or None
+    reason = form.data.get("reason", "")
+    try:
+        if transition == "approve":
+            services.approve_enrolments(officer=request.user, enrolment_ids=[pk], reason=reason)
+        else:
+            services.move(actor=request.user, enrolment_id=pk, transition=transition, reason=reason,
+                          expected_status=expected)
+    except LifecycleError as error:
+        enrolment.refresh_from_db()
+        return render_error(request, error, "enrolments/detail.html", _detail_context(request, enrolment))
+    enrolment.refresh_from_db()
+    messages.success(request, _("Done. The enrolment is now “%(status)s”.") % {"status": enrolment.get_status_display()})
+    return redirect("enrolments:detail", pk=pk)
+
+
+@role_required(permissions.is_institution_staff)
+def module_completions(request, pk):
+    enrolment = get_object_or_404(selectors.enrolments_visible_to(request.user), pk=pk)
+    form = ModuleCompletionsForm(request.POST or None, request.FILES or None, enrolment=enrolment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # All rows or none: a refusal on one module leaves the others as they were.
+            with transaction.atomic():
+                for module, hours, score, evidence in form.entries():
+                    registration.record_module_completion(
+                        staff=request.user, enrolment_id=enrolment.pk, module_id=module.pk, hours=hours,
+                        score=score, evidence=evidence,
+                    )
+        except LifecycleError as error:
+            return render_error(request, error, "enrolments/completions.html", {"enrolment": enrolment, "form": form})
+        messages.success(request, _("Module completions saved."))
+        return redirect("enrolments:detail", pk=enrolment.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "enrolments/completions.html", {"enrolment": enrolment, "form": form}, status=status)

@@ -1,0 +1,70 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from certification.models import Role
+
+from .. import factories
+
+URL = "/enrolments/"
+
+
+def test_it_lists_own_institutions_enrolments(client, inst1_staff, draft_enrolment):
+    client.force_login(inst1_staff)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert draft_enrolment.trainee.name in response.content.decode()
+
+
+def test_it_hides_other_institutions_enrolments(client, inst2_staff, draft_enrolment):
+    client.force_login(inst2_staff)
+    response = client.get(URL)
+    assert draft_enrolment.trainee.name not in response.content.decode()
+
+
+def test_it_filters_by_status_and_searches_by_name(client, inst1_staff, officer):
+    first = factories.draft_enrolment(inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="李雪梅"))
+    factories.advance(first, staff=inst1_staff, officer=officer, to="submitted")
+    factories.draft_enrolment(inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="王建国"))
+    client.force_login(inst1_staff)
+    page = client.get(URL, {"status": "submitted"}).content.decode()
+    assert "李雪梅" in page and "王建国" not in page
+    page = client.get(URL, {"q": "王建"}).content.decode()
+    assert "王建国" in page and "李雪梅" not in page
+
+
+def test_it_redirects_anonymous_to_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_it_refuses_trainees(client, trainee_user):
+    client.force_login(trainee_user)
+    assert client.get(URL).status_code == 403
+
+
+def test_assessor_sees_masked_names_and_never_own_institutions_candidates(client, enrolment_ready_for_review, inst1):
+    conflicted = factories.user("conflicted", Role.ASSESSOR, institution=inst1)
+    independent = factories.user("independent", Role.ASSESSOR)
+    name = enrolment_ready_for_review.trainee.name
+    client.force_login(conflicted)
+    assert enrolment_ready_for_review.trainee.masked_name not in client.get(URL).content.decode()
+    client.force_login(independent)
+    page = client.get(URL).content.decode()
+    assert enrolment_ready_for_review.trainee.masked_name in page and name not in page
+
+
+@pytest.mark.parametrize("role_fixture", ["officer", "inst1_staff"])
+def test_its_query_count_does_not_grow_with_rows(client, request, role_fixture, inst1_staff):
+    user = request.getfixturevalue(role_fixture)
+    batch = factories.batch(inst1_staff.institution, capacity=100)
+    factories.draft_enrolment(inst1_staff, batch_obj=batch)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as one_row:
+        assert client.get(URL).status_code == 200
+    for _ in range(30):
+        factories.draft_enrolment(inst1_staff, batch_obj=batch)
+    with CaptureQueriesContext(connection) as many_rows:
+        assert client.get(URL).status_code == 200
+    assert len(many_rows) == len(one_row)
