@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "certification",
     "workflows",
     "certificates",
+    "exchange",
 ]
 
 MIDDLEWARE = [

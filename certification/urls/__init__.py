@@ -11,6 +11,8 @@ urlpatterns = [
     path("enrolments/", include("certification.urls.enrolments")),
     path("institution/", include("certification.urls.institution")),
     path("officer/", include("certification.urls.officer")),
+    path("exchange/", include("exchange.urls")),
+    path("", include("certificates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
