@@ -77,6 +77,8 @@ class ApprovalFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if batches is not None:
             self.fields["batch"].queryset = batches
+        # Batch names repeat across institutions.
+        self.fields["batch"].label_from_instance = lambda batch: f"{batch.institution.name} · {batch.name}"
 
 
 class ApprovalDecisionForm(forms.Form):

@@ -1,0 +1,207 @@
+"""The officer's institution pages: the list, registering one, vetting it, its staff and quotas."""
+
+from django.contrib import messages
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from certification import selectors, vetting
+from certification.errors import LifecycleError
+from certification.forms.officer import InstitutionFilterForm, InstitutionForm, QuotaForm, StaffAccountForm, VettingForm
+from certification.models import Enrolment, Role, Track, TrackQuota
+from certification.models.enrolments import QUOTA_STATUSES
+
+from .common import officer_required, paginate, render_error
+
+DETAIL_TEMPLATE = "officer/institution_detail.html"
+
+VETTING_SERVICES = {
+    "approve": vetting.approve_institution,
+    "suspend": vetting.suspend_institution,
+    "reinstate": vetting.reinstate_institution,
+}
+VETTING_BUTTONS = {
+    "approve": (gettext_lazy("Approve"), "btn-primary"),
+    "suspend": (gettext_lazy("Suspend"), "btn-danger"),
+    "reinstate": (gettext_lazy("Reinstate"), "btn-primary"),
+}
+
+
+def _institution_or_404(request, pk):
+    return get_object_or_404(selectors.institutions_visible_to(request.user), pk=pk)
+
+
+def _quotas_with_usage():
+    """Quota rows, each annotated with `used`: the enrolments approved against it."""
+    approved = (
+        Enrolment.objects.filter(
+            batch__institution_id=OuterRef("institution_id"), track_id=OuterRef("track_id"),
+            batch__start_date__year=OuterRef("year"), status__in=QUOTA_STATUSES,
+        )
+        .order_by()
+        .values("track_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return TrackQuota.objects.select_related("track").annotate(used=Coalesce(Subquery(approved), 0))
+
+
+def _quota_cells(quotas, tracks) -> list[TrackQuota | None]:
+    """One cell per track, in the order of the table's columns (None: no quota set)."""
+    by_track = {quota.track_id: quota for quota in quotas}
+    return [by_track.get(track.pk) for track in tracks]
+
+
+@officer_required
+def institution_list(request):
+    year = timezone.localdate().year
+    form = InstitutionFilterForm(request.GET)
+    form.is_valid()  # an invalid filter is simply not applied
+    institutions = selectors.institutions_visible_to(request.user)
+    if status := form.cleaned_data.get("status"):
+        institutions = institutions.filter(status=status)
+    if text := form.cleaned_data.get("q", "").strip():
+        institutions = institutions.filter(Q(name__icontains=text) | Q(org_code__icontains=text))
+    institutions = (
+        institutions.annotate(staff_count=Count("staff", filter=Q(staff__role=Role.INSTITUTION)))
+        .prefetch_related(Prefetch("quotas", queryset=_quotas_with_usage().filter(year=year), to_attr="quotas_this_year"))
+        .order_by("name", "pk")
+    )
+    context = paginate(request, institutions)
+    tracks = list(Track.objects.all())
+    rows = [(institution, _quota_cells(institution.quotas_this_year, tracks)) for institution in context["page_obj"]]
+    context.update(form=form, year=year, tracks=tracks, rows=rows)
+    return render(request, "officer/institution_list.html", context)
+
+
+@officer_required
+def institution_create(request):
+    form = InstitutionForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "officer/institution_form.html", {"form": form}, status=400)
+        try:
+            institution = vetting.create_institution(officer=request.user, **form.cleaned_data)
+        except LifecycleError as error:
+            return render_error(request, error, "officer/institution_form.html", {"form": form})
+        messages.success(
+            request,
+            _("%(institution)s is registered. It stays pending until you approve it; add its staff accounts below.")
+            % {"institution": institution.name},
+        )
+        return redirect("officer:institution_detail", pk=institution.pk)
+    return render(request, "officer/institution_form.html", {"form": form})
+
+
+def _quota_table(institution, tracks) -> list[dict]:
+    """Rows of years (newest first) × the tracks' cells: quota, approved enrolments, and whether over."""
+    quotas = {(row.year, row.track_id): row.quota for row in institution.quotas.all()}
+    used = {
+        (row["year"], row["track_id"]): row["n"]
+        for row in Enrolment.objects.filter(batch__institution=institution, status__in=QUOTA_STATUSES)
+        .order_by()
+        .values("track_id", year=ExtractYear("batch__start_date"))
+        .annotate(n=Count("pk"))
+    }
+    years = sorted({year for year, _track in quotas} | {year for year, _track in used} | {timezone.localdate().year},
+                   reverse=True)
+    rows = []
+    for year in years:
+        cells = []
+        for track in tracks:
+            quota, approved = quotas.get((year, track.pk)), used.get((year, track.pk), 0)
+            cells.append({"quota": quota, "used": approved, "full": quota is not None and approved >= quota})
+        rows.append({"year": year, "cells": cells})
+    return rows
+
+
+def _detail_context(institution, *, staff_form=None, quota_form=None, vetting_form=None) -> dict:
+    tracks = list(Track.objects.all())
+    return {
+        "institution": institution,
+        "staff_accounts": institution.staff.filter(role=Role.INSTITUTION).order_by("username"),
+        "tracks": tracks,
+        "quota_rows": _quota_table(institution, tracks),
+        "vetting_buttons": [
+            (move, *VETTING_BUTTONS[move])
+            for move, (sources, _target, _note_required) in vetting.VETTING_MOVES.items()
+            if institution.status in sources
+        ],
+        "vetting_history": [line for line in institution.vetting_note.splitlines() if line.strip()],
+        "staff_form": staff_form or StaffAccountForm(),
+        "quota_form": quota_form or QuotaForm(),
+        "vetting_form": vetting_form or VettingForm(),
+    }
+
+
+@officer_required
+def institution_detail(request, pk):
+    institution = _institution_or_404(request, pk)
+    return render(request, DETAIL_TEMPLATE, _detail_context(institution))
+
+
+@officer_required
+@require_POST
+def add_staff_account(request, pk):
+    institution = _institution_or_404(request, pk)
+    form = StaffAccountForm(request.POST)
+    if not form.is_valid():
+        return render(request, DETAIL_TEMPLATE, _detail_context(institution, staff_form=form), status=400)
+    try:
+        staff = vetting.add_staff_account(officer=request.user, institution_id=institution.pk, **form.cleaned_data)
+    except LifecycleError as error:
+        return render_error(request, error, DETAIL_TEMPLATE, _detail_context(institution, staff_form=form))
+    messages.success(
+        request, _("The staff account “%(username)s” is ready: hand over the initial password.") % {"username": staff.username}
+    )
+    return redirect("officer:institution_detail", pk=institution.pk)
+
+
+@officer_required
+@require_POST
+def set_quota(request, pk):
+    institution = _institution_or_404(request, pk)
+    form = QuotaForm(request.POST)
+    if not form.is_valid():
+        return render(request, DETAIL_TEMPLATE, _detail_context(institution, quota_form=form), status=400)
+    data = form.cleaned_data
+    try:
+        vetting.set_quota(officer=request.user, institution_id=institution.pk, track_id=data["track"].pk,
+                          year=data["year"], quota=data["quota"])
+    except LifecycleError as error:
+        return render_error(request, error, DETAIL_TEMPLATE, _detail_context(institution, quota_form=form))
+    messages.success(
+        request,
+        _("The %(year)s quota for %(track)s is now %(quota)s.")
+        % {"year": data["year"], "track": data["track"].display_name, "quota": data["quota"]},
+    )
+    return redirect("officer:institution_detail", pk=institution.pk)
+
+
+@officer_required
+@require_POST
+def vet_institution(request, pk, move):
+    institution = _institution_or_404(request, pk)
+    if move not in VETTING_SERVICES:
+        raise Http404
+    form = VettingForm(request.POST)
+    if not form.is_valid():
+        return render(request, DETAIL_TEMPLATE, _detail_context(institution, vetting_form=form), status=400)
+    try:
+        institution = VETTING_SERVICES[move](
+            officer=request.user, institution_id=institution.pk, note=form.cleaned_data["note"]
+        )
+    except LifecycleError as error:
+        institution.refresh_from_db()  # show the status someone else may have set meanwhile
+        return render_error(request, error, DETAIL_TEMPLATE, _detail_context(institution, vetting_form=form))
+    messages.success(
+        request,
+        _("%(institution)s is now “%(status)s”.")
+        % {"institution": institution.name, "status": institution.get_status_display()},
+    )
+    return redirect("officer:institution_detail", pk=institution.pk)
