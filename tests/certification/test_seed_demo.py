@@ -1,0 +1,251 @@
+"""`manage.py seed_demo [--cohort N] [--force]` (SPEC §8) and the demo data it loads."""
+
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.test import override_settings
+
+from certification import demo, permissions
+from certification.identity import validate_resident_id
+from certification.models import (
+    Enrolment,
+    EnrolmentStatus,
+    EvidenceKind,
+    Institution,
+    InstitutionStatus,
+    Role,
+    StateLog,
+    Track,
+    TrackQuota,
+    Trainee,
+    TrainingBatch,
+    User,
+)
+
+pytestmark = pytest.mark.django_db
+
+DEMO_LOGINS = ["officer", "assessor1", "assessor2", "inst1", "inst2", "trainee1"]
+HAPPY_PATH = ["submitted", "enrolled", "trained", "under_review", "passed", "in_publicity", "ready_to_issue"]
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def ready_cohort():
+    return Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE, batch__name__contains="认定班")
+
+
+def row_counts() -> dict[str, int]:
+    models = [User, Institution, TrackQuota, Trainee, TrainingBatch, Enrolment, StateLog]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+# The split of a cohort between tracks
+
+def test_the_first_cohort_splits_as_the_spec_says():
+    assert demo.split_cohort(885) == {"PM": 330, "CR": 299, "NM": 256}
+
+
+def test_thirty_candidates_split_eleven_ten_nine():
+    assert demo.split_cohort(30) == {"PM": 11, "CR": 10, "NM": 9}
+
+
+@pytest.mark.parametrize("total", [0, 1, 2, 7, 100, 884, 886, 1771, 5000])
+def test_any_cohort_splits_into_exactly_its_size(total):
+    counts = demo.split_cohort(total)
+    assert sum(counts.values()) == total
+    for code, size in demo.FIRST_COHORT.items():
+        assert abs(counts[code] - total * size / 885) < 1
+
+
+# The people
+
+def test_demo_people_have_valid_and_unique_resident_ids():
+    people = [demo.person(index) for index in range(3000)]
+    for fields in people:
+        validate_resident_id(fields["id_number"])
+        assert 1970 <= fields["birth_date"].year <= 2002
+        assert fields["id_number"][:4] in ("3301", "3302", "3303")
+        assert int(fields["id_number"][16]) % 2 == (1 if fields["gender"] == "M" else 0)
+    assert len({fields["id_number"] for fields in people}) == len(people)
+
+
+def test_the_same_person_comes_out_every_time():
+    assert demo.person(7) == demo.person(7)
+    assert demo.person(7) != demo.person(8)
+
+
+def test_organisation_codes_pass_the_check_character():
+    for key, *_rest in demo.INSTITUTIONS:
+        code = demo.unified_social_credit_code(*demo.INSTITUTIONS[key - 1][2:4])
+        Institution(name="x", org_code=code).full_clean(exclude=["name"])
+    # The worked example of GB 32100-2015's check character.
+    assert demo.vetting.uscc_check_character("91350100M000100Y4") == "3"
+
+
+# The command
+
+@override_settings(DEBUG=False)
+def test_it_refuses_to_run_with_debug_off():
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+@override_settings(DEBUG=False)
+def test_force_runs_it_with_debug_off():
+    call_command("seed_demo", "--force", stdout=StringIO())
+    assert User.objects.filter(username="officer").exists()
+
+
+def test_a_negative_cohort_is_refused():
+    with pytest.raises(CommandError):
+        seed(cohort=-1)
+
+
+def test_it_creates_the_demo_users_with_the_demo_password():
+    seed()
+    for username in DEMO_LOGINS:
+        assert User.objects.get(username=username).check_password("demo-pass-2024"), username
+
+
+def test_each_demo_user_can_log_in_on_the_login_page(client):
+    seed()
+    for username in DEMO_LOGINS:
+        response = client.post("/accounts/login/", {"username": username, "password": "demo-pass-2024"})
+        assert response.status_code == 302, username
+        assert client.session["_auth_user_id"] == str(User.objects.get(username=username).pk)
+        client.logout()
+
+
+def test_each_user_has_the_role_and_institution_the_spec_names():
+    seed()
+    users = {user.username: user for user in User.objects.filter(username__in=DEMO_LOGINS)}
+    inst1 = Institution.objects.get(name="杭州时尚职业技能培训学校")
+    inst2 = Institution.objects.get(name="宁波服装产业技能培训中心")
+    assert users["officer"].role == Role.OFFICER
+    assert (users["inst1"].role, users["inst1"].institution) == (Role.INSTITUTION, inst1)
+    assert (users["inst2"].role, users["inst2"].institution) == (Role.INSTITUTION, inst2)
+    assert users["trainee1"].role == Role.TRAINEE
+    for name in ("assessor1", "assessor2"):
+        assert users[name].role == Role.ASSESSOR
+        assert users[name].institution is None  # independent: no conflict with either institution
+
+
+def test_it_creates_two_approved_institutions_a_pending_one_and_quotas():
+    seed()
+    statuses = dict(Institution.objects.values_list("name", "status"))
+    assert statuses == {
+        "杭州时尚职业技能培训学校": InstitutionStatus.APPROVED,
+        "宁波服装产业技能培训中心": InstitutionStatus.APPROVED,
+        "温州瓯江服饰技能培训学校": InstitutionStatus.PENDING,
+    }
+    for institution in Institution.objects.filter(status=InstitutionStatus.APPROVED):
+        quotas = TrackQuota.objects.filter(institution=institution)
+        assert sorted(quotas.values_list("track__code", flat=True)) == ["CR", "NM", "PM"]
+        assert all(quota.quota >= 1000 for quota in quotas)
+        levels = set(TrainingBatch.objects.filter(institution=institution).values_list("level", flat=True))
+        assert levels == {4}
+
+
+def test_every_role_has_something_to_see():
+    seed()
+    statuses = set(Enrolment.objects.values_list("status", flat=True))
+    assert {"draft", "submitted", "rejected", "enrolled", "trained", "under_review", "passed", "failed",
+            "in_publicity", "ready_to_issue"} <= statuses
+    assert Trainee.objects.count() >= 12
+    assert all(trainee.photo for trainee in Trainee.objects.all())
+
+
+def test_the_assessors_may_assess_every_candidate_under_review():
+    seed()
+    under_review = Enrolment.objects.filter(status=EnrolmentStatus.UNDER_REVIEW).select_related("batch")
+    assert under_review.exists()
+    for username in ("assessor1", "assessor2"):
+        assessor = User.objects.get(username=username)
+        assert all(permissions.can_assess(assessor, enrolment) for enrolment in under_review)
+
+
+def test_trainee1_has_one_account_for_two_tracks():
+    seed()
+    trainee = Trainee.objects.get(user__username="trainee1")
+    statuses = dict(trainee.enrolments.values_list("track__code", "status"))
+    assert statuses == {"CR": EnrolmentStatus.READY_TO_ISSUE, "PM": EnrolmentStatus.ENROLLED}
+    pm = trainee.enrolments.get(track__code="PM")
+    assert 0 < pm.completions.count() < Track.objects.get(code="PM").modules.count()
+
+
+def test_running_it_twice_creates_nothing_twice():
+    seed()
+    before = row_counts()
+    seed()
+    assert row_counts() == before
+
+
+def test_a_cohort_of_thirty_is_ready_to_issue_split_eleven_ten_nine():
+    output = seed(cohort=30)
+    counts = dict(ready_cohort().order_by().values_list("track__code").annotate(n=Count("pk")))
+    assert counts == {"PM": 11, "CR": 10, "NM": 9}
+    assert "ready to issue: 30/30" in output
+
+
+def test_within_a_track_the_cohort_alternates_between_the_two_institutions():
+    seed(cohort=12)  # PM 5, CR 4, NM 3
+    rows = ready_cohort().order_by().values_list("track__code", "batch__institution__name").annotate(n=Count("pk"))
+    assert {(code, name[:2]): n for code, name, n in rows} == {
+        ("PM", "杭州"): 3, ("PM", "宁波"): 2, ("CR", "杭州"): 2, ("CR", "宁波"): 2, ("NM", "杭州"): 2, ("NM", "宁波"): 1,
+    }
+
+
+def test_every_ready_enrolment_walked_the_whole_way_from_submitted():
+    seed(cohort=12)
+    for enrolment in Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE):
+        chain = list(enrolment.state_logs.order_by("created_at", "pk").values_list("to_status", flat=True))
+        assert chain == HAPPY_PATH, enrolment
+        assert enrolment.state_logs.first().request_id.startswith("seed_demo-")
+
+
+def test_pattern_making_candidates_have_their_3d_model_evidence():
+    seed(cohort=6)
+    for enrolment in ready_cohort().filter(track__code="PM"):
+        evidence = enrolment.current_attempt.evidence_files.get()
+        assert evidence.kind == EvidenceKind.MODEL_3D
+        assert evidence.file.read().startswith(b"# seed_demo")
+
+
+def test_a_second_cohort_run_tops_up_without_duplicates():
+    seed(cohort=6)
+    seed(cohort=6)
+    assert ready_cohort().count() == 6
+    seed(cohort=15)
+    assert ready_cohort().count() == 15
+    assert Trainee.objects.count() == len(demo.DEMO_TRAINEES) + 15
+    assert set(demo.split_cohort(15).items()) == set(
+        (code, ready_cohort().filter(track__code=code).count()) for code in demo.FIRST_COHORT
+    )
+
+
+def test_a_full_batch_opens_the_next_one(monkeypatch):
+    seed()
+    monkeypatch.setattr(demo, "BATCH_CAPACITY", 2)
+    seed(cohort=24)  # PM 9, CR 8, NM 7: per institution 5+4, 4+4, 4+3, so 3+2, 2+2, 2+2 batches of two
+    assert ready_cohort().count() == 24
+    batches = TrainingBatch.objects.filter(name__contains="认定班")
+    assert batches.count() == 13
+    assert all(batch.enrolments.count() <= 2 for batch in batches)
+
+
+def test_demo_trainees_are_valid_records():
+    seed()
+    for trainee in Trainee.objects.all():
+        try:
+            trainee.full_clean(exclude=["user", "photo"])
+        except ValidationError as error:  # pragma: no cover - the message says which field
+            pytest.fail(f"{trainee.name}: {error}")
