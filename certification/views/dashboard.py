@@ -84,7 +84,9 @@ def _officer_context(user) -> dict:
         "submitted_count": counts.get(S.SUBMITTED, 0),
         "approvals_url": _url("officer:approvals"),
         "passed_count": counts.get(S.PASSED, 0),
+        "passed_url": _enrolment_list_url(S.PASSED),
         "ready_to_issue_count": counts.get(S.READY_TO_ISSUE, 0),
+        "ready_to_issue_url": _enrolment_list_url(S.READY_TO_ISSUE),
         "status_cards": _status_cards(counts, S),
         "total": sum(counts.values()),
     }
@@ -113,8 +115,9 @@ def _institution_context(user) -> dict:
         "todo": todo,
         "status_cards": _status_cards(counts, S),
         "total": sum(counts.values()),
-        "batches_url": _url("institution:batches"),
-        "trainees_url": _url("institution:trainees"),
+        "trainee_create_url": _url("institution:trainee_create"),
+        "batch_create_url": _url("institution:batch_create"),
+        "slips_url": _url("institution:slips"),
     }
 
 
