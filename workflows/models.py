@@ -1,0 +1,96 @@
+"""Assessment processes (viewflow.workflow) and the public notice (公示) with its objections (SPEC §5)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from certification.models import AssessmentAttempt, Enrolment, User
+
+
+class AssessmentProcess(Process):
+    """One AssessmentFlow process per attempt."""
+
+    attempt = models.OneToOneField(AssessmentAttempt, on_delete=models.PROTECT, related_name="process")
+    # Copied from the attempt so that inbox queries filter without another join.
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="assessment_processes")
+
+    class Meta:
+        verbose_name = _("assessment process")
+        verbose_name_plural = _("assessment processes")
+
+
+class Decision(models.TextChoices):
+    PASS = "pass", _("pass")
+    FAIL = "fail", _("fail")
+    RETURN = "return", _("return for correction")
+
+
+class NonWorkingDay(models.Model):
+    """Public holidays on weekdays; the 公示 period counts working days (weekends are skipped too)."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("non-working day")
+        verbose_name_plural = _("non-working days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class PublicityNotice(models.Model):
+    """A public notice (公示) of passed candidates for a number of working days."""
+
+    title = models.CharField(_("title"), max_length=200)
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), help_text=_("Last day on which objections are taken."))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    enrolments = models.ManyToManyField(Enrolment, through="PublicityEntry", related_name="publicity_notices")
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("public notice")
+        verbose_name_plural = _("public notices")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PublicityEntry(models.Model):
+    notice = models.ForeignKey(PublicityNotice, on_delete=models.CASCADE, related_name="entries")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="publicity_entries")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notice", "enrolment"], name="one_entry_per_notice")]
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    UPHELD = "upheld", _("upheld")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class Objection(models.Model):
+    """An objection lodged by anyone against a candidate in public notice; no account needed."""
+
+    entry = models.ForeignKey(PublicityEntry, on_delete=models.PROTECT, related_name="objections")
+    name = models.CharField(_("your name"), max_length=64)
+    contact = models.CharField(_("phone or e-mail"), max_length=128)
+    text = models.TextField(_("objection"), max_length=4000)
+    lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
+    client_fingerprint = models.CharField(max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=ObjectionStatus.choices,
+                              default=ObjectionStatus.OPEN)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+
+    class Meta:
+        ordering = ["-lodged_at"]
+        indexes = [models.Index(fields=["status", "entry"])]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
