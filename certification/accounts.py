@@ -6,12 +6,14 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .errors import InvalidInput, MoveForbidden
+from .errors import InvalidInput, MoveForbidden, RuleNotMet
 from .models import ActivationCode, Role, Trainee, User
 
 # No 0/O, 1/I/L: the code is typed from paper.
@@ -32,6 +34,13 @@ def ensure_trainee_account(*, trainee: Trainee) -> User:
         user = User(username=trainee.id_number, role=Role.TRAINEE, first_name=trainee.name)
         user.set_unusable_password()
         user.save()
+    elif user.role != Role.TRAINEE or Trainee.objects.filter(user=user).exists():
+        # Someone else's login: the same number under another ID type, or a staff login that
+        # happens to look like an ID number. Never hand one person's account to another.
+        raise RuleNotMet(
+            _("The login %(login)s is already someone else's account; the certification office must resolve it.")
+            % {"login": trainee.masked_id_number}
+        )
     trainee.user = user
     trainee.save(update_fields=["user"])
     return user
@@ -73,6 +82,11 @@ def activate_account(*, id_number: str, code: str, password: str) -> User:
         )
         if candidate is None or not hmac.compare_digest(candidate.code_hash, wanted):
             raise failure
+        try:
+            # Checked here too, not only by the page's form: every caller gets the same rules.
+            validate_password(password, user)
+        except ValidationError as error:
+            raise InvalidInput(" ".join(error.messages)) from error
         candidate.used_at = timezone.now()
         candidate.save(update_fields=["used_at"])
         user.set_password(password)

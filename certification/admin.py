@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ConflictDeclaration,
@@ -43,12 +44,27 @@ class InstitutionAdmin(admin.ModelAdmin):
     inlines = [TrackQuotaInline]
 
 
+# Superuser status and raw permissions stay with superusers, or an officer could raise their own
+# rights; is_staff follows the role (User.save).
+_SUPERUSER_ONLY_FIELDS = {"is_superuser", "is_staff", "groups", "user_permissions"}
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "role", "institution", "is_active"]
     list_filter = ["role", "is_active"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Role", {"fields": ("role", "institution")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("Role", {"fields": ("role", "institution")}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Role"), {"fields": ("role", "institution")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Role"), {"fields": ("role", "institution")}),)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # Officers manage people through their role only.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in _SUPERUSER_ONLY_FIELDS]})
+            for name, options in fieldsets
+        ]
 
 
 @admin.register(Trainee)

@@ -1,14 +1,19 @@
 """Identity numbers and names: normalising, checking and masking (SPEC §3, §6)."""
 
+import re
 import unicodedata
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # GB 11643-1999: weights of the first 17 digits and the check character for each remainder mod 11.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARACTERS = "10X98765432"
+# ASCII only: str.isdigit() also accepts "²" or full-width digits, which int() cannot always read.
+_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
 
 
 def normalise_id_number(raw: str) -> str:
@@ -23,8 +28,11 @@ def resident_id_check_character(first17: str) -> str:
 
 
 def validate_resident_id(number: str) -> None:
-    """Raise ValidationError unless `number` is a well-formed 18-character resident ID."""
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    """Raise ValidationError unless `number` is a well-formed 18-character resident ID.
+
+    Expects the normalised form (normalise_id_number): half-width digits and an upper-case X.
+    """
+    if not _RESIDENT_ID.fullmatch(number or ""):
         raise ValidationError(
             _("A resident ID number has 18 characters: 17 digits and a digit or X."), code="id_format"
         )
@@ -32,6 +40,20 @@ def validate_resident_id(number: str) -> None:
         raise ValidationError(
             _("This resident ID number fails its checksum: please check each digit."), code="id_checksum"
         )
+    if birth_date_of_resident_id(number) is None:
+        raise ValidationError(
+            _("Characters 7 to 14 of a resident ID number are the birth date; this one is not a real date."),
+            code="id_birth_date",
+        )
+
+
+def birth_date_of_resident_id(number: str) -> date | None:
+    """The birth date written in positions 7–14 (YYYYMMDD), or None when it is not a plausible date."""
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    return born if date(1900, 1, 1) <= born <= timezone.localdate() else None
 
 
 def mask_id_number(number: str) -> str:
@@ -43,9 +65,11 @@ def mask_id_number(number: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """Keep the surname: `张*` for two characters, `张*明` for three or more Chinese characters.
+    """Keep the first character, and the last one from three characters on.
 
-    Latin names (with a space) keep the first word's initial and the last word's initial.
+    `张*` for two characters, `张*明` for three, `欧**娜` for four: compound surnames (欧阳) are not
+    detected, so no masked name ever shows more than two characters. A one-character name is kept
+    as it is. Latin names (with a space) keep each word's initial.
     """
     name = (name or "").strip()
     if not name:

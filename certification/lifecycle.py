@@ -104,8 +104,9 @@ class EnrolmentLifecycle:
     def complete_training(self):
         pass
 
+    # Training is checked again: completions can still be corrected after training was recorded.
     @status.transition(source=S.TRAINED, target=S.UNDER_REVIEW, label=_("Submit results"),
-                       permission=_by_institution, conditions=[results_complete])
+                       permission=_by_institution, conditions=[training_complete, results_complete])
     def submit_results(self):
         pass
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import permissions
 from .errors import InvalidInput, MoveForbidden, RuleNotMet
+from .identity import normalise_id_number
 from .models import (
     AssessmentAttempt,
     Enrolment,
@@ -48,7 +49,7 @@ def _validated(instance, exclude=()):
 def create_trainee(*, staff: User, **fields) -> Trainee:
     _require_staff(staff)
     trainee = Trainee(institution_id=staff.institution_id, **{k: fields[k] for k in fields if k in TRAINEE_FIELDS + ("photo",)})
-    trainee.clean()  # normalises the ID number before the uniqueness check
+    trainee.id_number = normalise_id_number(trainee.id_number)  # before the uniqueness check
     existing = Trainee.objects.filter(id_type=trainee.id_type, id_number=trainee.id_number).first()
     if existing is not None:
         if existing.institution_id == staff.institution_id:
@@ -70,12 +71,13 @@ def update_trainee(*, staff: User, trainee_id: int, **fields) -> Trainee:
         for key, value in fields.items():
             if key not in TRAINEE_FIELDS + ("photo",):
                 continue
+            if key == "id_number":
+                value = normalise_id_number(value)
             if key in ("name", "id_type", "id_number") and identity_locked and value != getattr(trainee, key):
                 raise RuleNotMet(
                     _("Name and ID cannot change once an enrolment is approved; ask the certification office for a correction.")
                 )
             setattr(trainee, key, value)
-        trainee.clean()
         return _save(_validated(trainee, exclude=["user"]))
 
 
@@ -124,7 +126,9 @@ def enrol_trainee(*, staff: User, trainee_id: int, batch_id: int) -> Enrolment:
             raise MoveForbidden(_("Both the trainee and the batch must belong to your institution."))
         if not batch.track.is_active:
             raise RuleNotMet(_("This track is closed for enrolment."))
-        taken = batch.enrolments.exclude(status__in=[EnrolmentStatus.WITHDRAWN, EnrolmentStatus.REJECTED]).count()
+        # Every enrolment but a withdrawn one holds its place: a rejected one may be resubmitted,
+        # and the batch page counts places the same way (selectors.batches_visible_to).
+        taken = batch.enrolments.exclude(status=EnrolmentStatus.WITHDRAWN).count()
         if taken >= batch.capacity:
             raise RuleNotMet(_("The batch is full (%(capacity)s places).") % {"capacity": batch.capacity})
         active = Enrolment.objects.filter(trainee=trainee, track=batch.track, status__in=ACTIVE_STATUSES).exists()

@@ -11,14 +11,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflows import rules
+
+from . import permissions
 from .errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
 from .lifecycle import REASON_REQUIRED, TRANSITION_NAMES, EnrolmentLifecycle
 from .middleware import current_request_id
-from .models import Enrolment, EnrolmentStatus, StateLog, TrackQuota, User
+from .models import AssessmentAttempt, AttemptOutcome, Enrolment, EnrolmentStatus, StateLog, TrackQuota, User
 from .models.enrolments import QUOTA_STATUSES
 
 # Side effects run inside the move's transaction, after the guard passed and before the log.
 SideEffect = Callable[[Enrolment], None]
+# What a move records besides the status: (enrolment, actor, reason).
+Record = Callable[[Enrolment, "User | None", str], None]
 
 
 def _locked_enrolment(enrolment_id: int) -> Enrolment:
@@ -42,9 +47,7 @@ def move(
     side_effect: SideEffect | None = None,
 ) -> Enrolment:
     """Make one lifecycle move; raise MoveForbidden, StaleState or RuleNotMet and change nothing."""
-    reason = (reason or "").strip()
-    if transition in REASON_REQUIRED and not reason:
-        raise InvalidInput(_("Please give a reason."))
+    reason = _checked_reason(transition, reason)
     with transaction.atomic():
         enrolment = _locked_enrolment(enrolment_id)
         _apply(actor, enrolment, transition, reason, expected_status, side_effect)
@@ -60,12 +63,10 @@ def move_many(
     side_effect: SideEffect | None = None,
 ) -> list[Enrolment]:
     """The same move on many enrolments, all or nothing (the first refusal rolls back the rest)."""
-    reason = (reason or "").strip()
+    reason = _checked_reason(transition, reason)
     ids = sorted(set(enrolment_ids))
     if not ids:
         raise InvalidInput(_("Select at least one enrolment."))
-    if transition in REASON_REQUIRED and not reason:
-        raise InvalidInput(_("Please give a reason."))
     with transaction.atomic():
         # Locked in id order so that two bulk moves cannot deadlock each other.
         enrolments = list(
@@ -85,9 +86,28 @@ def move_many(
     return enrolments
 
 
+def _checked_reason(transition: str, reason: str) -> str:
+    """The reason without surrounding blanks; refuses an unknown move, or a move that needs a reason without one."""
+    if transition not in TRANSITION_NAMES:
+        raise InvalidInput(_("There is no move called “%(move)s”.") % {"move": transition})
+    reason = (reason or "").strip()
+    if transition in REASON_REQUIRED and not reason:
+        raise InvalidInput(_("Please give a reason."))
+    return reason
+
+
+def _label(method) -> str:
+    # The bound method's own label falls back to the Python name ("Pass_") when the move does not
+    # exist from the current state; every transition of a move carries the same label.
+    return str(next(iter(method.get_transitions())).label)
+
+
 def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -> None:
     flow = EnrolmentLifecycle(enrolment)
     method = getattr(flow, TRANSITION_NAMES[transition])
+    if actor is not None and not permissions.can_view_enrolment(actor, enrolment):
+        # Checked before the state so that the refusal says nothing about someone else's enrolment.
+        raise MoveForbidden(_("You may not “%(move)s” this enrolment.") % {"move": _label(method)})
     if expected_status and enrolment.status != expected_status:
         raise StaleState(
             _("Someone else moved this enrolment first: it is now “%(status)s”. Reload the page.")
@@ -96,10 +116,10 @@ def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -
     if not method.can_proceed(check_conditions=False):
         raise StaleState(
             _("“%(move)s” is not possible while the enrolment is “%(status)s”.")
-            % {"move": method.label, "status": enrolment.get_status_display()}
+            % {"move": _label(method), "status": enrolment.get_status_display()}
         )
     if not method.has_perm(actor):
-        raise MoveForbidden(_("You may not “%(move)s” this enrolment.") % {"move": method.label})
+        raise MoveForbidden(_("You may not “%(move)s” this enrolment.") % {"move": _label(method)})
     from_status = enrolment.status
     unmet = _unmet_condition_message(method, flow)
     if unmet:
@@ -107,8 +127,9 @@ def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -
     if transition == "approve":
         _check_quota(enrolment)
     method()
-    if transition == "approve":
-        enrolment.approved_at = timezone.now()
+    record = _RECORDS.get(transition)
+    if record is not None:
+        record(enrolment, actor, reason)
     if side_effect is not None:
         side_effect(enrolment)
     enrolment.save()
@@ -161,6 +182,62 @@ def _check_quota(enrolment: Enrolment) -> None:
             % {"year": year, "quota": quota.quota, "track": enrolment.track.display_name,
                "institution": enrolment.batch.institution.name}
         )
+
+
+# What each move records besides the status, in one place. They run after the guards passed,
+# inside the move's transaction.
+
+def _stamp_approval(enrolment: Enrolment, actor: User | None, reason: str) -> None:
+    enrolment.approved_at = timezone.now()
+
+
+def _await_review(enrolment: Enrolment, actor: User | None, reason: str) -> None:
+    """Results (re)submitted: the attempt waits for an assessor again, even after a return."""
+    attempt = enrolment.current_attempt
+    attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = AttemptOutcome.PENDING, None, None, ""
+    attempt.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "reason"])
+
+
+def _record_outcome(outcome: str) -> Record:
+    def record(enrolment: Enrolment, actor: User | None, reason: str) -> None:
+        attempt = enrolment.current_attempt
+        attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = (
+            outcome, actor, timezone.now(), reason,
+        )
+        attempt.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "reason"])
+
+    return record
+
+
+def _open_next_attempt(enrolment: Enrolment, actor: User | None, reason: str) -> None:
+    """A resit is a new attempt (so that attempts are counted) that keeps the part already passed."""
+    previous = enrolment.current_attempt
+    parts = rules.part_results(enrolment, previous)
+    AssessmentAttempt.objects.create(
+        enrolment=enrolment,
+        number=previous.number + 1,
+        theory_score=previous.theory_score if parts.theory_passed else None,
+        theory_carried_over=parts.theory_passed,
+        practical_score=previous.practical_score if parts.practical_passed else None,
+        practical_carried_over=parts.practical_passed,
+    )
+
+
+def _start_publicity(enrolment: Enrolment, actor: User | None, reason: str) -> None:
+    enrolment.publicity_ends_on = rules.publicity_end_date(
+        timezone.localdate(), enrolment.track.publicity_working_days
+    )
+
+
+_RECORDS: dict[str, Record] = {
+    "approve": _stamp_approval,
+    "submit_results": _await_review,
+    "pass": _record_outcome(AttemptOutcome.PASSED),
+    "fail": _record_outcome(AttemptOutcome.FAILED),
+    "return_for_correction": _record_outcome(AttemptOutcome.RETURNED),
+    "schedule_resit": _open_next_attempt,
+    "open_publicity": _start_publicity,
+}
 
 
 # The moves by name, so that callers read as sentences. Each returns the moved enrolment.

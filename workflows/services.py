@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from certification import permissions, services
 from certification.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
-from certification.models import AssessmentAttempt, AttemptOutcome, Enrolment, EnrolmentStatus, User
+from certification.models import Enrolment, EnrolmentStatus, User
 
 from . import rules
 from .flows import AssessmentFlow
@@ -50,9 +50,8 @@ def submit_results(*, staff: User, enrolment_id: int, expected_status: str | Non
 
     def start_or_resume_review(enrolment: Enrolment) -> None:
         attempt = enrolment.current_attempt
-        attempt.outcome = AttemptOutcome.PENDING
         attempt.submitted_by, attempt.submitted_at = staff, timezone.now()
-        attempt.save(update_fields=["outcome", "submitted_by", "submitted_at"])
+        attempt.save(update_fields=["submitted_by", "submitted_at"])
         process = AssessmentProcess.objects.filter(attempt=attempt).first()
         if process is None:
             AssessmentFlow.start.run(attempt=attempt)
@@ -178,19 +177,12 @@ def decide(*, assessor: User, task_id: int, decision: str, reason: str = "") -> 
             if reason_not:
                 raise RuleNotMet(reason_not)
         else:
+            # The move also records the outcome on the attempt (certification.services._RECORDS).
             enrolment = services.move(
                 actor=assessor, enrolment_id=enrolment.pk, transition=DECISION_MOVES[decision], reason=reason,
-                side_effect=lambda moved: _record_outcome(process.attempt, assessor, decision, reason),
             )
         _complete(task, assessor)
         return enrolment
-
-
-def _record_outcome(attempt: AssessmentAttempt, assessor: User, decision: str, reason: str) -> None:
-    attempt.outcome = {Decision.PASS: AttemptOutcome.PASSED, Decision.FAIL: AttemptOutcome.FAILED,
-                       Decision.RETURN: AttemptOutcome.RETURNED}[decision]
-    attempt.reviewed_by, attempt.reviewed_at, attempt.reason = assessor, timezone.now(), reason
-    attempt.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "reason"])
 
 
 def approve_many(*, assessor: User, task_ids: Iterable[int]) -> list[Enrolment]:
@@ -205,20 +197,9 @@ def approve_many(*, assessor: User, task_ids: Iterable[int]) -> list[Enrolment]:
 # Resits and withdrawal ------------------------------------------------------------------------
 
 def schedule_resit(*, staff: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
-    """Back to `trained` with a new attempt that keeps the part already passed."""
-
-    def open_new_attempt(enrolment: Enrolment) -> None:
-        previous = enrolment.current_attempt
-        parts = rules.part_results(enrolment, previous)
-        AssessmentAttempt.objects.create(
-            enrolment=enrolment, number=previous.number + 1,
-            theory_score=previous.theory_score if parts.theory_passed else None,
-            practical_score=previous.practical_score if parts.practical_passed else None,
-            theory_carried_over=parts.theory_passed, practical_carried_over=parts.practical_passed,
-        )
-
+    """Back to `trained`; the move opens the next attempt, keeping the part already passed."""
     return services.move(actor=staff, enrolment_id=enrolment_id, transition="schedule_resit",
-                         expected_status=expected_status, side_effect=open_new_attempt)
+                         expected_status=expected_status)
 
 
 def withdraw(*, actor: User, enrolment_id: int, reason: str, expected_status: str | None = None) -> Enrolment:

@@ -109,6 +109,12 @@ class StatusFieldGuard(models.QuerySet):
             raise ValidationError(_("The status changes only through a lifecycle transition."))
         return super().bulk_update(objs, fields, *args, **kwargs)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(obj.status != EnrolmentStatus.DRAFT for obj in objs):
+            raise ValidationError(_("A new enrolment starts as a draft."))
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Enrolment(models.Model):
     trainee = models.ForeignKey(Trainee, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("trainee"))
@@ -138,6 +144,8 @@ class Enrolment(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "track"]), models.Index(fields=["batch", "status"])]
+        # Related-object access and internal updates go through the guarded manager too.
+        base_manager_name = "objects"
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
 
@@ -146,11 +154,25 @@ class Enrolment(models.Model):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._saved_status = self.status if self.pk else EnrolmentStatus.DRAFT
+        self._saved_status = None  # known once loaded from the database (from_db)
         self._status_move_allowed = False
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_status = instance.__dict__.get("status")
+        return instance
+
+    def _stored_status(self) -> str:
+        if self._saved_status is not None:
+            return self._saved_status
+        stored = None
+        if self.pk is not None:
+            stored = Enrolment.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return stored or EnrolmentStatus.DRAFT  # a new row starts as a draft
+
     def save(self, *args, **kwargs):
-        if self.status != self._saved_status and not self._status_move_allowed:
+        if not self._status_move_allowed and self.status != self._stored_status():
             raise ValidationError(_("The status changes only through a lifecycle transition."))
         if self._state.adding:
             self.track_id = self.batch.track_id
@@ -288,6 +310,7 @@ class StateLog(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["enrolment", "created_at"])]
+        base_manager_name = "objects"
         verbose_name = _("state log entry")
         verbose_name_plural = _("state log")
 
