@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import registration, services
 from certification.identity import resident_id_check_character
+from workflows import services as assessment
 from certification.models import (
     EvidenceFile,
     EvidenceKind,
@@ -84,15 +85,30 @@ def advance(enrolment, *, staff: User, officer: User, to: str, assessor: User | 
             services.complete_training(actor=staff, enrolment_id=enrolment.pk)
         elif status == "under_review":
             enter_passing_results(enrolment, staff)
-            services.move(actor=staff, enrolment_id=enrolment.pk, transition="submit_results")
+            assessment.submit_results(staff=staff, enrolment_id=enrolment.pk)
         elif status == "passed":
-            services.move(actor=assessor, enrolment_id=enrolment.pk, transition="pass")
+            for _ in range(enrolment.track.reviewers_required):
+                task = open_review_task(enrolment)
+                assessment.decide(assessor=assessor, task_id=task.pk, decision="pass")
+                assessor = second_assessor(assessor)
         elif status == "in_publicity":
             services.move(actor=officer, enrolment_id=enrolment.pk, transition="open_publicity")
         elif status == "ready_to_issue":
             services.move(actor=officer, enrolment_id=enrolment.pk, transition="close_publicity")
     enrolment.refresh_from_db()
     return enrolment
+
+
+def open_review_task(enrolment):
+    """The open review (or second review) task of the enrolment's current attempt."""
+    return assessment.open_review_tasks().get(process__assessmentprocess__enrolment=enrolment)
+
+
+def second_assessor(first: User) -> User:
+    """An independent assessor other than `first`, for tracks that need two sign-offs."""
+    return User.objects.filter(role=Role.ASSESSOR, institution__isnull=True).exclude(pk=first.pk).first() or user(
+        f"second-assessor-{next(_serial)}", Role.ASSESSOR
+    )
 
 
 def complete_all_modules(enrolment, staff):

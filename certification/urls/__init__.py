@@ -4,13 +4,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from certification.views import dashboard
+from workflows import urls_publicity
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("accounts/", include("certification.urls.accounts")),
     path("enrolments/", include("certification.urls.enrolments")),
     path("institution/", include("certification.urls.institution")),
+    path("officer/publicity/", include((urls_publicity.officer_urlpatterns, "officer_publicity"))),
     path("officer/", include("certification.urls.officer")),
+    path("publicity/", include((urls_publicity.public_urlpatterns, "publicity"))),
+    path("assessment/", include("workflows.urls")),
+    path("assessment/", include("workflows.urls_results")),
     path("exchange/", include("exchange.urls")),
     path("", include("certificates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

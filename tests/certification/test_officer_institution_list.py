@@ -77,7 +77,7 @@ def test_it_redirects_anonymous_to_login(client):
 
 
 @pytest.mark.parametrize("role_fixture", ["inst1_staff", "assessor", "trainee_user"])
-def test_it_refuses_everyone_but_officers(client, request, role_fixture):
+def test_it_refuses_everyone_but_officers(db, client, request, role_fixture):
     client.force_login(request.getfixturevalue(role_fixture))
     assert client.get(URL).status_code == 403
 

@@ -1,0 +1,75 @@
+# The two commands other tools depend on (SPEC §8):
+#   make run    install everything, migrate, load demo data, serve on http://127.0.0.1:8000
+#   make test   install everything, run the whole suite on SQLite and on PostgreSQL
+#
+# Each install step leaves a file behind, so a second `make` skips what is done:
+#   .tools/system-packages.stamp  Debian packages (scripts/setup.sh)
+#   .tools/bin/uv                 uv itself, in its own venv, bootstrapped from python3
+#   .venv/.uv-synced              the project's venv; redone when uv.lock or pyproject.toml changes
+#   locale/**/*.mo                compiled translations; redone when a .po changes
+
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PYTHON := .venv/bin/python
+SYSTEM_STAMP := .tools/system-packages.stamp
+VENV_STAMP := .venv/.uv-synced
+
+PO_FILES := $(shell find locale -name '*.po' 2>/dev/null)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+# uv must use the machine's python3 and never download an interpreter of its own.
+export UV_PYTHON := python3
+export UV_PYTHON_DOWNLOADS := never
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system-packages venv messages run test test-sqlite test-pg
+
+help:
+	@echo "make run          install everything, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make test         install everything, run the test suite on SQLite and on PostgreSQL"
+	@echo "make test-sqlite  the test suite on SQLite only"
+	@echo "make test-pg      the test suite on PostgreSQL only"
+	@echo "make setup        install only: system packages, the venv, compiled translations"
+
+setup: system-packages venv messages
+
+system-packages: $(SYSTEM_STAMP)
+
+$(SYSTEM_STAMP): scripts/setup.sh
+	bash scripts/setup.sh
+	@mkdir -p $(@D) && touch $@
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+ifeq ($(strip $(PO_FILES)),)
+messages: venv
+	@echo "No translations under locale/ yet: nothing to compile."
+else
+messages: $(MO_FILES)
+
+# compilemessages compiles every stale .mo in one go; touching them all afterwards keeps make from
+# re-running it for a .mo that was already up to date.
+$(MO_FILES) &: $(PO_FILES) $(VENV_STAMP)
+	DEBUG=1 $(PYTHON) manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=.git
+	@touch $(MO_FILES)
+endif
+
+run: setup
+	bash scripts/run.sh
+
+test: setup
+	bash scripts/test.sh all $(PYTEST_ARGS)
+
+test-sqlite: setup
+	bash scripts/test.sh sqlite $(PYTEST_ARGS)
+
+test-pg: setup
+	bash scripts/test.sh postgres $(PYTEST_ARGS)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The development server with demo data: `make run` calls this after `make setup`.
+#
+# Creates the signing key, migrates the database (SQLite by default, or DATABASE_URL), loads the
+# demo data once, starts the background task worker and serves on http://127.0.0.1:8000. The worker
+# stops when the server does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=.venv/bin/python
+DEMO_PASSWORD="demo-pass-2024"
+export DEBUG=1
+
+# The office's signing key (in CERT_SIGNING_KEY, var/signing by default): demo certificates are signed too.
+# --skip-checks: the system checks would warn that the key this command is about to create is missing.
+"$PYTHON" manage.py create_signing_key --if-missing --skip-checks
+"$PYTHON" manage.py migrate --noinput
+"$PYTHON" manage.py createcachetable
+
+# seed_demo creates every demo user at once, so the officer's account says whether it already ran.
+# (--no-imports: Django 5.2's shell would otherwise print its auto-import banner first.)
+demo_loaded=$("$PYTHON" manage.py shell --no-imports -c "
+from django.contrib.auth import get_user_model
+print('yes' if get_user_model().objects.filter(username='officer').exists() else 'no')
+" | tail -n 1)
+if [ "$demo_loaded" = "no" ]; then
+    echo "Loading demo data (manage.py seed_demo)..."
+    "$PYTHON" manage.py seed_demo
+else
+    echo "Demo data already loaded."
+fi
+
+worker_pid=""
+stop_worker() {
+    if [ -n "$worker_pid" ] && kill -0 "$worker_pid" 2>/dev/null; then
+        kill -TERM "$worker_pid" 2>/dev/null || true
+        wait "$worker_pid" 2>/dev/null || true
+    fi
+}
+trap stop_worker EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$PYTHON" manage.py db_worker &
+worker_pid=$!
+
+cat <<EOF
+
+  Demo users (password: $DEMO_PASSWORD)
+    officer      certification office
+    assessor1    assessor
+    assessor2    assessor
+    inst1        staff of institution 1
+    inst2        staff of institution 2
+    trainee1     trainee
+
+  Open http://127.0.0.1:8000 and log in. The task worker runs beside the server (pid $worker_pid).
+
+EOF
+
+# In the foreground, so that Ctrl-C reaches the server as usual; the EXIT trap then stops the worker.
+"$PYTHON" manage.py runserver 127.0.0.1:8000
