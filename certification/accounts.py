@@ -69,7 +69,10 @@ def activate_account(*, id_number: str, code: str, password: str) -> User:
     """Set the password from a valid slip code; the code is used up. Same message for every failure."""
     from .identity import normalise_id_number
 
-    failure = InvalidInput(_("The ID number or the activation code is not valid (codes expire after 30 days)."))
+    failure = InvalidInput(
+        _("The ID number or the activation code is not valid (codes expire after %(days)s days).")
+        % {"days": settings.ACTIVATION_CODE_DAYS}
+    )
     user = User.objects.filter(username=normalise_id_number(id_number), role=Role.TRAINEE).first()
     if user is None:
         raise failure

@@ -9,6 +9,8 @@ NAVIGATION = {
         ("officer:institutions", _("Institutions")),
         ("officer:approvals", _("Eligibility approvals")),
         ("enrolments:list", _("Enrolments")),
+        ("assessment:queue", _("Assessment")),
+        ("officer_publicity:index", _("Public notice")),
     ],
     "institution": [
         ("dashboard", _("Dashboard")),
@@ -18,6 +20,8 @@ NAVIGATION = {
     ],
     "assessor": [
         ("dashboard", _("Dashboard")),
+        ("assessment:queue", _("Review queue")),
+        ("assessment:inbox", _("My inbox")),
         ("enrolments:list", _("Candidates")),
     ],
     "trainee": [

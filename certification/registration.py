@@ -176,7 +176,7 @@ def record_module_completion(
         )
         completion.hours, completion.score, completion.recorded_by = hours, score, staff
         if evidence is not None:
-            completion.evidence = evidence
+            completion.evidence = _checked_evidence(evidence)
         _validated(completion, exclude=["enrolment", "module"])
         completion.save()
         return completion
@@ -206,3 +206,15 @@ def record_scores(
         _validated(attempt, exclude=["enrolment"])
         attempt.save()
         return attempt
+
+
+def _checked_evidence(upload):
+    """The upload, checked by content and renamed to a random name (the uploaded name is not trusted)."""
+    from workflows.evidence import ALL_KINDS, random_name, validate_evidence_upload
+
+    try:
+        found = validate_evidence_upload(upload, kinds=ALL_KINDS)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages)) from error
+    upload.name = random_name(found)
+    return upload

@@ -4,7 +4,7 @@ Nothing here is a constant: every threshold is data on Track or Module, edited b
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -114,14 +114,8 @@ def resit_closed_reason(enrolment: Enrolment) -> str:
 
 
 def publicity_end_date(start: date, working_days: int) -> date:
-    """The last day of a public notice of `working_days` working days starting the day after `start`.
+    """The last day of a public notice: `working_days` working days after `start`, skipping weekends
+    and the public holidays the office lists (workflows.working_days)."""
+    from .working_days import publicity_end_date as end_date
 
-    Weekends are skipped; public holidays (and the working weekends that make up for them) are not
-    known here, so a notice spanning a holiday may end a little early: the office can keep it open.
-    """
-    day, counted = start, 0
-    while counted < working_days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            counted += 1
-    return day
+    return end_date(start, working_days)

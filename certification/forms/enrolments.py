@@ -7,8 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import EnrolmentStatus, Track
+from workflows.evidence import evidence_upload_validator
 
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 
 class EnrolmentFilterForm(forms.Form):
@@ -28,12 +28,6 @@ class EnrolmentFilterForm(forms.Form):
 class MoveForm(forms.Form):
     expected_status = forms.ChoiceField(choices=EnrolmentStatus.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-def _check_evidence(upload):
-    if upload and upload.size > EVIDENCE_MAX_BYTES:
-        raise forms.ValidationError(_("An evidence file may be at most 20 MB."))
-    return upload
 
 
 class ModuleCompletionsForm(forms.Form):
@@ -56,7 +50,8 @@ class ModuleCompletionsForm(forms.Form):
                 validators=[MinValueValidator(0), MaxValueValidator(100)],
                 initial=done.score if done else None,
             )
-            evidence = forms.FileField(label=_("Evidence"), required=False, validators=[_check_evidence])
+            evidence = forms.FileField(label=_("Evidence"), required=False,
+                                       validators=[evidence_upload_validator()])
             self.fields[f"hours_{module.pk}"] = hours
             self.fields[f"score_{module.pk}"] = score
             self.fields[f"evidence_{module.pk}"] = evidence
@@ -76,13 +71,3 @@ class ModuleCompletionsForm(forms.Form):
             if hours is None:
                 continue
             yield row["module"], Decimal(hours), self.cleaned_data.get(row["score"]), self.cleaned_data.get(row["evidence"])
-
-
-class ScoresForm(forms.Form):
-    theory_score = forms.DecimalField(label=_("Theory score"), max_digits=5, decimal_places=1,
-                                      validators=[MinValueValidator(0), MaxValueValidator(100)])
-    practical_score = forms.DecimalField(label=_("Practical score"), max_digits=5, decimal_places=1,
-                                         validators=[MinValueValidator(0), MaxValueValidator(100)])
-    exam_date = forms.DateField(label=_("Exam date"), widget=forms.DateInput(attrs={"type": "date"}))
-    model_3d = forms.FileField(label=_("3D garment model evidence"), required=False, validators=[_check_evidence],
-                               help_text=_("Required for pattern-making: the 3D model file or a PDF export of it."))

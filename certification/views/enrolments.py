@@ -10,10 +10,24 @@ from django.views.decorators.http import require_POST
 
 from certification import permissions, registration, selectors, services
 from certification.errors import LifecycleError
-from certification.forms.enrolments import EnrolmentFilterForm, ModuleCompletionsForm, MoveForm, ScoresForm
-from certification.lifecycle import REASON_REQUIRED, TRANSITION_NAMES
-from certification.models import EnrolmentStatus, EvidenceFile, EvidenceKind
+from certification.forms.enrolments import EnrolmentFilterForm, ModuleCompletionsForm, MoveForm
+from certification.lifecycle import REASON_REQUIRED
+from certification.models import EnrolmentStatus
 from workflows import rules
+from workflows import services as assessment
+
+# Moves made from this page. The others have pages of their own that do more than the move:
+# results and reviews run through the assessment flow, 公示 through notices and objections,
+# issuing and revoking through the certificates app.
+PAGE_MOVES = {
+    "submit": None,
+    "resubmit": None,
+    "approve": None,
+    "reject": None,
+    "complete_training": None,
+    "schedule_resit": assessment.schedule_resit,
+    "withdraw": assessment.withdraw,
+}
 
 from .common import paginate, render_error, role_required
 
@@ -45,8 +59,9 @@ def _detail_context(request, enrolment, **extra):
     ]
     moves = [
         {"name": name, "label": label, "needs_reason": name in REASON_REQUIRED,
-         "danger": name in {"reject", "fail", "withdraw", "revoke", "uphold_objection"}}
+         "danger": name in {"reject", "withdraw"}}
         for name, label in services.available_moves(user=user, enrolment=enrolment)
+        if name in PAGE_MOVES
     ]
     shows_full_id = permissions.is_officer(user) or permissions.can_manage_enrolment(user, enrolment) or (
         permissions.is_trainee(user) and enrolment.trainee.user_id == user.pk
@@ -62,46 +77,35 @@ def _detail_context(request, enrolment, **extra):
         "moves": moves,
         "move_form": MoveForm(initial={"expected_status": enrolment.status}),
         "can_record_completions": manages and enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.TRAINED),
-        "can_record_scores": manages and enrolment.status == EnrolmentStatus.TRAINED,
-        "scores_form": extra.pop("scores_form", None) or ScoresForm(),
+        "can_enter_results": manages and enrolment.status == EnrolmentStatus.TRAINED,
+        "review_task": _review_task_for(user, enrolment),
         "resit_closed_reason": rules.resit_closed_reason(enrolment) if enrolment.status == EnrolmentStatus.FAILED else "",
         **extra,
     }
 
 
+def _review_task_for(user, enrolment):
+    """The open review task an assessor or officer can open for this candidate, if any."""
+    if enrolment.status != EnrolmentStatus.UNDER_REVIEW or not (
+        permissions.is_assessor(user) or permissions.is_officer(user)
+    ):
+        return None
+    from workflows.selectors import review_queue_for, inbox_for
+
+    tasks = review_queue_for(user) | inbox_for(user) if permissions.is_assessor(user) else review_queue_for(user)
+    return tasks.filter(process__assessmentprocess__enrolment=enrolment).first()
+
+
 @login_required
 def enrolment_detail(request, pk):
     enrolment = get_object_or_404(selectors.enrolments_visible_to(request.user), pk=pk)
-    if request.method == "POST":
-        return _record_scores(request, enrolment)
     return render(request, "enrolments/detail.html", _detail_context(request, enrolment))
-
-
-def _record_scores(request, enrolment):
-    form = ScoresForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render(request, "enrolments/detail.html", _detail_context(request, enrolment, scores_form=form),
-                      status=400)
-    try:
-        attempt = registration.record_scores(
-            staff=request.user, enrolment_id=enrolment.pk, theory_score=form.cleaned_data["theory_score"],
-            practical_score=form.cleaned_data["practical_score"], exam_date=form.cleaned_data["exam_date"],
-        )
-    except LifecycleError as error:
-        return render_error(request, error, "enrolments/detail.html",
-                            _detail_context(request, enrolment, scores_form=form))
-    upload = form.cleaned_data.get("model_3d")
-    if upload:
-        EvidenceFile.objects.create(attempt=attempt, kind=EvidenceKind.MODEL_3D, file=upload,
-                                    original_name=upload.name[:255], size=upload.size, uploaded_by=request.user)
-    messages.success(request, _("Scores saved."))
-    return redirect("enrolments:detail", pk=enrolment.pk)
 
 
 @require_POST
 @login_required
 def enrolment_move(request, pk, transition):
-    if transition not in TRANSITION_NAMES:
+    if transition not in PAGE_MOVES:
         raise Http404
     enrolment = get_object_or_404(selectors.enrolments_visible_to(request.user), pk=pk)
     form = MoveForm(request.POST)
@@ -110,6 +114,10 @@ def enrolment_move(request, pk, transition):
     try:
         if transition == "approve":
             services.approve_enrolments(officer=request.user, enrolment_ids=[pk], reason=reason)
+        elif transition == "withdraw":
+            assessment.withdraw(actor=request.user, enrolment_id=pk, reason=reason, expected_status=expected)
+        elif PAGE_MOVES[transition] is not None:
+            PAGE_MOVES[transition](staff=request.user, enrolment_id=pk, expected_status=expected)
         else:
             services.move(actor=request.user, enrolment_id=pk, transition=transition, reason=reason,
                           expected_status=expected)

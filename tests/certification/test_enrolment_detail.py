@@ -51,42 +51,31 @@ def test_it_redirects_anonymous_to_login(client, draft_enrolment):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_staff_record_scores_with_3d_evidence(client, inst1_staff, enrolled_enrolment):
-    factories.complete_all_modules(enrolled_enrolment, inst1_staff)
-    from certification import services
-
-    services.complete_training(actor=inst1_staff, enrolment_id=enrolled_enrolment.pk)
+def test_staff_find_the_results_page_once_training_is_complete(client, inst1_staff, officer):
+    enrolment = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
+                                  to="trained")
     client.force_login(inst1_staff)
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    response = client.post(url(enrolled_enrolment), {
-        "theory_score": "71", "practical_score": "66", "exam_date": "2026-11-20",
-        "model_3d": SimpleUploadedFile("coat.obj", b"v 0 0 0\n"),
-    })
-    assert response.status_code == 302
-    attempt = enrolled_enrolment.attempts.get()
-    assert (attempt.theory_score, attempt.practical_score) == (71, 66)
-    assert attempt.evidence_files.count() == 1
+    assert f"/assessment/enrolments/{enrolment.pk}/results/" in client.get(url(enrolment)).content.decode()
 
 
-def test_scores_out_of_range_are_refused_and_nothing_saved(client, inst1_staff, enrolled_enrolment):
-    factories.complete_all_modules(enrolled_enrolment, inst1_staff)
-    from certification import services
-
-    services.complete_training(actor=inst1_staff, enrolment_id=enrolled_enrolment.pk)
-    client.force_login(inst1_staff)
-    response = client.post(url(enrolled_enrolment), {"theory_score": "101", "practical_score": "66",
-                                                     "exam_date": "2026-11-20"})
-    assert response.status_code == 400
-    assert not enrolled_enrolment.attempts.exists()
+def test_it_offers_no_review_moves_outside_the_assessment_flow(client, assessor, enrolment_ready_for_review):
+    client.force_login(assessor)
+    page = client.get(url(enrolment_ready_for_review)).content.decode()
+    assert "/move/pass/" not in page
+    assert "/assessment/tasks/" in page
 
 
 def test_its_query_count_does_not_grow_with_history(client, officer, inst1_staff, assessor):
-    """Three history rows or seven: the page costs the same queries."""
+    """Both trained with one attempt; one went round a return for correction (two more history rows)."""
+    from workflows import services as assessment
+
     short_history = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                                      assessor=assessor, to="under_review")
+                                      to="trained")
+    factories.enter_passing_results(short_history, inst1_staff)
     long_history = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                                     assessor=assessor, to="ready_to_issue")
+                                     to="under_review")
+    assessment.decide(assessor=assessor, task_id=factories.open_review_task(long_history).pk, decision="return",
+                      reason="photo missing")
     assert StateLog.objects.filter(enrolment=long_history).count() > StateLog.objects.filter(enrolment=short_history).count()
     client.force_login(officer)
     with CaptureQueriesContext(connection) as short:

@@ -146,7 +146,7 @@ def test_without_an_exam_date_the_window_counts_from_submission(enrolled_enrolme
     (date(2026, 3, 7), 1, date(2026, 3, 9)),    # Saturday → Monday
     (date(2026, 3, 2), 0, date(2026, 3, 2)),
 ])
-def test_the_public_notice_lasts_working_days(start, days, end):
+def test_the_public_notice_lasts_working_days(db, start, days, end):
     assert rules.publicity_end_date(start, days) == end
 
 

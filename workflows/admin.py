@@ -1,0 +1,35 @@
+"""Back office for the 公示 calendar and records; assessment processes are worked from their own pages."""
+
+from django.contrib import admin
+
+from .models import NonWorkingDay, Objection, PublicityNotice
+
+
+@admin.register(NonWorkingDay)
+class NonWorkingDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by services: visible here, changed only through the pages."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PublicityNotice)
+class PublicityNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["title", "starts_on", "ends_on", "closed_at", "opened_by"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["lodged_at", "entry", "status", "decided_by"]
+    list_filter = ["status"]
