@@ -12,28 +12,38 @@ from django.utils.translation import gettext as _
 from certification.models import AssessmentAttempt, Enrolment, EvidenceKind, Module
 
 
+def _modules_and_completions(enrolment: Enrolment):
+    """The track's modules and the enrolment's completions by module, read once per check."""
+    return list(enrolment.track.modules.all()), {c.module_id: c for c in enrolment.completions.all()}
+
+
 def modules_short_of_hours(enrolment: Enrolment) -> list[Module]:
     """Required modules of the track whose recorded hours are below the minimum (or missing)."""
-    hours = {c.module_id: c.hours for c in enrolment.completions.all()}
-    return [
-        module
-        for module in enrolment.track.modules.all()
-        if module.is_required and hours.get(module.pk, -1) < module.min_hours
-    ]
+    modules, done = _modules_and_completions(enrolment)
+    return _short_of_hours(modules, done)
+
+
+def _short_of_hours(modules, done) -> list[Module]:
+    return [m for m in modules if m.is_required and (m.pk not in done or done[m.pk].hours < m.min_hours)]
 
 
 def modules_missing_evidence(enrolment: Enrolment) -> list[Module]:
-    evidence = {c.module_id: bool(c.evidence) for c in enrolment.completions.all()}
-    return [m for m in enrolment.track.modules.all() if m.evidence_required and not evidence.get(m.pk)]
+    modules, done = _modules_and_completions(enrolment)
+    return _missing_evidence(modules, done)
+
+
+def _missing_evidence(modules, done) -> list[Module]:
+    return [m for m in modules if m.evidence_required and not (m.pk in done and done[m.pk].evidence)]
 
 
 def training_incomplete_reason(enrolment: Enrolment) -> str:
-    short = modules_short_of_hours(enrolment)
+    modules, done = _modules_and_completions(enrolment)
+    short = _short_of_hours(modules, done)
     if short:
         return _("These required modules are below their minimum hours: %(modules)s.") % {
             "modules": "、".join(f"{m.display_name} ({m.min_hours}h)" for m in short)
         }
-    missing = modules_missing_evidence(enrolment)
+    missing = _missing_evidence(modules, done)
     if missing:
         return _("These modules need an evidence file: %(modules)s.") % {
             "modules": "、".join(m.display_name for m in missing)
