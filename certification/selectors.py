@@ -1,10 +1,13 @@
 """What a user may see. Views look objects up through these, so another institution's object is
 simply not found (404) rather than forbidden (which would confirm it exists)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 
 from . import permissions
-from .models import Enrolment, EnrolmentStatus, Institution, StateLog, Trainee, TrainingBatch, User
+from .models import Enrolment, EnrolmentStatus, Institution, StateLog, TrackQuota, Trainee, TrainingBatch, User
+from .models.enrolments import QUOTA_STATUSES
 
 
 def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
@@ -74,3 +77,42 @@ def search_enrolments(queryset: QuerySet[Enrolment], *, text: str = "", status: 
     if batch.isdigit():
         queryset = queryset.filter(batch_id=int(batch))
     return queryset
+
+
+# Quotas and their use (the officer's institution pages) -----------------------------------------
+
+def quotas_with_usage():
+    """Quota rows, each annotated with `used`: the enrolments approved against it."""
+    approved = (
+        Enrolment.objects.filter(
+            batch__institution_id=OuterRef("institution_id"), track_id=OuterRef("track_id"),
+            batch__start_date__year=OuterRef("year"), status__in=QUOTA_STATUSES,
+        )
+        .order_by()
+        .values("track_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return TrackQuota.objects.select_related("track").annotate(used=Coalesce(Subquery(approved), 0))
+
+
+def quota_table(institution, tracks) -> list[dict]:
+    """Rows of years (newest first) × the tracks' cells: quota, approved enrolments, and whether over."""
+    quotas = {(row.year, row.track_id): row.quota for row in institution.quotas.all()}
+    used = {
+        (row["year"], row["track_id"]): row["n"]
+        for row in Enrolment.objects.filter(batch__institution=institution, status__in=QUOTA_STATUSES)
+        .order_by()
+        .values("track_id", year=ExtractYear("batch__start_date"))
+        .annotate(n=Count("pk"))
+    }
+    years = sorted({year for year, _track in quotas} | {year for year, _track in used} | {timezone.localdate().year},
+                   reverse=True)
+    rows = []
+    for year in years:
+        cells = []
+        for track in tracks:
+            quota, approved = quotas.get((year, track.pk)), used.get((year, track.pk), 0)
+            cells.append({"quota": quota, "used": approved, "full": quota is not None and approved >= quota})
+        rows.append({"year": year, "cells": cells})
+    return rows

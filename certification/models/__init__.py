@@ -17,21 +17,8 @@ from .institutions import Institution, InstitutionStatus, TrackQuota
 from .people import ActivationCode, ConflictDeclaration, ConflictKind, Education, Gender, IdType, Role, Trainee, User
 
 __all__ = [
-    "ActivationCode",
-    "AssessmentAttempt",
-    "ConflictDeclaration",
-    "Enrolment",
-    "EnrolmentStatus",
-    "Institution",
-    "InstitutionStatus",
-    "Level",
-    "Module",
-    "ModuleCompletion",
-    "Role",
-    "StateLog",
-    "Track",
-    "TrackQuota",
-    "Trainee",
-    "TrainingBatch",
-    "User",
+    "ActivationCode", "AssessmentAttempt", "AttemptOutcome", "ConflictDeclaration", "ConflictKind", "Education",
+    "Enrolment", "EnrolmentStatus", "EvidenceFile", "EvidenceKind", "Gender", "IdType", "Institution",
+    "InstitutionStatus", "Level", "Module", "ModuleCompletion", "Role", "StateLog", "Track", "TrackQuota", "Trainee",
+    "TrainingBatch", "User",
 ]

@@ -1,8 +1,7 @@
 """The officer's institution pages: the list, registering one, vetting it, its staff and quotas."""
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,8 +12,7 @@ from django.views.decorators.http import require_POST
 from certification import selectors, vetting
 from certification.errors import LifecycleError
 from certification.forms.officer import InstitutionFilterForm, InstitutionForm, QuotaForm, StaffAccountForm, VettingForm
-from certification.models import Enrolment, Role, Track, TrackQuota
-from certification.models.enrolments import QUOTA_STATUSES
+from certification.models import Role, Track, TrackQuota
 
 from .common import officer_required, paginate, render_error
 
@@ -36,21 +34,6 @@ def _institution_or_404(request, pk):
     return get_object_or_404(selectors.institutions_visible_to(request.user), pk=pk)
 
 
-def _quotas_with_usage():
-    """Quota rows, each annotated with `used`: the enrolments approved against it."""
-    approved = (
-        Enrolment.objects.filter(
-            batch__institution_id=OuterRef("institution_id"), track_id=OuterRef("track_id"),
-            batch__start_date__year=OuterRef("year"), status__in=QUOTA_STATUSES,
-        )
-        .order_by()
-        .values("track_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return TrackQuota.objects.select_related("track").annotate(used=Coalesce(Subquery(approved), 0))
-
-
 def _quota_cells(quotas, tracks) -> list[TrackQuota | None]:
     """One cell per track, in the order of the table's columns (None: no quota set)."""
     by_track = {quota.track_id: quota for quota in quotas}
@@ -69,7 +52,7 @@ def institution_list(request):
         institutions = institutions.filter(Q(name__icontains=text) | Q(org_code__icontains=text))
     institutions = (
         institutions.annotate(staff_count=Count("staff", filter=Q(staff__role=Role.INSTITUTION)))
-        .prefetch_related(Prefetch("quotas", queryset=_quotas_with_usage().filter(year=year), to_attr="quotas_this_year"))
+        .prefetch_related(Prefetch("quotas", queryset=selectors.quotas_with_usage().filter(year=year), to_attr="quotas_this_year"))
         .order_by("name", "pk")
     )
     context = paginate(request, institutions)
@@ -98,35 +81,13 @@ def institution_create(request):
     return render(request, "officer/institution_form.html", {"form": form})
 
 
-def _quota_table(institution, tracks) -> list[dict]:
-    """Rows of years (newest first) × the tracks' cells: quota, approved enrolments, and whether over."""
-    quotas = {(row.year, row.track_id): row.quota for row in institution.quotas.all()}
-    used = {
-        (row["year"], row["track_id"]): row["n"]
-        for row in Enrolment.objects.filter(batch__institution=institution, status__in=QUOTA_STATUSES)
-        .order_by()
-        .values("track_id", year=ExtractYear("batch__start_date"))
-        .annotate(n=Count("pk"))
-    }
-    years = sorted({year for year, _track in quotas} | {year for year, _track in used} | {timezone.localdate().year},
-                   reverse=True)
-    rows = []
-    for year in years:
-        cells = []
-        for track in tracks:
-            quota, approved = quotas.get((year, track.pk)), used.get((year, track.pk), 0)
-            cells.append({"quota": quota, "used": approved, "full": quota is not None and approved >= quota})
-        rows.append({"year": year, "cells": cells})
-    return rows
-
-
 def _detail_context(institution, *, staff_form=None, quota_form=None, vetting_form=None) -> dict:
     tracks = list(Track.objects.all())
     return {
         "institution": institution,
         "staff_accounts": institution.staff.filter(role=Role.INSTITUTION).order_by("username"),
         "tracks": tracks,
-        "quota_rows": _quota_table(institution, tracks),
+        "quota_rows": selectors.quota_table(institution, tracks),
         "vetting_buttons": [
             (move, *VETTING_BUTTONS[move])
             for move, (sources, _target, _note_required) in vetting.VETTING_MOVES.items()
