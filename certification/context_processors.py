@@ -11,12 +11,14 @@ NAVIGATION = {
         ("enrolments:list", _("Enrolments")),
         ("assessment:queue", _("Assessment")),
         ("officer_publicity:index", _("Public notice")),
+        ("exchange:index", _("Exports")),
     ],
     "institution": [
         ("dashboard", _("Dashboard")),
         ("institution:batches", _("Batches")),
         ("institution:trainees", _("Trainees")),
         ("enrolments:list", _("Enrolments")),
+        ("exchange:index", _("Excel exchange")),
     ],
     "assessor": [
         ("dashboard", _("Dashboard")),

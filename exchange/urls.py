@@ -1,4 +1,17 @@
+"""The Excel exchange (SPEC §7): templates, imports with preview, photos in bulk, exports."""
+
 from django.urls import path
 
+from .views import exports, imports, photos
+
 app_name = "exchange"
-urlpatterns = []
+urlpatterns = [
+    path("", imports.index, name="index"),
+    path("templates/<str:kind>.xlsx", imports.template_download, name="template"),
+    path("<str:kind>/upload/", imports.upload, name="upload"),
+    path("imports/<int:pk>/", imports.preview, name="preview"),
+    path("imports/<int:pk>/confirm/", imports.confirm, name="confirm"),
+    path("imports/<int:pk>/errors.xlsx", imports.error_report, name="error_report"),
+    path("photos/", photos.photo_upload, name="photos"),
+    path("exports/<str:name>.xlsx", exports.export, name="export"),
+]

@@ -1,0 +1,222 @@
+"""Running every row of an upload through the services, streaming, and summing up what happened.
+
+`run` works inside the caller's transaction (exchange.services decides to commit or roll back) and
+gives each row its own savepoint, so that a refused row leaves nothing behind while the others go
+on. Rows are read in chunks: what a chunk refers to is looked up in a few queries, then each row is
+planned and written. Only a chunk of rows is ever in memory, never the whole sheet.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import chain
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl.utils import range_boundaries
+
+from certification.models import User
+
+from . import limits, reading
+from .cells import CellError, is_blank, shown
+from .columns import Kind
+from .errors import TOO_LARGE, FileRefused
+from .handlers import HANDLERS, Options, Plan
+from .layout import Layout, read_layout
+from .lookups import RowRejected
+from .summary import REJECTED, UNCHANGED, Problem, Summary
+
+CHUNK_ROWS = 500
+
+ProblemListener = Callable[[Problem], None]
+
+
+@dataclass
+class RowReading:
+    number: int
+    cells: dict
+    values: dict = field(default_factory=dict)
+    problems: list[tuple[int | None, str]] = field(default_factory=list)
+
+
+def run(*, staff: User, kind: Kind, fileobj, options: Options | None = None,
+        on_problem: ProblemListener | None = None) -> Summary:
+    """Read, check and apply every row; the summary says what happened (or why the file was refused).
+
+    The caller must roll back when the summary has a refusal: rows may have been applied before
+    the refusal was found (a row limit, merged cells, a damaged end of file).
+    """
+    summary = Summary(kind=kind.name)
+    try:
+        book = reading.open_workbook(fileobj)
+        try:
+            Run(staff, kind, options or Options(), summary, on_problem).read(book)
+        finally:
+            book.close()
+    except FileRefused as refusal:
+        summary.refusal, summary.refusal_status = refusal.message, refusal.http_status
+    return summary
+
+
+class Run:
+    def __init__(self, staff, kind, options, summary, on_problem):
+        self.kind = kind
+        self.options = options
+        self.summary = summary
+        self.on_problem = on_problem
+        self.handler = HANDLERS[kind.name](staff=staff, options=options)
+        self.layout: Layout | None = None
+        self.seen: dict[tuple, int] = {}  # row key → first row with it
+        self.outcomes: dict[int, str] = {}
+        self.empty_spans: list[list[int]] = []  # [first, last] runs of empty rows
+        self.last_row = 0
+        self.last_data_row = 0
+        # Translated once per run: a file of 50,000 bad rows would otherwise translate them 50,000 times.
+        self.required = {column.key: _("%(column)s is required.") % {"column": column.label} for column in kind.columns}
+        self.no_header = _("This cell has a value but its column has no header: are the columns shifted?")
+
+    def read(self, book: reading.Book) -> None:
+        _title, part = reading.data_sheet(book)
+        reading.check_declared_rows(book, part)
+        stream = reading.SheetStream(book, part)
+        rows = iter(stream)
+        self.layout, pending = read_layout(self.kind, rows)
+        data_rows, chunk = 0, []
+        self.last_row = self.layout.header_rows[-1][0]
+        for number, cells in chain(pending, rows):
+            if number > self.last_row + 1:  # rows absent from the file are empty too
+                self.note_empty(self.last_row + 1, number - 1)
+            self.last_row = number
+            if all(is_blank(cell.value) for cell in cells.values()):
+                self.note_empty(number, number)
+                continue
+            data_rows += 1
+            if data_rows > limits.max_rows():
+                raise FileRefused(
+                    _("The file has more than %(limit)s rows; one upload may have at most %(limit)s. Split it into several files.")
+                    % {"limit": f"{limits.max_rows():,}"},
+                    TOO_LARGE,
+                )
+            self.last_data_row = number
+            chunk.append(self.read_row(number, cells))
+            if len(chunk) == CHUNK_ROWS:
+                self.apply_chunk(chunk)
+                chunk = []
+        self.apply_chunk(chunk)
+        if data_rows == 0:
+            raise FileRefused(_("The file has headers but no rows of data."))
+        self.reject_merged(stream.merged_ranges)
+        self.warn_about_empty_rows()
+
+    def read_row(self, number: int, cells: dict) -> RowReading:
+        row = RowReading(number, cells)
+        # In the template's order, whatever the sheet's: the ID number is read knowing the ID type.
+        for column_number, column in self.layout.in_template_order():
+            cell = cells.get(column_number)
+            try:
+                value = column.read(cell, row.values) if cell is not None else None
+            except CellError as error:
+                row.problems.append((column_number, error.message))
+                continue
+            if column.required and is_blank(value):
+                row.problems.append((column_number, self.required[column.key]))
+            row.values[column.key] = value
+        for column_number, cell in sorted(cells.items()):
+            known = column_number in self.layout.columns or column_number in self.layout.ignored
+            if not known and not is_blank(cell.value):
+                row.problems.append((column_number, self.no_header))
+        return row
+
+    def apply_chunk(self, chunk: list[RowReading]) -> None:
+        readable = [row for row in chunk if not row.problems and row.number not in self.options.skip_rows]
+        if readable:
+            self.handler.prefetch([row.values for row in readable])
+        for row in chunk:
+            self.apply_row(row)
+
+    def apply_row(self, row: RowReading) -> None:
+        if row.number in self.options.skip_rows:
+            self.count(row.number, REJECTED)
+            return
+        if row.problems:
+            self.reject(row, row.problems)
+            return
+        try:
+            plan = self.handler.plan(row.values)
+        except RowRejected as rejection:
+            self.reject(row, [(self.column_of(rejection.key), rejection.message)])
+            return
+        first = self.seen.setdefault(plan.key, row.number)
+        if first != row.number:
+            self.reject(row, [(None, _("Row %(row)s already has the same %(identity)s: each may appear once.")
+                                     % {"row": first, "identity": self.kind.identity})])
+            return
+        if plan.outcome != UNCHANGED and not self.write(row, plan):
+            return
+        self.count(row.number, plan.outcome)
+
+    def write(self, row: RowReading, plan: Plan) -> bool:
+        try:
+            with transaction.atomic():
+                self.handler.write(plan)
+        except RowRejected as rejection:
+            self.handler.forget(plan)
+            self.reject(row, [(self.column_of(rejection.key), rejection.message)])
+            return False
+        return True
+
+    def column_of(self, key: str | None) -> int | None:
+        return self.layout.column_of(key) if key else None
+
+    def reject(self, row: RowReading, problems: Iterable[tuple[int | None, str]]) -> None:
+        for column_number, message in problems:
+            self.add_problem(row.number, column_number, row.cells.get(column_number) if column_number else None, message)
+        self.count(row.number, REJECTED)
+
+    def add_problem(self, row_number: int, column_number: int | None, cell, message: str) -> None:
+        column = self.layout.columns.get(column_number) if column_number else None
+        problem = Problem(
+            row=row_number, column=column_number, header=column.header if column else "",
+            value=shown(cell.value) if cell is not None and not is_blank(cell.value) else "", message=str(message),
+        )
+        self.summary.add_problem(problem)
+        if self.on_problem:
+            self.on_problem(problem)
+
+    def count(self, row_number: int, outcome: str) -> None:
+        self.outcomes[row_number] = outcome
+        self.summary.counts[outcome] += 1
+        if outcome == REJECTED:
+            self.summary.rejected_rows.append(row_number)
+
+    def reject_merged(self, merged_ranges: list[str]) -> None:
+        """Merged cells are known only after the last row: their rows are rejected now."""
+        for merged in merged_ranges:
+            min_col, min_row, max_col, max_row = range_boundaries(merged)
+            message = _("Cells %(range)s are merged: unmerge them and fill in each cell.") % {"range": merged}
+            if min_row <= self.layout.header_rows[-1][0]:
+                raise FileRefused(message)
+            for row_number in range(min_row, max_row + 1):
+                outcome = self.outcomes.get(row_number)
+                if outcome is None or row_number in self.options.skip_rows:
+                    continue
+                self.add_problem(row_number, min_col, None, message)
+                if outcome != REJECTED:
+                    if self.options.valid_rows_only and outcome != UNCHANGED:
+                        # Already written, and only this run's valid rows are kept: undo it all.
+                        raise FileRefused(message)
+                    self.summary.counts[outcome] -= 1
+                    self.count(row_number, REJECTED)
+
+    def note_empty(self, first: int, last: int) -> None:
+        if self.empty_spans and self.empty_spans[-1][1] == first - 1:
+            self.empty_spans[-1][1] = last
+        else:
+            self.empty_spans.append([first, last])
+
+    def warn_about_empty_rows(self, limit: int = 20) -> None:
+        """Empty rows between data rows may be a sign of rows lost in copying: say where they were."""
+        inside = [span for span in self.empty_spans if span[1] < self.last_data_row]
+        if inside:
+            spans = [str(a) if a == b else f"{a}–{b}" for a, b in inside[:limit]] + (["…"] if len(inside) > limit else [])
+            self.summary.warnings.append(_("Empty rows were skipped: %(rows)s.") % {"rows": ", ".join(spans)})
+

@@ -1,0 +1,229 @@
+"""Opening an uploaded workbook safely and streaming its rows (SPEC §7).
+
+The file is judged by its bytes, never its name: a CSV, an old .xls, a password-protected or
+macro-enabled workbook, an OpenDocument file or a zip bomb is refused with a message saying what it
+is and what to do. Then openpyxl's read-only reader opens it, and the data sheet is streamed row by
+row with openpyxl's own worksheet parser (what read-only worksheets use), so that only one row is
+in memory at a time, rows are never padded to a width an attacker chose, and a sheet is never read
+past the row limit.
+"""
+
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from xml.etree.ElementTree import ParseError
+
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, WorkSheetParser
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
+
+from . import archives, limits
+from .cells import Cell
+from .errors import TOO_LARGE, WRONG_TYPE, FileRefused
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # Office 97–2003 files and encrypted Office files
+INSTRUCTIONS_SHEET = "说明"
+LISTS_SHEET = "选项"
+# Read whole by openpyxl when the workbook opens; the worksheets themselves are streamed.
+WHOLE_PARTS = {"xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml", "[Content_Types].xml"}
+# What openpyxl may raise on a malformed file: all of it means "damaged", none of it a 500.
+READ_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError, OSError, EOFError,
+               zipfile.BadZipFile, zlib.error, ParseError)
+
+
+def too_large(size: int) -> FileRefused:
+    return FileRefused(
+        _("This file is %(size)s; one upload may be at most %(limit)s. Split it into smaller files.")
+        % {"size": filesizeformat(size), "limit": filesizeformat(limits.max_file_bytes())},
+        TOO_LARGE,
+    )
+
+
+def size_of(fileobj) -> int:
+    fileobj.seek(0, 2)
+    size = fileobj.tell()
+    fileobj.seek(0)
+    return size
+
+
+@dataclass
+class Book:
+    """What is needed to stream a workbook's sheets: openpyxl's read-only reader, minus the worksheet
+    objects (whose constructor scans a sheet without a declared size to its very end)."""
+
+    archive: zipfile.ZipFile
+    shared_strings: list
+    epoch: datetime
+    date_formats: set
+    timedelta_formats: set
+    sheets: list[tuple[str, str]]  # (title, part inside the archive)
+
+    def close(self) -> None:
+        self.archive.close()
+
+
+def open_workbook(fileobj) -> Book:
+    """The workbook, read as openpyxl's read-only mode does, or FileRefused saying why it cannot be."""
+    size = size_of(fileobj)
+    if size > limits.max_file_bytes():
+        raise too_large(size)
+    head = fileobj.read(4096)
+    fileobj.seek(0)
+    if head.startswith(OLE_MAGIC):
+        raise _office_97_or_encrypted(fileobj)
+    if not head.startswith(ZIP_MAGIC):
+        raise _not_a_workbook(head)
+    with archives.open_zip(fileobj) as archive:
+        archives.check_sizes(archive, max_members=limits.get("EXCHANGE_MAX_ARCHIVE_MEMBERS"), whole_parts=WHOLE_PARTS)
+        _check_parts(archive)
+    fileobj.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops; we only read values
+            reader = ExcelReader(fileobj, read_only=True, keep_vba=False, data_only=False, keep_links=False)
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            sheets = [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
+                      if rel.target in reader.valid_files and "worksheet" in rel.Type]
+    except READ_ERRORS:
+        raise archives.damaged() from None
+    workbook = reader.wb
+    return Book(reader.archive, reader.shared_strings, workbook.epoch, set(workbook._date_formats),
+                set(workbook._timedelta_formats), sheets)
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    names = set(archive.namelist())
+    if "mimetype" in names and "xl/workbook.xml" not in names:
+        raise FileRefused(
+            _("This is an OpenDocument spreadsheet (.ods): save it as an Excel workbook (.xlsx) and upload it again."),
+            WRONG_TYPE,
+        )
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise FileRefused(_("This file is not an Excel workbook (.xlsx)."), WRONG_TYPE)
+    try:
+        content_types = archive.read("[Content_Types].xml")
+    except READ_ERRORS:
+        raise archives.damaged() from None
+    if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
+        raise FileRefused(
+            _("This workbook contains macros (.xlsm): save it as an Excel workbook (.xlsx) without macros and upload it again."),
+            WRONG_TYPE,
+        )
+
+
+def _office_97_or_encrypted(fileobj) -> FileRefused:
+    # An encrypted .xlsx is an OLE container with an "EncryptedPackage" stream; the directory
+    # names are UTF-16. Good enough to tell the two apart without an OLE library.
+    content = fileobj.read()
+    fileobj.seek(0)
+    if "EncryptedPackage".encode("utf-16-le") in content:
+        return FileRefused(
+            _("This workbook is protected by a password: remove the password in Excel (File → Info → Protect Workbook) and upload it again."),
+            WRONG_TYPE,
+        )
+    return FileRefused(
+        _("This is an old Excel 97–2003 file (.xls): open it in Excel and save it as an Excel workbook (.xlsx)."),
+        WRONG_TYPE,
+    )
+
+
+def _not_a_workbook(head: bytes) -> FileRefused:
+    if _is_text(head):
+        return FileRefused(
+            _("This is a CSV or text file, not an Excel workbook: open it in Excel and save it as an Excel workbook (.xlsx)."),
+            WRONG_TYPE,
+        )
+    return FileRefused(_("This file is not an Excel workbook (.xlsx)."), WRONG_TYPE)
+
+
+def _is_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError as error:
+            if error.start < len(head) - 4:
+                continue
+            text = head[: error.start].decode(encoding)  # a character cut at the end of the sample
+        return all(ch.isprintable() or ch in "\r\n\t\ufeff" for ch in text)
+    return False
+
+
+def data_sheet(book: Book) -> tuple[str, str]:
+    """(title, part) of the first worksheet that is not the template's instructions or lists."""
+    for title, part in book.sheets:
+        if title not in (INSTRUCTIONS_SHEET, LISTS_SHEET):
+            return title, part
+    raise FileRefused(_("The workbook has no sheet with data."))
+
+
+def declared_rows(book: Book, part: str) -> int:
+    """The last row of the used range Excel writes at the top of a sheet; 0 when there is none.
+    Reads only up to the sheet's data, never into it."""
+    try:
+        with book.archive.open(part) as source:
+            for _event, element in iterparse(source, events=("start",)):
+                if element.tag == DIMENSION_TAG:
+                    boundaries = SheetDimension.from_tree(element).boundaries
+                    return boundaries[3] if boundaries else 0
+                if element.tag == DATA_TAG:
+                    return 0
+    except READ_ERRORS:
+        raise archives.damaged() from None
+    return 0
+
+
+def check_declared_rows(book: Book, part: str, header_rows: int = 2) -> None:
+    """A sheet that declares far more rows than the limit is refused before a single row is read.
+    The streaming count stays the real guard (the declaration may be absent or wrong)."""
+    declared = declared_rows(book, part)
+    if declared - header_rows > limits.max_rows():
+        raise FileRefused(
+            _("The sheet reaches down to row %(rows)s; one upload may have at most %(limit)s rows. "
+              "Split it into several files (and delete empty rows at the bottom).")
+            % {"rows": f"{declared:,}", "limit": f"{limits.max_rows():,}"},
+            TOO_LARGE,
+        )
+
+
+class SheetStream:
+    """Rows of one worksheet as {column number: Cell}, skipping empty cells, one row at a time.
+
+    After the last row, `merged_ranges` holds the sheet's merged cells (Excel writes them after
+    the data, so they are known only at the end).
+    """
+
+    def __init__(self, book: Book, part: str):
+        self.book = book
+        self.part = part
+        self.merged_ranges: list[str] = []
+
+    def __iter__(self) -> Iterator[tuple[int, dict[int, Cell]]]:
+        book = self.book
+        try:
+            with warnings.catch_warnings(), book.archive.open(self.part) as source:
+                warnings.simplefilter("ignore")
+                parser = WorkSheetParser(source, book.shared_strings, data_only=False, epoch=book.epoch,
+                                         date_formats=book.date_formats, timedelta_formats=book.timedelta_formats)
+                for row_number, row in parser.parse():
+                    yield row_number, {
+                        cell["column"]: Cell(cell["value"], cell["data_type"], book.epoch)
+                        for cell in row
+                        if cell["value"] is not None
+                    }
+                if parser.merged_cells is not None:
+                    self.merged_ranges = [str(merged.ref) for merged in parser.merged_cells.mergeCell]
+        except READ_ERRORS:
+            raise archives.damaged() from None

@@ -1,0 +1,160 @@
+"""Import pages: the hub, template downloads, upload → preview → confirm, the error report."""
+
+import tempfile
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from certification import permissions
+from certification.errors import LifecycleError
+from certification.views.common import institution_required, render_error, role_required
+
+from .. import blanks, limits, reading, reports, services
+from ..columns import KINDS
+from ..forms import ConfirmForm, ExportFilterForm, UploadForm
+from ..handlers import Options
+from ..selectors import imports_visible_to
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Room for the form fields and multipart boundaries around the file itself.
+MULTIPART_ALLOWANCE = 64 * 1024
+RECENT_IMPORTS = 10
+
+
+def declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def spooled():
+    """Where a workbook is written before it is sent: memory first, disk when large."""
+    return tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+
+
+def xlsx_response(out, filename: str) -> FileResponse:
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def _url_or_empty(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # the certificates app owns its register; absent, no link
+        return ""
+
+
+def _kind(name: str):
+    if name not in KINDS:
+        raise Http404
+    return KINDS[name]
+
+
+@role_required(permissions.is_institution_staff, permissions.is_officer)
+def index(request):
+    context = {"kinds": list(KINDS.values()), "filter_form": ExportFilterForm(user=request.user),
+               "certificate_register_url": _url_or_empty("certificates:register_xlsx")}
+    if permissions.is_institution_staff(request.user):
+        context["recent"] = imports_visible_to(request.user)[:RECENT_IMPORTS]
+    return render(request, "exchange/index.html", context)
+
+
+@institution_required
+def template_download(request, kind):
+    kind = _kind(kind)
+    out = spooled()
+    blanks.write_template(kind, out, institution=request.user.institution)
+    return xlsx_response(out, f"{kind.sheet}-模板.xlsx")
+
+
+def _upload_context(kind, form, **extra):
+    return {"kind": kind, "form": form, "max_rows": limits.max_rows(), "max_bytes": limits.max_file_bytes(), **extra}
+
+
+@csrf_exempt  # the size is checked before the body is read; CSRF right after (see _upload)
+@institution_required
+def upload(request, kind):
+    kind = _kind(kind)
+    length = declared_length(request)
+    if request.method == "POST" and length > limits.max_file_bytes() + MULTIPART_ALLOWANCE:
+        # Refused before Django reads and spools the body.
+        error = reading.too_large(length)
+        return render_error(request, error, "exchange/upload.html", _upload_context(kind, UploadForm(kind=kind)))
+    return _upload(request, kind)
+
+
+@csrf_protect
+def _upload(request, kind):
+    form = UploadForm(request.POST or None, request.FILES or None, kind=kind)
+    if request.method != "POST":
+        return render(request, "exchange/upload.html", _upload_context(kind, form))
+    if not form.is_valid():
+        return render(request, "exchange/upload.html", _upload_context(kind, form), status=400)
+    try:
+        session = services.start_import(staff=request.user, kind=kind.name, upload=form.cleaned_data["file"],
+                                        submit=form.cleaned_data.get("submit", False))
+    except LifecycleError as error:
+        return render_error(request, error, "exchange/upload.html", _upload_context(kind, form))
+    summary = session.result
+    return render(request, "exchange/preview.html", preview_context(session), status=200 if summary.is_clean else 400)
+
+
+def preview_context(session, summary=None) -> dict:
+    summary = summary or session.result
+    return {
+        "session": session,
+        "kind": KINDS[session.kind],
+        "summary": summary,
+        "more_problems": max(summary.problem_count - len(summary.problems), 0),
+        "valid_rows": summary.changes,
+        "confirm_form": ConfirmForm(),
+    }
+
+
+@institution_required
+def preview(request, pk):
+    session = get_object_or_404(imports_visible_to(request.user), pk=pk)
+    return render(request, "exchange/preview.html", preview_context(session))
+
+
+@require_POST
+@institution_required
+def confirm(request, pk):
+    session = get_object_or_404(imports_visible_to(request.user), pk=pk)
+    form = ConfirmForm(request.POST)
+    valid_only = form.is_valid() and form.cleaned_data["mode"] == ConfirmForm.VALID_ONLY
+    try:
+        session, summary = services.confirm_import(staff=request.user, session_id=session.pk, valid_rows_only=valid_only)
+    except LifecycleError as error:
+        return render_error(request, error, "exchange/preview.html", preview_context(session))
+    if session.is_imported:
+        messages.success(
+            request,
+            _("Imported: %(create)s created, %(update)s updated, %(unchanged)s unchanged, %(rejected)s left out.")
+            % summary.counts,
+        )
+        return redirect("exchange:preview", pk=session.pk)
+    # Something changed since the preview (another user, a full batch): nothing was written.
+    context = {**preview_context(session, summary),
+               "error_message": summary.refusal or _("Nothing was imported: rows were rejected since the preview.")}
+    return render(request, "exchange/preview.html", context, status=summary.refusal_status or 409)
+
+
+@institution_required
+def error_report(request, pk):
+    session = get_object_or_404(imports_visible_to(request.user), pk=pk)
+    out = spooled()
+    try:
+        with session.file.open("rb") as fileobj:
+            reports.write_error_report(staff=request.user, kind=session.kind, fileobj=fileobj, out=out,
+                                       options=Options(submit=session.submit))
+    except LifecycleError as error:
+        return render_error(request, error, "exchange/preview.html", preview_context(session))
+    stem = session.original_name.rsplit(".", 1)[0] or session.kind
+    return xlsx_response(out, f"{stem}-错误报告.xlsx")

@@ -1,0 +1,118 @@
+"""Files over the limits: 1,000,000 rows and 50 MB (made here, too big to commit), and the
+configurable limits themselves. Refused with 413, early, and the database untouched."""
+
+import pytest
+from django.test import override_settings
+from django.utils.html import escape
+from django.utils.translation import override
+from openpyxl.worksheet._reader import WorkSheetParser
+
+from exchange import reading, services
+
+from ..data import make_corpus as corpus
+from .conftest import enrolment_row, snapshot, workbook_bytes
+
+
+# filesizeformat keeps the number and its unit together with a no-break space.
+FIFTY_MB = "This file is 50.0\xa0MB; one upload may be at most 20.0\xa0MB. Split it into smaller files."
+
+
+@pytest.fixture(scope="module")
+def million_rows(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big") / "enrolments_million_rows.xlsx"
+    corpus.write_many_rows(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def million_rows_with_dimension(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big") / "enrolments_million_rows_dimension.xlsx"
+    corpus.write_many_rows(path, dimension=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def fifty_megabytes(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big") / "enrolments_50mb.xlsx"
+    corpus.write_fifty_megabytes(path)
+    return path
+
+
+@pytest.fixture
+def parsed_rows(monkeypatch):
+    """How many sheet rows openpyxl's parser has read."""
+    count = {"rows": 0}
+    original = WorkSheetParser.parse_row
+
+    def counting(self, row):
+        count["rows"] += 1
+        return original(self, row)
+
+    monkeypatch.setattr(WorkSheetParser, "parse_row", counting)
+    return count
+
+
+def test_a_million_rows_are_refused_at_the_limit_without_reading_the_rest(client, inst1_staff, pm_batch, million_rows,
+                                                                          parsed_rows):
+    before = snapshot()
+    client.force_login(inst1_staff)
+    with million_rows.open("rb") as upload:
+        response = client.post("/exchange/enrolments/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 413
+    message = "The file has more than 50,000 rows; one upload may have at most 50,000. Split it into several files."
+    assert escape(message) in response.content.decode()
+    # Two header rows, 50,000 rows and the one over the limit: the other 949,999 are never parsed.
+    assert parsed_rows["rows"] == 50_003
+    assert snapshot() == before
+
+
+def test_a_sheet_declaring_a_million_rows_is_refused_before_any_row_is_read(inst1_staff, pm_batch,
+                                                                           million_rows_with_dimension, parsed_rows):
+    with override("en"), million_rows_with_dimension.open("rb") as upload:
+        summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=upload)
+    assert summary.refusal_status == 413
+    assert summary.refusal == ("The sheet reaches down to row 1,000,002; one upload may have at most 50,000 rows. "
+                               "Split it into several files (and delete empty rows at the bottom).")
+    assert parsed_rows["rows"] == 0
+
+
+def test_a_50_mb_file_is_refused_before_its_body_is_read(client, inst1_staff, pm_batch, fifty_megabytes, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(reading, "open_workbook", never)
+    before = snapshot()
+    client.force_login(inst1_staff)
+    with fifty_megabytes.open("rb") as upload:
+        response = client.post("/exchange/enrolments/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 413
+    assert escape(FIFTY_MB) in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_50_mb_file_is_refused_by_the_service_too(inst1_staff, pm_batch, fifty_megabytes):
+    with override("en"), fifty_megabytes.open("rb") as upload:
+        summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=upload)
+    assert (summary.refusal_status, summary.refusal) == (413, FIFTY_MB)
+
+
+@override_settings(EXCHANGE_MAX_ROWS=2)
+def test_the_row_limit_is_a_setting(inst1_staff, pm_batch, tmp_path):
+    with override("en"):
+        summary = services.preview(staff=inst1_staff, kind="enrolments",
+                                   fileobj=workbook_bytes("enrolments", [enrolment_row()] * 3))
+        assert summary.refusal == ("The sheet reaches down to row 5; one upload may have at most 2 rows. "
+                                   "Split it into several files (and delete empty rows at the bottom).")
+        corpus.write_many_rows(tmp_path / "three.xlsx", rows=3)  # no declared size: counted while streaming
+        with (tmp_path / "three.xlsx").open("rb") as upload:
+            summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=upload)
+    assert summary.refusal == "The file has more than 2 rows; one upload may have at most 2. Split it into several files."
+
+
+@override_settings(EXCHANGE_MAX_FILE_BYTES=1000)
+def test_the_size_limit_is_a_setting(inst1_staff, pm_batch):
+    upload = workbook_bytes("enrolments", [enrolment_row()])
+    with override("en"):
+        summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=upload)
+    assert summary.refusal_status == 413
+    assert summary.refusal.endswith("one upload may be at most 1000\xa0bytes. Split it into smaller files.")
