@@ -87,13 +87,11 @@ def move_many(
 
 
 def _checked_reason(transition: str, reason: str) -> str:
-    """The reason without surrounding blanks; refuses an unknown move, or a move that needs a reason without one."""
+    """The reason without surrounding blanks; refuses an unknown move. (Whether the move needs a
+    reason is checked once the actor may make it, so that a refusal comes first.)"""
     if transition not in TRANSITION_NAMES:
         raise InvalidInput(_("There is no move called “%(move)s”.") % {"move": transition})
-    reason = (reason or "").strip()
-    if transition in REASON_REQUIRED and not reason:
-        raise InvalidInput(_("Please give a reason."))
-    return reason
+    return (reason or "").strip()
 
 
 def _label(method) -> str:
@@ -108,6 +106,10 @@ def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -
     if actor is not None and not permissions.can_view_enrolment(actor, enrolment):
         # Checked before the state so that the refusal says nothing about someone else's enrolment.
         raise MoveForbidden(_("You may not “%(move)s” this enrolment.") % {"move": _label(method)})
+    # Every transition of one move declares the same permission: the role and the object are
+    # checked before anything about the state, so that a wrong role always reads as a refusal.
+    if not next(iter(method.get_transitions())).has_perm(flow, actor):
+        raise MoveForbidden(_("You may not “%(move)s” this enrolment.") % {"move": _label(method)})
     if expected_status and enrolment.status != expected_status:
         raise StaleState(
             _("Someone else moved this enrolment first: it is now “%(status)s”. Reload the page.")
@@ -120,6 +122,8 @@ def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -
         )
     if not method.has_perm(actor):
         raise MoveForbidden(_("You may not “%(move)s” this enrolment.") % {"move": _label(method)})
+    if transition in REASON_REQUIRED and not reason:
+        raise InvalidInput(_("Please give a reason."))
     from_status = enrolment.status
     unmet = _unmet_condition_message(method, flow)
     if unmet:

@@ -18,7 +18,7 @@ which_databases="${1:-all}"
 if [ $# -gt 0 ]; then shift; fi
 pytest_args=("$@")
 if [ "$WORKERS" != "0" ]; then
-    pytest_args=(-n "$WORKERS" "${pytest_args[@]}")
+    pytest_args=(-n "$WORKERS" --dist loadfile "${pytest_args[@]}")
 fi
 
 postgres_reachable() {
