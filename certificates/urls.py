@@ -1,4 +1,29 @@
+"""Certificate pages: public verification at /verify/, everything else under /certificates/."""
+
 from django.urls import path
 
+from .views import officer, public, registers
+
 app_name = "certificates"
-urlpatterns = []
+urlpatterns = [
+    # Public (SPEC §6, §8): by number, machine-readable, by QR token, and the name + ID query.
+    path("verify/", public.verify_query, name="verify_query"),
+    path("verify/<str:number>.json", public.verify_json, name="verify_json"),
+    path("verify/<str:number>/", public.verify_number, name="verify"),
+    path("verify/<str:number>/qr/<str:token>/", public.verify_qr, name="verify_qr"),
+    path("verify/<str:number>/qr/<str:token>/photo/", public.verify_qr_photo, name="verify_qr_photo"),
+    # Registers and downloads: officers, institutions (their own), trainees (their own).
+    path("certificates/", registers.certificate_list, name="list"),
+    path("certificates/register.xlsx", registers.register_xlsx, name="register_xlsx"),
+    path("certificates/mine/", registers.my_certificates, name="mine"),
+    path("certificates/<int:pk>/", registers.certificate_detail, name="detail"),
+    path("certificates/<int:pk>/pdf/", registers.certificate_pdf, name="download"),
+    path("certificates/batches/<int:batch_id>/pdfs.zip", registers.batch_zip, name="batch_zip"),
+    # Issuance, corrections and revocations: officers.
+    path("certificates/issue/", officer.issuance, name="issuance"),
+    path("certificates/runs/<int:pk>/", officer.run_detail, name="run"),
+    path("certificates/runs/<int:pk>/progress.json", officer.run_progress, name="run_progress"),
+    path("certificates/runs/<int:pk>/resume/", officer.run_resume, name="run_resume"),
+    path("certificates/<int:pk>/reissue/", officer.reissue, name="reissue"),
+    path("certificates/<int:pk>/revoke/", officer.revoke, name="revoke"),
+]

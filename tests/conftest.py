@@ -1,10 +1,36 @@
 """People and ready-made situations, named for who and what they are."""
 
 import pytest
+from django.utils import translation
 
 from certification.models import Role
 
 from . import factories
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Each test starts in English (the source language), whatever an earlier test activated."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def catalogue_present(request):
+    """The track catalogue seeded by migration 0002, put back if a transactional test's flush took it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("db")
+    from django.apps import apps
+    from importlib import import_module
+
+    from certification.models import Track
+
+    if not Track.objects.exists():
+        import_module("certification.migrations.0002_catalogue_and_groups").seed(apps, None)
+    yield
 
 
 @pytest.fixture

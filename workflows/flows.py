@@ -40,7 +40,7 @@ class AssessmentFlow(flow.Flow):
     process_class = AssessmentProcess
     # Row lock on the process while a task completes: two assessors approving the same task at
     # once serialise here, and the second finds the task already done.
-    lock_impl = lock.select_for_update_lock
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
     process_title = _("Assessment")
     process_description = _("Review of one exam attempt by independent assessors.")
 

@@ -7,12 +7,17 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import override_settings
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
-from certification import demo, permissions
+from certification import demo, demo_people, permissions, vetting
 from certification.identity import validate_resident_id
 from certification.models import (
+    AttemptOutcome,
     Enrolment,
     EnrolmentStatus,
+    EvidenceFile,
     EvidenceKind,
     Institution,
     InstitutionStatus,
@@ -24,6 +29,9 @@ from certification.models import (
     TrainingBatch,
     User,
 )
+from workflows import rules, selectors
+from workflows.flows import AssessmentFlow
+from workflows.models import AssessmentProcess, Objection, ObjectionStatus, PublicityEntry, PublicityNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -43,32 +51,33 @@ def ready_cohort():
 
 
 def row_counts() -> dict[str, int]:
-    models = [User, Institution, TrackQuota, Trainee, TrainingBatch, Enrolment, StateLog]
+    models = [User, Institution, TrackQuota, Trainee, TrainingBatch, Enrolment, StateLog, EvidenceFile,
+              AssessmentProcess, Task, PublicityNotice, PublicityEntry, Objection]
     return {model.__name__: model.objects.count() for model in models}
 
 
 # The split of a cohort between tracks
 
 def test_the_first_cohort_splits_as_the_spec_says():
-    assert demo.split_cohort(885) == {"PM": 330, "CR": 299, "NM": 256}
+    assert demo_people.split_cohort(885) == {"PM": 330, "CR": 299, "NM": 256}
 
 
 def test_thirty_candidates_split_eleven_ten_nine():
-    assert demo.split_cohort(30) == {"PM": 11, "CR": 10, "NM": 9}
+    assert demo_people.split_cohort(30) == {"PM": 11, "CR": 10, "NM": 9}
 
 
 @pytest.mark.parametrize("total", [0, 1, 2, 7, 100, 884, 886, 1771, 5000])
 def test_any_cohort_splits_into_exactly_its_size(total):
-    counts = demo.split_cohort(total)
+    counts = demo_people.split_cohort(total)
     assert sum(counts.values()) == total
-    for code, size in demo.FIRST_COHORT.items():
+    for code, size in demo_people.FIRST_COHORT.items():
         assert abs(counts[code] - total * size / 885) < 1
 
 
 # The people
 
 def test_demo_people_have_valid_and_unique_resident_ids():
-    people = [demo.person(index) for index in range(3000)]
+    people = [demo_people.person(index) for index in range(3000)]
     for fields in people:
         validate_resident_id(fields["id_number"])
         assert 1970 <= fields["birth_date"].year <= 2002
@@ -78,16 +87,16 @@ def test_demo_people_have_valid_and_unique_resident_ids():
 
 
 def test_the_same_person_comes_out_every_time():
-    assert demo.person(7) == demo.person(7)
-    assert demo.person(7) != demo.person(8)
+    assert demo_people.person(7) == demo_people.person(7)
+    assert demo_people.person(7) != demo_people.person(8)
 
 
 def test_organisation_codes_pass_the_check_character():
-    for key, *_rest in demo.INSTITUTIONS:
-        code = demo.unified_social_credit_code(*demo.INSTITUTIONS[key - 1][2:4])
+    for key, *_rest in demo_people.INSTITUTIONS:
+        code = demo_people.unified_social_credit_code(*demo_people.INSTITUTIONS[key - 1][2:4])
         Institution(name="x", org_code=code).full_clean(exclude=["name"])
     # The worked example of GB 32100-2015's check character.
-    assert demo.vetting.uscc_check_character("91350100M000100Y4") == "3"
+    assert vetting.uscc_check_character("91350100M000100Y4") == "3"
 
 
 # The command
@@ -226,15 +235,16 @@ def test_a_second_cohort_run_tops_up_without_duplicates():
     assert ready_cohort().count() == 6
     seed(cohort=15)
     assert ready_cohort().count() == 15
+    assert PublicityNotice.objects.filter(title__contains="第二批").count() == 3  # the top-up's notices
     assert Trainee.objects.count() == len(demo.DEMO_TRAINEES) + 15
-    assert set(demo.split_cohort(15).items()) == set(
-        (code, ready_cohort().filter(track__code=code).count()) for code in demo.FIRST_COHORT
+    assert set(demo_people.split_cohort(15).items()) == set(
+        (code, ready_cohort().filter(track__code=code).count()) for code in demo_people.FIRST_COHORT
     )
 
 
 def test_a_full_batch_opens_the_next_one(monkeypatch):
     seed()
-    monkeypatch.setattr(demo, "BATCH_CAPACITY", 2)
+    monkeypatch.setattr(demo_people, "BATCH_CAPACITY", 2)
     seed(cohort=24)  # PM 9, CR 8, NM 7: per institution 5+4, 4+4, 4+3, so 3+2, 2+2, 2+2 batches of two
     assert ready_cohort().count() == 24
     batches = TrainingBatch.objects.filter(name__contains="认定班")
@@ -249,3 +259,96 @@ def test_demo_trainees_are_valid_records():
             trainee.full_clean(exclude=["user", "photo"])
         except ValidationError as error:  # pragma: no cover - the message says which field
             pytest.fail(f"{trainee.name}: {error}")
+
+
+# Through the assessment flow and the public notice
+
+def test_each_cohort_candidate_went_through_one_finished_assessment_process():
+    seed(cohort=12)
+    assessors = set(User.objects.filter(username__in=["assessor1", "assessor2"]).values_list("pk", flat=True))
+    for enrolment in ready_cohort():
+        process = AssessmentProcess.objects.get(enrolment=enrolment)
+        assert process.status == STATUS.DONE
+        tasks = Task.objects.filter(process=process)
+        assert set(tasks.values_list("status", flat=True)) == {STATUS.DONE}
+        review = tasks.get(flow_task=AssessmentFlow.review)
+        assert review.owner_id in assessors
+        assert enrolment.current_attempt.outcome == AttemptOutcome.PASSED
+        assert enrolment.current_attempt.reviewed_by_id == review.owner_id
+
+
+def test_both_assessors_approve_part_of_the_cohort():
+    seed(cohort=12)
+    reviewers = StateLog.objects.filter(enrolment__in=ready_cohort(), transition="pass").values_list(
+        "actor__username", flat=True
+    )
+    assert set(reviewers) == {"assessor1", "assessor2"}
+
+
+def test_each_track_of_the_cohort_has_a_closed_public_notice():
+    seed(cohort=12)
+    year = timezone.localdate().year
+    for enrolment in ready_cohort():
+        entry = PublicityEntry.objects.select_related("notice").get(enrolment=enrolment)
+        assert entry.notice.title == f"{year}年第一批时尚工程师认定公示（{enrolment.track.name_zh}）"
+        assert entry.notice.closed_at is not None
+    titles = PublicityNotice.objects.filter(entries__enrolment__in=ready_cohort()).values_list("title", flat=True)
+    assert len(set(titles)) == 3
+
+
+def test_a_track_that_needs_two_sign_offs_gets_two_different_assessors():
+    Track.objects.filter(code="PM").update(reviewers_required=2)
+    seed(cohort=6)
+    pm = ready_cohort().filter(track__code="PM")
+    assert pm.count() == 2
+    for enrolment in pm:
+        process = AssessmentProcess.objects.get(enrolment=enrolment)
+        first = Task.objects.get(process=process, flow_task=AssessmentFlow.review)
+        second = Task.objects.get(process=process, flow_task=AssessmentFlow.second_review)
+        assert {first.status, second.status} == {STATUS.DONE}
+        assert first.owner_id != second.owner_id
+        assert sorted(process.data["sign_offs"]) == sorted([first.owner_id, second.owner_id])
+
+
+def test_a_second_cohort_run_starts_no_process_and_opens_no_notice():
+    seed(cohort=12)
+    before = row_counts()
+    output = seed(cohort=12)
+    assert row_counts() == before
+    assert "0 registered" in output and "12 already there" in output
+
+
+# Something waiting for each role in the small demo
+
+def test_the_assessors_have_open_review_tasks_and_assessor1_has_one_in_the_inbox():
+    seed()
+    assessor1, assessor2 = User.objects.get(username="assessor1"), User.objects.get(username="assessor2")
+    assert selectors.review_queue_for(assessor2).count() >= 2
+    assert selectors.inbox_for(assessor1).count() == 1
+
+
+def test_one_candidate_was_returned_for_correction_and_the_institution_has_the_task():
+    seed()
+    returned = Enrolment.objects.get(attempts__outcome=AttemptOutcome.RETURNED)
+    assert returned.status == EnrolmentStatus.TRAINED
+    process = AssessmentProcess.objects.get(enrolment=returned)
+    correction = Task.objects.get(process=process, flow_task=AssessmentFlow.correction)
+    assert correction.status == STATUS.NEW
+    assert returned.state_logs.filter(transition="return_for_correction").get().reason == demo.RETURN_REASON
+
+
+def test_the_failed_candidate_may_still_resit():
+    seed()
+    failed = Enrolment.objects.get(status=EnrolmentStatus.FAILED)
+    assert failed.current_attempt.outcome == AttemptOutcome.FAILED
+    assert rules.resit_closed_reason(failed) == ""
+
+
+def test_a_candidate_stays_in_an_open_notice_with_an_objection_even_after_a_cohort(client):
+    seed(cohort=6)
+    in_notice = Enrolment.objects.get(status=EnrolmentStatus.IN_PUBLICITY)
+    entry = PublicityEntry.objects.select_related("notice").get(enrolment=in_notice)
+    assert entry.notice.closed_at is None
+    assert entry.objections.get().status == ObjectionStatus.OPEN
+    response = client.get("/publicity/")
+    assert entry.notice.title in response.content.decode()

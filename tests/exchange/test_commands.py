@@ -76,7 +76,8 @@ def test_a_refused_file_exits_non_zero_with_its_message(inst1_staff):
 
 def test_an_unknown_institution_or_file_is_an_error(tmp_path, inst1_staff):
     with pytest.raises(CommandError, match="No institution"):
-        call_command("import_xlsx", "enrolments", str(CORPUS / "enrolments_valid.xlsx"), "--institution", "NOPE")
+        call_command("import_xlsx", "enrolments", str(CORPUS / "enrolments_valid.xlsx"), "--institution", "NOPE",
+                     "--language", "en")
     with pytest.raises(CommandError, match="Cannot read"):
-        call_command("import_xlsx", "enrolments", str(tmp_path / "missing.xlsx"),
+        call_command("import_xlsx", "enrolments", str(tmp_path / "missing.xlsx"), "--language", "en",
                      "--institution", inst1_staff.institution.org_code)

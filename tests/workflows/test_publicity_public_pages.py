@@ -85,7 +85,7 @@ def test_a_notice_shows_masked_name_institution_track_level_and_period(client, n
     page = response.content.decode()
     assert enrolment.trainee.masked_name in page  # 张*明
     assert enrolment.batch.institution.name in page
-    assert enrolment.track.name_zh in page
+    assert enrolment.track.display_name in page
     assert enrolment.batch.get_level_display() in page
     assert "2026-03-02" in page and "2026-03-09" in page
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from certification import demo
+from certification import demo, demo_people
 from certification.middleware import current_request_id
 from certification.models import Track
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {track.code} {track.name_zh}: {sum(by_status.values())} ({parts})")
         self.stdout.write(
             _("Log in as officer, assessor1, assessor2, inst1, inst2 or trainee1 with password %(password)s.")
-            % {"password": demo.PASSWORD}
+            % {"password": demo_people.PASSWORD}
         )
 
 

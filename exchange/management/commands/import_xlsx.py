@@ -28,7 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--language", default="zh-hans", help="language of the report (zh-hans or en)")
 
     def handle(self, *args, **options):
-        translation.activate(options["language"])
+        # Override, not activate: the chosen language must not outlive the command.
+        with translation.override(options["language"]):
+            return self._import(*args, **options)
+
+    def _import(self, *args, **options):
         staff = self._staff(options["institution"], options.get("user"))
         kind = options["kind"]
         settings = Options(submit=options["submit"], valid_rows_only=options["valid_only"])

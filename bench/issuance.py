@@ -1,0 +1,253 @@
+"""Benchmark of certificate issuance (issue 5): the 885-candidate demo cohort, end to end and bare.
+
+    .venv/bin/python bench/issuance.py [--cohort 885] [--workers 2] [--database-url postgres://...]
+
+On a fresh database (a temporary SQLite file unless --database-url names a PostgreSQL server, on
+which a throwaway database is created and dropped), after `seed_demo --cohort N`:
+
+  1. end to end: the officer issues everything ready as one run; `--workers` task workers
+     (`manage.py db_worker --batch`, started cold, like on a fresh deployment) number, render, draw
+     the QR code, sign, store and record every certificate;
+  2. bare: the same certificates' HTML (the same template, stylesheet and fonts) rendered with bare
+     WeasyPrint and nothing else, in as many fresh processes, each with one FontConfiguration and
+     the stylesheets compiled once.
+
+Prints certificates per second for both and their ratio (targets on a 2-core machine: ≥ 10/s end
+to end and ≥ 0.85 of bare), then checks the result: every certificate valid, serials 1..N.
+
+Two clocks: wall time, which is the figure that matters on a machine doing nothing else, and CPU
+time (all the processes' user + system time, divided by the number of workers), which other work on
+a shared machine does not inflate. Their gap is time spent waiting (disk syncs, locks, a busy CPU);
+the load average printed with each phase says how busy the machine was.
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CHUNK = 10
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description="Benchmark of certificate issuance.")
+    parser.add_argument("--cohort", type=int, default=885)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--database-url", help="postgres://user@host:port/ (default: a temporary SQLite file)")
+    return parser.parse_args()
+
+
+def manage(environment: dict, *arguments: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=environment, check=True)
+
+
+def throwaway_postgres(server_url: str) -> tuple[str, callable]:
+    import psycopg
+
+    parts = urlsplit(server_url)
+    name = f"bench_issuance_{os.getpid()}"
+    admin = f"postgresql://{parts.netloc}/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"postgres://{parts.netloc}/{name}", drop
+
+
+def environment_for(workdir: Path, database_url: str) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "certification.settings",
+        "DEBUG": "0",  # as deployed: no query log kept in memory
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(workdir / "media"),
+        "CERT_SIGNING_KEY": str(workdir / "signing"),
+    }
+
+
+def cpu_seconds() -> float:
+    """User + system time of this process and of its children that have ended."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def issue_end_to_end(environment: dict, workers: int) -> tuple[int, float]:
+    from certificates import services
+    from certification.models import Role, User
+
+    officer = User.objects.get(username="officer", role=Role.OFFICER)
+    started = time.perf_counter()
+    run = services.start_issuance(officer=officer)  # queued once committed
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload",
+             "--interval", "0", "--verbosity", "0"],
+            cwd=ROOT, env=environment,
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        if process.wait() != 0:
+            raise SystemExit("a worker failed")
+    return run.total, time.perf_counter() - started
+
+
+def bare_inputs(workdir: Path) -> tuple[list[str], str, list[str]]:
+    """The issued certificates' HTML with our render host's URLs made plain file URLs, the base URL,
+    and the stylesheets: what bare WeasyPrint needs to draw the very same pages."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    from certificates import fonts, rendering
+    from certificates.models import Certificate
+
+    static_dir = Path(finders.find("certificates/pdf/v1/certificate.css")).parent
+    static_root = str(static_dir.parents[2]) + "/"
+    media_root = str(Path(settings.MEDIA_ROOT)) + "/"
+    htmls = []
+    for certificate in Certificate.objects.order_by("serial").iterator():
+        html = rendering.certificate_html(certificate)
+        html = html.replace(rendering.static_url(""), f"file://{static_root}")
+        html = html.replace(rendering.media_url(""), f"file://{media_root}")
+        htmls.append(html)
+    font_css = "".join(
+        f'@font-face {{ font-family: "{fonts.FAMILY}"; src: url(file://{path}); font-weight: {weight}; }}\n'
+        for weight, path in _cut_font_files(workdir)
+    )
+    return htmls, f"file://{static_dir}/", [font_css, (static_dir / rendering.STYLESHEET).read_text()]
+
+
+def _cut_font_files(workdir: Path) -> list[tuple[int, Path]]:
+    from certificates import fonts
+
+    files = []
+    for face in fonts.certificate_faces():
+        path = workdir / face.name
+        path.write_bytes(face.content)
+        files.append((face.weight, path))
+    return files
+
+
+_bare = {}
+
+
+def _bare_worker_start(base_url: str, stylesheets: list[str]) -> None:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    _bare["base_url"] = base_url
+    _bare["font_config"] = font_config
+    _bare["stylesheets"] = [CSS(string=text, base_url=base_url, font_config=font_config) for text in stylesheets]
+
+
+def _bare_render(htmls: list[str]) -> int:
+    from weasyprint import HTML
+
+    size = 0
+    for html in htmls:
+        size += len(HTML(string=html, base_url=_bare["base_url"]).write_pdf(
+            stylesheets=_bare["stylesheets"], font_config=_bare["font_config"]))
+    return size
+
+
+def render_bare(htmls: list[str], base_url: str, stylesheets: list[str], workers: int) -> tuple[float, int]:
+    chunks = [htmls[start:start + CHUNK] for start in range(0, len(htmls), CHUNK)]
+    started = time.perf_counter()
+    # Fresh processes, like the cold task workers: imports and font loading are part of the time.
+    pool = get_context("spawn").Pool(workers, initializer=_bare_worker_start, initargs=(base_url, stylesheets))
+    total_size = sum(pool.imap_unordered(_bare_render, chunks))
+    pool.close()
+    pool.join()  # the workers end and are reaped, so their CPU time counts in RUSAGE_CHILDREN
+    return time.perf_counter() - started, total_size
+
+
+def check_result(count: int) -> str:
+    from certificates import signing
+    from certificates.models import Certificate, CertificateStatus
+
+    serials = list(Certificate.objects.order_by("serial").values_list("serial", flat=True))
+    valid = Certificate.objects.filter(status=CertificateStatus.VALID).exclude(sha256="").count()
+    sample = Certificate.objects.order_by("?").first()
+    genuine = signing.check_signature(sample.pdf.read()).genuine
+    ok = serials == list(range(1, count + 1)) and valid == count and genuine
+    return ("ok" if ok else "FAILED") + f": {valid} valid, serials 1..{serials[-1] if serials else 0}, " \
+        f"a random one's signature {'checks out' if genuine else 'FAILS'}"
+
+
+def main() -> None:
+    arguments = parse_arguments()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-issuance-"))
+    drop = None
+    if arguments.database_url:
+        database_url, drop = throwaway_postgres(arguments.database_url)
+    else:
+        database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    environment = environment_for(workdir, database_url)
+    os.environ.update({key: environment[key] for key in (
+        "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DATABASE_URL", "MEDIA_ROOT",
+        "CERT_SIGNING_KEY")})
+    try:
+        print(f"Database: {urlsplit(database_url).scheme}; work directory {workdir}; {arguments.workers} workers")
+        started = time.perf_counter()
+        manage(environment, "create_signing_key", "--if-missing")
+        manage(environment, "migrate", "--noinput", "--verbosity", "0")
+        manage(environment, "createcachetable")
+        manage(environment, "seed_demo", "--cohort", str(arguments.cohort), "--force", "--verbosity", "0")
+        print(f"Set-up (migrate, key, seed_demo --cohort {arguments.cohort}): {time.perf_counter() - started:.0f} s")
+
+        import django
+
+        django.setup()
+        workers = arguments.workers
+        print(f"End to end: starting ({load()})")
+        cpu_before = cpu_seconds()
+        count, seconds = issue_end_to_end(environment, workers)
+        cpu = cpu_seconds() - cpu_before
+        end_to_end, end_to_end_cpu = count / seconds, count / (cpu / workers)
+        print(f"End to end (number, render, QR, sign, store, database): {count} certificates in {seconds:.1f} s "
+              f"= {end_to_end:.1f}/s wall; {cpu:.1f} CPU-s = {end_to_end_cpu:.1f}/s on {workers} dedicated cores "
+              f"({load()})")
+
+        htmls, base_url, stylesheets = bare_inputs(workdir)
+        print(f"Bare WeasyPrint: starting ({load()})")
+        cpu_before = cpu_seconds()
+        bare_seconds, bare_size = render_bare(htmls, base_url, stylesheets, workers)
+        cpu = cpu_seconds() - cpu_before
+        bare, bare_cpu = len(htmls) / bare_seconds, len(htmls) / (cpu / workers)
+        print(f"Bare WeasyPrint (the same {len(htmls)} certificates): {bare_seconds:.1f} s = {bare:.1f}/s wall; "
+              f"{cpu:.1f} CPU-s = {bare_cpu:.1f}/s on {workers} dedicated cores; "
+              f"{bare_size / len(htmls) / 1024:.0f} KB each unsigned ({load()})")
+        print(f"Ratio end to end / bare: {end_to_end / bare:.2f} wall, {end_to_end_cpu / bare_cpu:.2f} CPU "
+              f"(target ≥ 0.85); end to end {end_to_end:.1f}/s wall, {end_to_end_cpu:.1f}/s CPU (target ≥ 10)")
+        print(f"Result check: {check_result(count)}")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if drop:
+            drop()
+
+
+if __name__ == "__main__":
+    main()

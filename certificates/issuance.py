@@ -1,0 +1,248 @@
+"""Issuing certificates, in two steps that a crash cannot tear apart (SPEC §6).
+
+1. Number (short transaction). Lock the issuer's serial counter, then, for each enrolment, make the
+   lifecycle move `issue`; its side effect takes the next serial and creates the Certificate row
+   with every printed fact recorded. The serial, the row, the enrolment's new status and its StateLog
+   commit together or not at all, so numbers have no gaps and no duplicates. Locks are always taken
+   counter first, enrolments after, so two issuing workers cannot deadlock.
+
+2. Freeze (no lock while rendering). Render the recorded facts, sign, then in a short transaction
+   store the PDF once with its SHA-256. A certificate whose worker died between the steps is simply
+   "being issued" (numbered, no PDF yet); whoever processes it next renders it from the recorded facts,
+   and the one that stores first wins (the row is locked and re-read before storing).
+
+The expensive part, rendering, holds no lock: two workers render side by side, on both cores, and
+take turns only for the few milliseconds of each database step.
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+
+from certification import services
+from certification.errors import LifecycleError
+from certification.identity import mask_id_number
+from certification.middleware import current_request_id
+from certification.models import Enrolment, Level, ModuleCompletion, User
+
+from . import numbering, qr, rendering, signing
+from .models import (
+    Certificate,
+    CertificateEvent,
+    CertificateStatus,
+    EventKind,
+    IssuanceItem,
+    IssuanceRun,
+    ItemStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+# As printed on the certificate: the national rule's wording for each ID type.
+ID_TYPE_ON_CERTIFICATE = {
+    "resident_id": "居民身份证",
+    "hk_macau": "港澳居民居住证",
+    "taiwan": "台湾居民居住证",
+    "passport": "护照",
+    "foreign_permanent": "外国人永久居留身份证",
+}
+
+
+def new_certificate(
+    enrolment: Enrolment,
+    *,
+    officer: User,
+    counter,
+    issue_date,
+    run: IssuanceRun | None = None,
+    supersedes: Certificate | None = None,
+    correction_reason: str = "",
+    modules: list[dict] | None = None,
+) -> Certificate:
+    """Take the next serial of a locked counter and record a certificate for a locked enrolment.
+    `modules`: the completed modules, when the caller read them for many enrolments at once."""
+    issuer = numbering.configured_issuer()
+    serial = numbering.next_serial(counter)
+    number = numbering.format_number(
+        issuer_code=counter.issuer_code, year=counter.year, level=enrolment.batch.level, serial=serial
+    )
+    trainee, track = enrolment.trainee, enrolment.track
+    with translation.override("zh-hans"):
+        level_label = str(Level(enrolment.batch.level).label)
+    certificate = Certificate(
+        number=number, issuer_code=counter.issuer_code, year=counter.year, level=enrolment.batch.level,
+        serial=serial, enrolment=enrolment, run=run, supersedes=supersedes, correction_reason=correction_reason,
+        track_code=track.code, holder_name=trainee.name,
+        holder_id_type=ID_TYPE_ON_CERTIFICATE.get(trainee.id_type, trainee.id_type),
+        holder_id_number_masked=mask_id_number(trainee.id_number), occupation=track.occupation,
+        direction=track.name_zh, title=track.certificate_title, level_label=level_label,
+        modules=modules if modules is not None else modules_completed([enrolment.pk])[enrolment.pk],
+        institution_name=enrolment.batch.institution.name,
+        issuer_name=issuer.name, issue_date=issue_date,
+        template_version=rendering.CURRENT_TEMPLATE_VERSION, verify_url=qr.scan_url(number), issued_by=officer,
+    )
+    _copy_photo(certificate, trainee)
+    certificate.save()
+    return certificate
+
+
+def modules_completed(enrolment_ids: list[int]) -> dict[int, list[dict]]:
+    """The modules each enrolment completed, as printed: in the track's order, hours without ".0"."""
+    completions = (
+        ModuleCompletion.objects.filter(enrolment_id__in=enrolment_ids)
+        .select_related("module")
+        .order_by("enrolment_id", "module__position", "module__code")
+    )
+    printed = {enrolment_id: [] for enrolment_id in enrolment_ids}
+    for completion in completions:
+        module = completion.module
+        printed[completion.enrolment_id].append({"code": module.code, "name": module.name_zh,
+                                                 "hours": _hours(completion.hours)})
+    return printed
+
+
+def _hours(hours: Decimal) -> str:
+    return f"{hours.normalize():f}"
+
+
+def _copy_photo(certificate: Certificate, trainee) -> None:
+    """The photo as it is today, kept with the certificate: a later photo change does not touch it."""
+    if not trainee.photo:
+        return
+    try:
+        with default_storage.open(trainee.photo.name, "rb") as file:
+            content = file.read()
+    except OSError:
+        logger.warning("Certificate %s: the trainee's photo %s is missing", certificate.number, trainee.photo.name)
+        return
+    name = certificate.photo.field.generate_filename(certificate, trainee.photo.name)
+    # A number rolled back earlier may have left a photo under this name: it is not anyone's.
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    certificate.photo.save(trainee.photo.name, ContentFile(content), save=False)
+
+
+def current_certificate(enrolment_id: int) -> Certificate | None:
+    """The enrolment's certificate that is not superseded (being issued, valid or revoked)."""
+    return (
+        Certificate.objects.filter(enrolment_id=enrolment_id)
+        .exclude(status=CertificateStatus.SUPERSEDED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def number_items(run: IssuanceRun, items: list[IssuanceItem]) -> None:
+    """Step 1 for some items of a run: one transaction, the counter locked first."""
+    if not items:
+        return
+    issuer = numbering.configured_issuer()
+    issue_date = timezone.localdate()
+    # Read once for the chunk; completions no longer change once an enrolment is ready to issue.
+    modules = modules_completed([item.enrolment_id for item in items])
+    with transaction.atomic():
+        counter = numbering.lock_counter(issuer_code=issuer.code, year=issue_date.year)
+        for item in items:
+            created = []
+            try:
+                services.move(
+                    actor=run.officer, enrolment_id=item.enrolment_id, transition="issue",
+                    side_effect=lambda enrolment: created.append(
+                        new_certificate(enrolment, officer=run.officer, counter=counter, issue_date=issue_date,
+                                        run=run, modules=modules[enrolment.pk])
+                    ),
+                )
+                item.certificate = created[0]
+            except LifecycleError as error:
+                # Issued meanwhile (another run, a resumed one) counts as done; anything else is skipped.
+                existing = current_certificate(item.enrolment_id)
+                if existing is not None and existing.status in (CertificateStatus.PENDING, CertificateStatus.VALID):
+                    item.certificate = existing
+                else:
+                    item.status, item.message, item.finished_at = ItemStatus.SKIPPED, error.message[:255], timezone.now()
+        IssuanceItem.objects.bulk_update(items, ["certificate", "status", "message", "finished_at"])
+
+
+def freeze(certificate_ids: Iterable[int]) -> list[Certificate]:
+    """Step 2: render, sign and store every certificate of these that has no PDF yet."""
+    waiting = list(Certificate.objects.filter(pk__in=list(certificate_ids), sha256="").order_by("serial"))
+    rendered, failures = {}, {}
+    for certificate in waiting:
+        try:
+            rendered[certificate.pk] = signing.sign_pdf(rendering.render_certificate(certificate),
+                                                       number=certificate.number)
+        except Exception as error:  # noqa: BLE001 - one bad certificate must not stop the batch
+            logger.exception("Certificate %s could not be rendered", certificate.number)
+            failures[certificate.pk] = f"{type(error).__name__}: {error}"[:255]
+    frozen = _store(rendered)
+    for certificate_id, message in failures.items():
+        IssuanceItem.objects.filter(certificate_id=certificate_id, status=ItemStatus.PENDING).update(message=message)
+    return frozen
+
+
+def _store(rendered: dict[int, bytes]) -> list[Certificate]:
+    if not rendered:
+        return []
+    now = timezone.now()
+    frozen = []
+    with transaction.atomic():
+        for certificate in Certificate.objects.select_for_update().filter(pk__in=list(rendered)).order_by("pk"):
+            if certificate.sha256:
+                continue  # another worker stored it first: that file is the certificate
+            pdf = rendered[certificate.pk]
+            name = certificate.pdf.field.generate_filename(certificate, "certificate.pdf")
+            if default_storage.exists(name):
+                default_storage.delete(name)  # left by a worker that died before committing
+            certificate.pdf.save(name, ContentFile(pdf), save=False)
+            certificate.sha256 = hashlib.sha256(pdf).hexdigest()
+            certificate.pdf_size = len(pdf)
+            certificate.issued_at = now
+            if certificate.status == CertificateStatus.PENDING:
+                certificate.status = CertificateStatus.VALID
+            certificate.save(update_fields=["pdf", "sha256", "pdf_size", "issued_at", "status"])
+            frozen.append(certificate)
+        CertificateEvent.objects.bulk_create([
+            CertificateEvent(
+                certificate=certificate, kind=EventKind.REISSUED if certificate.supersedes_id else EventKind.ISSUED,
+                actor_id=certificate.issued_by_id, reason=certificate.correction_reason,
+                request_id=current_request_id.get(), created_at=now,
+            )
+            for certificate in frozen
+        ])
+        IssuanceItem.objects.filter(certificate__in=frozen, status=ItemStatus.PENDING).update(
+            status=ItemStatus.ISSUED, finished_at=now, message=""
+        )
+    return frozen
+
+
+def process_items(*, run_id: int, item_ids: list[int]) -> dict:
+    """Issue some items of a run (a task's work). Safe to repeat: done items are left alone."""
+    run = IssuanceRun.objects.select_related("officer").get(pk=run_id)
+    token = current_request_id.set(f"issuance-run-{run.pk}")
+    try:
+        items = list(run.items.filter(pk__in=item_ids, status=ItemStatus.PENDING).order_by("pk"))
+        number_items(run, [item for item in items if item.certificate_id is None])
+        freeze(item.certificate_id for item in items if item.certificate_id)
+        # Items whose certificate someone else stored (a resumed run, another worker) are done too.
+        IssuanceItem.objects.filter(pk__in=item_ids, status=ItemStatus.PENDING, certificate__isnull=False).exclude(
+            certificate__sha256=""
+        ).update(status=ItemStatus.ISSUED, finished_at=timezone.now(), message="")
+        finish_if_done(run)
+    finally:
+        current_request_id.reset(token)
+    return {"run": run.pk, "items": len(item_ids)}
+
+
+def finish_if_done(run: IssuanceRun) -> bool:
+    if run.items.filter(status=ItemStatus.PENDING).exists():
+        return False
+    last = run.items.aggregate(last=Max("finished_at"))["last"] or timezone.now()
+    IssuanceRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=last)
+    return True

@@ -1,0 +1,128 @@
+"""What a user may see of certificates and issuance runs. Views look objects up through these, so
+another institution's certificate, or another trainee's, is simply not found (404)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from certification import permissions
+from certification.identity import normalise_id_number
+from certification.models import EnrolmentStatus, TrainingBatch, User
+
+from .models import Certificate, CertificateStatus, IssuanceItem, IssuanceRun, ItemStatus
+
+
+def certificates_visible_to(user: User) -> QuerySet[Certificate]:
+    base = Certificate.objects.select_related("enrolment__batch__institution", "enrolment__trainee")
+    if permissions.is_officer(user):
+        return base
+    if permissions.is_institution_staff(user):
+        return base.filter(enrolment__batch__institution_id=user.institution_id)
+    if permissions.is_trainee(user):
+        return base.filter(enrolment__trainee__user=user)
+    return base.none()
+
+
+def search_certificates(queryset: QuerySet[Certificate], *, text: str = "", status: str = "", track: str = "",
+                        batch: str = "") -> QuerySet[Certificate]:
+    text = (text or "").strip()
+    if text:
+        queryset = queryset.filter(
+            Q(number__iexact=text.upper()) | Q(holder_name__icontains=text)
+            | Q(enrolment__trainee__id_number__iexact=normalise_id_number(text))
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if track:
+        queryset = queryset.filter(track_code=track)
+    if str(batch).isdigit():
+        queryset = queryset.filter(enrolment__batch_id=int(batch))
+    return queryset
+
+
+def batches_ready_to_issue(user: User) -> QuerySet[TrainingBatch]:
+    """Training batches with enrolments ready to issue, and how many, for the officer's page."""
+    if not permissions.is_officer(user):
+        return TrainingBatch.objects.none()
+    ready = Q(enrolments__status=EnrolmentStatus.READY_TO_ISSUE)
+    return (
+        TrainingBatch.objects.select_related("institution", "track")
+        .annotate(ready_count=Count("enrolments", filter=ready))
+        .filter(ready_count__gt=0)
+        .order_by("track__code", "start_date", "pk")
+    )
+
+
+def runs_visible_to(user: User) -> QuerySet[IssuanceRun]:
+    if not permissions.is_officer(user):
+        return IssuanceRun.objects.none()
+    return IssuanceRun.objects.select_related("officer", "batch__institution", "batch__track").annotate(
+        issued_count=Count("items", filter=Q(items__status=ItemStatus.ISSUED)),
+        skipped_count=Count("items", filter=Q(items__status=ItemStatus.SKIPPED)),
+    )
+
+
+def stall_seconds() -> int:
+    return int(getattr(settings, "CERT_RUN_STALL_SECONDS", 120))
+
+
+def run_progress(run: IssuanceRun) -> dict:
+    """Counts, rate and whether the run looks stalled (no item finished for a while)."""
+    counts = dict(run.items.order_by().values_list("status").annotate(n=Count("pk")))
+    issued, skipped = counts.get(ItemStatus.ISSUED, 0), counts.get(ItemStatus.SKIPPED, 0)
+    pending = counts.get(ItemStatus.PENDING, 0)
+    last_finished = run.items.aggregate(last=Max("finished_at"))["last"]
+    last_activity = max(filter(None, [run.created_at, last_finished]))
+    started_at = run.created_at
+    elapsed = ((run.finished_at or timezone.now()) - started_at).total_seconds()
+    stalled = run.finished_at is None and timezone.now() - last_activity > timedelta(seconds=stall_seconds())
+    return {
+        "run": run.pk,
+        "total": run.total,
+        "issued": issued,
+        "skipped": skipped,
+        "pending": pending,
+        "done": issued + skipped,
+        "percent": round(100 * (issued + skipped) / run.total) if run.total else 100,
+        "finished": run.finished_at is not None,
+        "stalled": stalled,
+        "per_second": round(issued / elapsed, 1) if elapsed > 0 and issued else 0.0,
+        "elapsed_seconds": round(elapsed),
+    }
+
+
+def problem_items(run: IssuanceRun, limit: int = 50) -> QuerySet[IssuanceItem]:
+    """Skipped items, and pending ones that carry a message (a render that failed)."""
+    return (
+        run.items.select_related("enrolment__trainee", "enrolment__batch", "certificate")
+        .filter(Q(status=ItemStatus.SKIPPED) | (Q(status=ItemStatus.PENDING) & ~Q(message="")))
+        .order_by("pk")[:limit]
+    )
+
+
+def public_certificate(number: str) -> Certificate | None:
+    """An issued certificate by its number, whatever its status; None for anything else (unknown,
+    malformed, or still being issued). The same single query runs for every input."""
+    return (
+        Certificate.objects.select_related("superseded_by", "supersedes")
+        .filter(number=number[:22])
+        .exclude(status=CertificateStatus.PENDING)
+        .exclude(sha256="")
+        .first()
+    )
+
+
+def certificates_of_person(*, name: str, id_number: str) -> list[Certificate]:
+    """An employer's query: both the full name as printed and the ID number must match."""
+    name, id_number = (name or "").strip(), normalise_id_number(id_number)
+    if not name or not id_number:
+        return []
+    return list(
+        Certificate.objects.select_related("superseded_by")
+        .filter(holder_name=name, enrolment__trainee__id_number=id_number)
+        .exclude(status=CertificateStatus.PENDING)
+        .exclude(sha256="")
+        .order_by("-issue_date", "-number")
+    )

@@ -1,0 +1,106 @@
+"""Verification: what the public sees of a certificate, the PDF check, and the log (SPEC §6).
+
+The public sees a certificate's status and masked facts by its number; the QR token adds the photo.
+A PDF is checked offline: the office's signature, then the SHA-256 against the registry.
+"""
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from certification import ratelimit
+from certification.identity import mask_name
+
+from . import numbering, signing
+from .models import Certificate, CertificateStatus, VerificationLog
+
+
+def public_facts(certificate: Certificate) -> dict:
+    """Everything the public may know of a certificate: masked name and ID, no photo."""
+    superseded_by = getattr(certificate, "superseded_by", None)
+    return {
+        "number": certificate.number,
+        "status": certificate.status,
+        "status_label": str(CertificateStatus(certificate.status).label),
+        "holder": mask_name(certificate.holder_name),
+        "id_type": certificate.holder_id_type,
+        "id_number": certificate.holder_id_number_masked,
+        "occupation": certificate.occupation,
+        "direction": certificate.direction,
+        "title": certificate.title,
+        "level": certificate.level,
+        "level_label": certificate.level_label,
+        "issue_date": certificate.issue_date.isoformat(),
+        "issuer": certificate.issuer_name,
+        "revoked_on": certificate.revoked_at.date().isoformat() if certificate.revoked_at else None,
+        "superseded_on": certificate.superseded_at.date().isoformat() if certificate.superseded_at else None,
+        "superseded_by": superseded_by.number if superseded_by else None,
+        "supersedes": certificate.supersedes.number if certificate.supersedes_id else None,
+    }
+
+
+def rate_limit_allows(request, *, scope: str, default_limit: int) -> bool:
+    """Fixed window per client address: CERT_VERIFY_RATE_LIMIT lookups a minute (and a stricter
+    CERT_VERIFY_QUERY_RATE_LIMIT for name + ID queries)."""
+    setting = {"lookup": "CERT_VERIFY_RATE_LIMIT", "query": "CERT_VERIFY_QUERY_RATE_LIMIT"}[scope]
+    limit = int(getattr(settings, setting, default_limit))
+    return ratelimit.hit(f"certificates-verify-{scope}:{ratelimit.client_ip(request)}", limit, 60)
+
+
+def log(*, channel: str, query: str = "", certificate: Certificate | None = None, found: bool = False,
+        request=None) -> None:
+    VerificationLog.objects.create(
+        channel=channel,
+        query=query[:64],
+        certificate=certificate,
+        found=found,
+        ip_address=ratelimit.client_ip(request)[:45] if request is not None else "",
+        user_agent=(request.headers.get("User-Agent", "") if request is not None else "")[:200],
+    )
+
+
+# Verdicts on a PDF file, strongest first. `superseded` is genuine but replaced by a correction.
+VALID, SUPERSEDED, REVOKED, ALTERED, UNKNOWN = "valid", "superseded", "revoked", "altered", "unknown"
+
+
+@dataclass(frozen=True)
+class PdfVerdict:
+    status: str
+    certificate: Certificate | None
+    detail: str
+
+
+def check_pdf(content: bytes) -> PdfVerdict:
+    """valid / superseded / revoked for a file the office issued, unchanged; altered for a changed
+    copy of one; unknown for anything else (not signed by the office, or not in the registry)."""
+    digest = hashlib.sha256(content).hexdigest()
+    registered = Certificate.objects.filter(sha256=digest).select_related("superseded_by").first()
+    signature = signing.check_signature(content)
+    if registered is not None and signature.genuine:
+        status = {CertificateStatus.REVOKED: REVOKED, CertificateStatus.SUPERSEDED: SUPERSEDED}.get(
+            registered.status, VALID
+        )
+        return PdfVerdict(status, registered, str(_("The office's signature and the registry's hash both match.")))
+    claimed = registered or _claimed_certificate(content)
+    if signature.signed and not (signature.intact and signature.whole_file):
+        return PdfVerdict(ALTERED, claimed, str(_("The file was changed after the office signed it.")))
+    if claimed is not None:
+        return PdfVerdict(ALTERED, claimed, str(_("The file carries a registered number but is not the file the office issued.")))
+    if signature.genuine:
+        return PdfVerdict(UNKNOWN, None, str(_("Signed by the office, but not in this registry.")))
+    return PdfVerdict(UNKNOWN, None, str(_("Not a certificate issued by the office: it carries no signature of ours.")))
+
+
+def _claimed_certificate(content: bytes) -> Certificate | None:
+    """The registered certificate whose number the file names in its metadata, if any."""
+    try:
+        info = PdfFileReader(io.BytesIO(content), strict=False).trailer_view["/Info"].get_object()
+        keywords = str(info.get("/Keywords", ""))
+    except Exception:  # noqa: BLE001 - an unreadable file simply claims nothing
+        return None
+    parsed = numbering.parse_number(keywords)
+    return Certificate.objects.filter(number=str(parsed)).first() if parsed else None

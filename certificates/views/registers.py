@@ -1,0 +1,127 @@
+"""Registers and downloads: the certificate list and its xlsx, one certificate's page and PDF, a
+batch's PDFs as a zip, and a trainee's own certificates. Everything is looked up through
+certificates.selectors, so nobody reaches another institution's or another trainee's certificate."""
+
+import tempfile
+import zipfile
+
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from certification import permissions
+from certification import selectors as certification_selectors
+from certification.views.common import paginate, role_required, staff_or_officer_required
+
+from .. import selectors, xlsx
+from ..forms import CertificateFilterForm, ReasonForm
+from ..models import CertificateStatus
+
+holder_institution_or_officer = role_required(permissions.is_officer, permissions.is_institution_staff,
+                                              permissions.is_trainee)
+
+REGISTER_HEADERS = [
+    ("证书编号", "number"), ("状态", "status"), ("姓名", "name"), ("证件类型", "id_type"), ("证件号码", "id_number"),
+    ("职业方向", "direction"), ("证书名称", "title"), ("技能等级", "level"), ("发证日期", "issue_date"),
+    ("培训机构", "institution"), ("培训批次", "batch"), ("取代", "supersedes"), ("撤销日期", "revoked_on"),
+    ("SHA-256", "sha256"),
+]
+
+
+def _filtered(request):
+    form = CertificateFilterForm(request.GET or None)
+    certificates = selectors.certificates_visible_to(request.user).select_related("supersedes", "enrolment__batch")
+    if form.is_valid():
+        certificates = selectors.search_certificates(
+            certificates, text=form.cleaned_data["q"], status=form.cleaned_data["status"],
+            track=form.cleaned_data["track"], batch=request.GET.get("batch", ""),
+        )
+    return form, certificates.order_by("-issue_date", "-number")
+
+
+@staff_or_officer_required
+def certificate_list(request):
+    form, certificates = _filtered(request)
+    batch = None
+    if request.GET.get("batch", "").isdigit():
+        batch = certification_selectors.batches_visible_to(request.user).filter(pk=request.GET["batch"]).first()
+    context = {"form": form, "batch": batch, "query": request.GET.urlencode(), **paginate(request, certificates)}
+    return render(request, "certificates/list.html", context)
+
+
+@staff_or_officer_required
+def register_xlsx(request):
+    _form, certificates = _filtered(request)
+    rows = (
+        [
+            c.number, c.get_status_display(), c.holder_name, c.holder_id_type, c.enrolment.trainee.id_number,
+            c.direction, c.title, c.level_label, c.issue_date, c.institution_name, c.enrolment.batch.name,
+            c.supersedes.number if c.supersedes_id else "", c.revoked_at.date() if c.revoked_at else None, c.sha256,
+        ]
+        for c in certificates.iterator(chunk_size=500)
+    )
+    output = xlsx.workbook_file(title="证书登记", headers=REGISTER_HEADERS, rows=rows)
+    filename = f"certificate-register-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(output, as_attachment=True, filename=filename,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@role_required(permissions.is_trainee)
+def my_certificates(request):
+    certificates = selectors.certificates_visible_to(request.user).select_related("superseded_by").order_by(
+        "-issue_date", "-number"
+    )
+    return render(request, "certificates/mine.html", {"certificates": list(certificates)})
+
+
+def detail_context(request, certificate) -> dict:
+    events = certificate.events.select_related("actor").order_by("created_at", "pk")
+    return {
+        "certificate": certificate,
+        "events": list(events),
+        "is_officer": permissions.is_officer(request.user),
+        "reissue_form": ReasonForm(prefix="reissue"),
+        "revoke_form": ReasonForm(prefix="revoke"),
+        "superseded_by": getattr(certificate, "superseded_by", None),
+    }
+
+
+@holder_institution_or_officer
+def certificate_detail(request, pk):
+    certificate = get_object_or_404(
+        selectors.certificates_visible_to(request.user).select_related("superseded_by", "supersedes", "issued_by"),
+        pk=pk,
+    )
+    return render(request, "certificates/detail.html", detail_context(request, certificate))
+
+
+@holder_institution_or_officer
+def certificate_pdf(request, pk):
+    """The frozen PDF, as stored when it was issued; only to its holder, their institution and officers."""
+    certificate = get_object_or_404(selectors.certificates_visible_to(request.user), pk=pk)
+    if not certificate.is_frozen:
+        raise Http404
+    return FileResponse(certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.number}.pdf",
+                        content_type="application/pdf")
+
+
+@staff_or_officer_required
+def batch_zip(request, batch_id):
+    """The valid certificates of one training batch, as one zip of their PDFs."""
+    batch = get_object_or_404(certification_selectors.batches_visible_to(request.user), pk=batch_id)
+    certificates = (
+        selectors.certificates_visible_to(request.user)
+        .filter(enrolment__batch=batch, status=CertificateStatus.VALID)
+        .exclude(Q(sha256="") | Q(pdf=""))
+        .order_by("number")
+    )
+    output = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    # PDFs are compressed already: stored, not deflated again.
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates.iterator(chunk_size=200):
+            with certificate.pdf.open("rb") as pdf:
+                archive.writestr(f"{certificate.number}.pdf", pdf.read())
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename=f"certificates-batch-{batch.pk}.zip",
+                        content_type="application/zip")
