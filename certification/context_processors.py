@@ -11,6 +11,8 @@ NAVIGATION = {
         ("enrolments:list", _("Enrolments")),
         ("assessment:queue", _("Assessment")),
         ("officer_publicity:index", _("Public notice")),
+        ("certificates:issuance", _("Issue certificates")),
+        ("certificates:list", _("Certificates")),
         ("exchange:index", _("Exports")),
     ],
     "institution": [
@@ -19,6 +21,7 @@ NAVIGATION = {
         ("institution:trainees", _("Trainees")),
         ("enrolments:list", _("Enrolments")),
         ("exchange:index", _("Excel exchange")),
+        ("certificates:list", _("Certificates")),
     ],
     "assessor": [
         ("dashboard", _("Dashboard")),
@@ -28,6 +31,7 @@ NAVIGATION = {
     ],
     "trainee": [
         ("dashboard", _("My progress")),
+        ("certificates:mine", _("My certificates")),
     ],
 }
 

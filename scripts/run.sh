@@ -24,25 +24,34 @@ from django.contrib.auth import get_user_model
 print('yes' if get_user_model().objects.filter(username='officer').exists() else 'no')
 " | tail -n 1)
 if [ "$demo_loaded" = "no" ]; then
-    echo "Loading demo data (manage.py seed_demo)..."
-    "$PYTHON" manage.py seed_demo
+    # The 885-candidate first cohort, every one through the real assessment flow and 公示, so that
+    # the officer can issue it from the browser (about two minutes on a fresh machine).
+    echo "Loading demo data (manage.py seed_demo --cohort 885)..."
+    "$PYTHON" manage.py seed_demo --cohort 885
 else
     echo "Demo data already loaded."
 fi
 
-worker_pid=""
+worker_pids=()
 stop_worker() {
-    if [ -n "$worker_pid" ] && kill -0 "$worker_pid" 2>/dev/null; then
-        kill -TERM "$worker_pid" 2>/dev/null || true
-        wait "$worker_pid" 2>/dev/null || true
-    fi
+    for pid in "${worker_pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
 }
 trap stop_worker EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"$PYTHON" manage.py db_worker &
-worker_pid=$!
+# The hourly close of ended public notices, queued once; then one task worker per core.
+"$PYTHON" manage.py schedule_periodic_tasks
+for _ in 1 2; do
+    "$PYTHON" manage.py db_worker &
+    worker_pids+=($!)
+done
+worker_pid="${worker_pids[*]}"
 
 cat <<EOF
 
@@ -54,7 +63,7 @@ cat <<EOF
     inst2        staff of institution 2
     trainee1     trainee
 
-  Open http://127.0.0.1:8000 and log in. The task worker runs beside the server (pid $worker_pid).
+  Open http://127.0.0.1:8000 and log in. Two task workers run beside the server (pids $worker_pid).
 
 EOF
 
