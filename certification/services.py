@@ -17,7 +17,7 @@ from . import permissions
 from .errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
 from .lifecycle import REASON_REQUIRED, TRANSITION_NAMES, EnrolmentLifecycle
 from .middleware import current_request_id
-from .models import AssessmentAttempt, AttemptOutcome, Enrolment, EnrolmentStatus, StateLog, TrackQuota, User
+from .models import AssessmentAttempt, AttemptOutcome, Enrolment, StateLog, TrackQuota, User
 from .models.enrolments import QUOTA_STATUSES
 
 # Side effects run inside the move's transaction, after the guard passed and before the log.
@@ -276,12 +276,6 @@ def complete_training(*, actor: User, enrolment_id: int, expected_status: str | 
                 expected_status=expected_status)
 
 
-def withdraw_enrolment(*, actor: User, enrolment_id: int, reason: str,
-                       expected_status: str | None = None) -> Enrolment:
-    return move(actor=actor, enrolment_id=enrolment_id, transition="withdraw", reason=reason,
-                expected_status=expected_status)
-
-
 def available_moves(*, user: User, enrolment: Enrolment) -> list[tuple[str, str]]:
     """(name, label) of the moves this user could make now, for buttons on the page."""
     flow = EnrolmentLifecycle(enrolment)
@@ -291,8 +285,3 @@ def available_moves(*, user: User, enrolment: Enrolment) -> list[tuple[str, str]
         if method.can_proceed(check_conditions=False) and method.has_perm(user):
             moves.append((name, str(method.label)))
     return moves
-
-
-def is_terminal(status: str) -> bool:
-    return status in {EnrolmentStatus.CERTIFIED, EnrolmentStatus.REVOKED, EnrolmentStatus.DISQUALIFIED,
-                      EnrolmentStatus.WITHDRAWN}

@@ -87,9 +87,4 @@ def eligible_assessors(task: Task) -> list[User]:
     candidates = User.objects.filter(role="assessor", is_active=True).exclude(
         institution_id=process.enrolment.batch.institution_id
     ).exclude(declared_conflicts__trainee_id=process.enrolment.trainee_id).order_by("username")
-    return [a for a in candidates if not review_refusal(a, _unowned(task), process)]
-
-
-def _unowned(task: Task) -> Task:
-    clone = Task(pk=task.pk, flow_task=task.flow_task, process_id=task.process_id, owner=None)
-    return clone
+    return [a for a in candidates if not review_refusal(a, task, process, ignore_owner=True)]

@@ -76,8 +76,9 @@ def process_of(task: Task) -> AssessmentProcess:
     )
 
 
-def review_refusal(user: User, task: Task, process: AssessmentProcess | None = None) -> str:
-    """Why `user` may not review this task; empty when they may."""
+def review_refusal(user: User, task: Task, process: AssessmentProcess | None = None, *,
+                   ignore_owner: bool = False) -> str:
+    """Why `user` may not review this task; empty when they may (`ignore_owner`: as if unclaimed)."""
     process = process or process_of(task)
     if not permissions.is_assessor(user):
         return _("Only assessors review candidates.")
@@ -89,7 +90,7 @@ def review_refusal(user: User, task: Task, process: AssessmentProcess | None = N
         return _("You submitted these results: someone else reviews them.")
     if user.pk in process.data.get("sign_offs", []):
         return _("You already signed this attempt off: the second review is someone else's.")
-    if task.owner_id not in (None, user.pk):
+    if not ignore_owner and task.owner_id not in (None, user.pk):
         return _("Another assessor has claimed this task.")
     return ""
 

@@ -13,7 +13,6 @@ from certification.views.common import paginate, render_error, role_required
 
 from . import selectors, services
 from .forms import AssignForm, DecisionForm, QueueFilterForm
-from .models import Decision
 
 assessor_or_officer = role_required(permissions.is_assessor, permissions.is_officer)
 assessor_only = role_required(permissions.is_assessor)
@@ -165,5 +164,3 @@ def approve_selected(request):
                      % {"n": len(approved)})
     return redirect("assessment:queue")
 
-
-DECISIONS = Decision

@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from certificates import issuance, numbering, selectors, services
 from certificates.models import Certificate, CertificateStatus, IssuanceItem, IssuanceRun, ItemStatus
-from certification import services as lifecycle_services
 from certification.errors import InvalidInput, MoveForbidden, StaleState
 from certification.models import EnrolmentStatus
 
 from .conftest import ready_enrolments
+from workflows import services as assessment
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_a_worker_killed_while_numbering_leaves_nothing_of_its_chunk(cohort, off
 
 def test_an_item_withdrawn_meanwhile_is_skipped_with_the_reason(cohort, officer, inst1_staff, fast_rendering):
     run = services.start_issuance(officer=officer, enqueue=False)
-    lifecycle_services.withdraw_enrolment(actor=inst1_staff, enrolment_id=cohort[3].pk, reason="moved away")
+    assessment.withdraw(actor=inst1_staff, enrolment_id=cohort[3].pk, reason="moved away")
 
     process_all(run)
 

@@ -13,6 +13,7 @@ from certificates import issuance, services
 from certificates.models import IssuanceRun
 
 from .conftest import ready_enrolments
+from workflows import services as assessment
 
 
 @pytest.fixture
@@ -71,10 +72,9 @@ def test_a_finished_run_cannot_be_resumed(client, officer, run, fast_rendering):
 
 
 def test_what_was_not_issued_is_listed_with_the_reason(client, officer, inst1_staff, run, fast_rendering):
-    from certification import services as lifecycle_services
 
     skipped = run.items.order_by("pk").first().enrolment
-    lifecycle_services.withdraw_enrolment(actor=inst1_staff, enrolment_id=skipped.pk, reason="moved away")
+    assessment.withdraw(actor=inst1_staff, enrolment_id=skipped.pk, reason="moved away")
     process(run)
     client.force_login(officer)
 

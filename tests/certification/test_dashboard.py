@@ -9,6 +9,7 @@ from certification import services
 from certification.models import InstitutionStatus, Track
 
 from .. import factories
+from workflows import services as assessment
 
 
 def queries_for(client, url) -> int:
@@ -150,7 +151,7 @@ def test_a_failed_trainee_is_told_why_no_resit_is_possible(client, enrolment_rea
 
 
 def test_a_withdrawn_enrolment_shows_where_it_stopped(client, trainee_user, enrolled_enrolment, inst1_staff):
-    services.withdraw_enrolment(actor=inst1_staff, enrolment_id=enrolled_enrolment.pk, reason="本人申请退出")
+    assessment.withdraw(actor=inst1_staff, enrolment_id=enrolled_enrolment.pk, reason="本人申请退出")
     client.force_login(trainee_user)
     response = client.get(reverse("dashboard"))
     assert states(response) == ["done", "done", "stopped"] + ["future"] * 6

@@ -17,6 +17,7 @@ from certification.models import InstitutionStatus, StateLog, TrackQuota
 
 from .. import factories
 from .test_lifecycle_transitions import enrolment_in
+from workflows import services as assessment
 
 
 @pytest.fixture
@@ -318,7 +319,7 @@ def test_approval_stops_at_the_yearly_quota_and_a_withdrawal_frees_a_place(cast,
     message = refused(RuleNotMet, actor=officer, enrolment_id=second.pk, transition="approve")
     assert "quota of 1" in message and "used up" in message
 
-    services.withdraw_enrolment(actor=inst1_staff, enrolment_id=first.pk, reason="moved to another city")
+    assessment.withdraw(actor=inst1_staff, enrolment_id=first.pk, reason="moved to another city")
     services.approve_enrolments(officer=officer, enrolment_ids=[second.pk])
     second.refresh_from_db()
     assert second.status == S.ENROLLED

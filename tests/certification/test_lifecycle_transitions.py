@@ -14,6 +14,7 @@ from certification.models import EnrolmentStatus as S
 from certification.models import Role, StateLog
 
 from .. import factories
+from workflows import services as assessment
 
 # --- Situations: enrolments walked through the real services ------------------------------------
 
@@ -202,7 +203,7 @@ def test_nothing_withdraws_an_enrolment_that_is_already_final(people, final):
     logs_before = log_count(enrolment)
 
     with pytest.raises(StaleState):
-        services.withdraw_enrolment(actor=people.officer, enrolment_id=enrolment.pk, reason="too late")
+        assessment.withdraw(actor=people.officer, enrolment_id=enrolment.pk, reason="too late")
 
     assert status_of(enrolment) == final
     assert log_count(enrolment) == logs_before
@@ -225,7 +226,7 @@ def test_the_named_services_make_the_same_moves(people, draft_enrolment):
     services.approve_enrolments(officer=officer, enrolment_ids=[draft_enrolment.pk])
     factories.complete_all_modules(draft_enrolment, staff)
     services.complete_training(actor=staff, enrolment_id=draft_enrolment.pk)
-    services.withdraw_enrolment(actor=staff, enrolment_id=draft_enrolment.pk, reason="moved away")
+    assessment.withdraw(actor=staff, enrolment_id=draft_enrolment.pk, reason="moved away")
 
     assert list(StateLog.objects.filter(enrolment=draft_enrolment).values_list("transition", flat=True)) == [
         "submit", "reject", "resubmit", "approve", "complete_training", "withdraw",
