@@ -1,6 +1,7 @@
 """Identity numbers and names: normalising, checking and masking (SPEC §3, §6)."""
 
 import re
+import time
 import unicodedata
 from datetime import date
 
@@ -53,7 +54,19 @@ def birth_date_of_resident_id(number: str) -> date | None:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return None
-    return born if date(1900, 1, 1) <= born <= timezone.localdate() else None
+    return born if date(1900, 1, 1) <= born <= _today() else None
+
+
+_today_cache = {"from": 0.0, "until": 0.0, "date": None}
+
+
+def _today() -> date:
+    """Today's local date, worked out at most once a minute (an import checks thousands of IDs).
+    The clock may also move backwards (a test travelling in time): that too is worked out again."""
+    now = time.time()
+    if not _today_cache["from"] <= now < _today_cache["until"]:
+        _today_cache.update({"from": now, "until": now + 60, "date": timezone.localdate()})
+    return _today_cache["date"]
 
 
 def mask_id_number(number: str) -> str:

@@ -3,16 +3,20 @@
 Each checks that the acting staff member works for the institution that owns the object.
 """
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .errors import InvalidInput, MoveForbidden, RuleNotMet
+from . import permissions, selectors
+from .bulk_insert import insert_many
+from .errors import InvalidInput, LifecycleError, MoveForbidden, RuleNotMet
 from .identity import normalise_id_number
 from .models import (
     AssessmentAttempt,
@@ -38,27 +42,125 @@ def _require_staff(staff: User) -> None:
         raise MoveForbidden(_("Only institution staff can do this."))
 
 
-def _validated(instance, exclude=()):
+def _validated(instance, exclude=(), **checks):
     try:
-        instance.full_clean(exclude=list(exclude))
+        instance.full_clean(exclude=list(exclude), **checks)
     except ValidationError as error:
         raise InvalidInput("; ".join(f"{m}" for messages in error.message_dict.values() for m in messages)) from error
     return instance
 
 
 def create_trainee(*, staff: User, **fields) -> Trainee:
+    return _one(create_trainees(staff=staff, rows=[fields]))
+
+
+def create_trainees(*, staff: User, rows: Sequence[dict]) -> list[Trainee | LifecycleError]:
+    """Register trainees of the staff member's institution, one per row of fields.
+
+    Each row gives the new trainee or why it was refused (and nothing was written for it). The rules
+    are checked for all rows in a couple of queries and the trainees inserted together, so that an
+    import of thousands of rows costs about what one form does per row; `create_trainee` is this with
+    one row.
+    """
     _require_staff(staff)
-    trainee = Trainee(institution_id=staff.institution_id, **{k: fields[k] for k in fields if k in TRAINEE_FIELDS + ("photo",)})
-    trainee.id_number = normalise_id_number(trainee.id_number)  # before the uniqueness check
-    existing = Trainee.objects.filter(id_type=trainee.id_type, id_number=trainee.id_number).first()
-    if existing is not None:
-        if existing.institution_id == staff.institution_id:
-            raise InvalidInput(_("A trainee with this ID number is already registered: open them from the trainee list."))
-        raise InvalidInput(
-            _("This ID number is already registered by another institution; the certification office can move the record.")
-        )
-    with transaction.atomic():
-        return _save(_validated(trainee))
+    trainees = []
+    for fields in rows:
+        trainee = Trainee(institution_id=staff.institution_id,
+                          **{k: fields[k] for k in fields if k in TRAINEE_FIELDS + ("photo",)})
+        trainee.id_number = normalise_id_number(trainee.id_number)  # before the uniqueness check
+        trainees.append(trainee)
+    registered = {
+        (id_type, id_number): institution_id
+        for id_type, id_number, institution_id in selectors.trainees_with_ids(
+            (t.id_type, t.id_number) for t in trainees
+        ).values_list("id_type", "id_number", "institution_id")
+    }
+    outcomes: list[Trainee | LifecycleError] = []
+    for trainee in trainees:
+        key = (trainee.id_type, trainee.id_number)
+        if key in registered:
+            outcomes.append(_already_registered(own=registered[key] == staff.institution_id))
+            continue
+        try:
+            # Uniqueness is what `registered` checked, for all rows in one query.
+            _validated(trainee, exclude=["institution"], validate_unique=False, validate_constraints=False)
+        except InvalidInput as error:
+            outcomes.append(error)
+            continue
+        registered[key] = staff.institution_id  # a second row with the same ID in this call
+        outcomes.append(trainee)
+    _insert(Trainee, outcomes, insert=_insert_trainees, read_back=_read_back_trainees,
+            refusal=lambda trainee: InvalidInput(_("A trainee with this ID number is already registered.")))
+    return outcomes
+
+
+def _already_registered(*, own: bool) -> InvalidInput:
+    if own:
+        return InvalidInput(_("A trainee with this ID number is already registered: open them from the trainee list."))
+    return InvalidInput(
+        _("This ID number is already registered by another institution; the certification office can move the record.")
+    )
+
+
+def _insert(model, outcomes: list, *, insert, read_back, refusal) -> None:
+    """Insert the new objects among `outcomes` together, then give them their primary keys
+    (`read_back`). When the database refuses (someone else inserted the same trainee or enrolment
+    meanwhile), each is inserted on its own and the ones it refuses become `refusal(obj)` in place."""
+    new = [obj for obj in outcomes if isinstance(obj, model)]
+    if not new:
+        return
+    try:
+        with transaction.atomic():
+            insert(new)
+    except IntegrityError:
+        pass
+    else:
+        read_back(new)
+        return
+    for index, obj in enumerate(outcomes):
+        if isinstance(obj, model):
+            try:
+                with transaction.atomic():
+                    insert([obj])
+            except IntegrityError:
+                outcomes[index] = refusal(obj)
+            else:
+                read_back([obj])
+
+
+def _insert_trainees(trainees: list[Trainee]) -> None:
+    insert_many(Trainee, trainees)
+
+
+def _read_back_trainees(trainees: list[Trainee]) -> None:
+    pks = {
+        (id_type, id_number): pk
+        for id_type, id_number, pk in selectors.trainees_with_ids((t.id_type, t.id_number) for t in trainees)
+        .values_list("id_type", "id_number", "pk")
+    }
+    for trainee in trainees:
+        trainee.pk = pks[(trainee.id_type, trainee.id_number)]
+
+
+def _read_back_enrolments(enrolments: list[Enrolment]) -> None:
+    # A trainee has at most one draft per track (one active enrolment per trainee and track).
+    pks = {
+        (trainee_id, track_id): pk
+        for trainee_id, track_id, pk in Enrolment.objects.filter(
+            trainee_id__in=[e.trainee_id for e in enrolments], status=EnrolmentStatus.DRAFT
+        ).values_list("trainee_id", "track_id", "pk")
+    }
+    for enrolment in enrolments:
+        enrolment.pk = pks[(enrolment.trainee_id, enrolment.track_id)]
+        enrolment._saved_status = EnrolmentStatus.DRAFT
+
+
+def _one(outcomes: list):
+    """The only outcome of a one-row call: the object, or its refusal raised."""
+    outcome = outcomes[0]
+    if isinstance(outcome, LifecycleError):
+        raise outcome
+    return outcome
 
 
 def update_trainee(*, staff: User, trainee_id: int, **fields) -> Trainee:
@@ -118,34 +220,70 @@ def update_batch(*, staff: User, batch_id: int, **fields) -> TrainingBatch:
 
 def enrol_trainee(*, staff: User, trainee_id: int, batch_id: int) -> Enrolment:
     """Create a draft enrolment of one of the institution's trainees in one of its batches."""
+    return _one(enrol_trainees(staff=staff, requests=[(trainee_id, batch_id)]))
+
+
+def enrol_trainees(*, staff: User, requests: Sequence[tuple[int, int]]) -> list[Enrolment | LifecycleError]:
+    """Draft enrolments for (trainee id, batch id) pairs of the institution: for each pair the
+    enrolment or why it was refused (nothing written for it). Checked in a few queries for all pairs,
+    in the order given (the last place of a batch goes to the first pair asking for it)."""
     _require_staff(staff)
     with transaction.atomic():
-        batch = TrainingBatch.objects.select_for_update().filter(pk=batch_id, institution_id=staff.institution_id).first()
-        trainee = Trainee.objects.filter(pk=trainee_id, institution_id=staff.institution_id).first()
-        if batch is None or trainee is None:
-            raise MoveForbidden(_("Both the trainee and the batch must belong to your institution."))
-        if not batch.track.is_active:
-            raise RuleNotMet(_("This track is closed for enrolment."))
+        # Locked in id order so that two imports into the same batches cannot deadlock.
+        batches = {
+            batch.pk: batch
+            for batch in TrainingBatch.objects.select_for_update(of=("self",)).select_related("track")
+            .filter(pk__in={b for _, b in requests}, institution_id=staff.institution_id).order_by("pk")
+        }
+        names = dict(
+            Trainee.objects.filter(pk__in={t for t, _ in requests}, institution_id=staff.institution_id)
+            .values_list("pk", "name")
+        )
         # Every enrolment but a withdrawn one holds its place: a rejected one may be resubmitted,
         # and the batch page counts places the same way (selectors.batches_visible_to).
-        taken = batch.enrolments.exclude(status=EnrolmentStatus.WITHDRAWN).count()
-        if taken >= batch.capacity:
-            raise RuleNotMet(_("The batch is full (%(capacity)s places).") % {"capacity": batch.capacity})
-        active = Enrolment.objects.filter(trainee=trainee, track=batch.track, status__in=ACTIVE_STATUSES).exists()
-        if active or _has_open_resit(trainee, batch):
-            raise InvalidInput(_("%(name)s already has an active enrolment in this track.") % {"name": trainee.name})
-        try:
-            with transaction.atomic():
-                return Enrolment.objects.create(trainee=trainee, batch=batch, track=batch.track, created_by=staff)
-        except IntegrityError as error:
-            raise InvalidInput(_("%(name)s already has an active enrolment in this track.") % {"name": trainee.name}) from error
+        taken = Counter(dict(
+            Enrolment.objects.filter(batch_id__in=batches).exclude(status=EnrolmentStatus.WITHDRAWN)
+            .values("batch_id").annotate(count=Count("pk")).values_list("batch_id", "count")
+        ))
+        tracks = {batch.track_id for batch in batches.values()}
+        active = set(
+            Enrolment.objects.filter(trainee_id__in=names, track_id__in=tracks, status__in=ACTIVE_STATUSES)
+            .values_list("trainee_id", "track_id")
+        ) | _open_resits(names, tracks)
+        outcomes: list[Enrolment | LifecycleError] = []
+        for trainee_id, batch_id in requests:
+            batch, name = batches.get(batch_id), names.get(trainee_id)
+            if batch is None or name is None:
+                outcomes.append(MoveForbidden(_("Both the trainee and the batch must belong to your institution.")))
+            elif not batch.track.is_active:
+                outcomes.append(RuleNotMet(_("This track is closed for enrolment.")))
+            elif taken[batch.pk] >= batch.capacity:
+                outcomes.append(RuleNotMet(_("The batch is full (%(capacity)s places).") % {"capacity": batch.capacity}))
+            elif (trainee_id, batch.track_id) in active:
+                outcomes.append(_already_enrolled(name))
+            else:
+                taken[batch.pk] += 1
+                active.add((trainee_id, batch.track_id))
+                outcomes.append(Enrolment(trainee_id=trainee_id, batch=batch, track_id=batch.track_id,
+                                          created_by_id=staff.pk))
+        _insert(Enrolment, outcomes, insert=Enrolment.objects.insert_drafts, read_back=_read_back_enrolments,
+                refusal=lambda enrolment: _already_enrolled(names[enrolment.trainee_id]))
+        return outcomes
 
 
-def _has_open_resit(trainee: Trainee, batch: TrainingBatch) -> bool:
+def _already_enrolled(name: str) -> InvalidInput:
+    return InvalidInput(_("%(name)s already has an active enrolment in this track.") % {"name": name})
+
+
+def _open_resits(trainee_ids, track_ids) -> set[tuple[int, int]]:
+    """(trainee, track) pairs with a failed enrolment that may still be resat: no new enrolment then."""
     from workflows.rules import resit_closed_reason
 
-    failed = Enrolment.objects.filter(trainee=trainee, track=batch.track, status=EnrolmentStatus.FAILED)
-    return any(not resit_closed_reason(enrolment) for enrolment in failed)
+    failed = (
+        Enrolment.objects.filter(trainee_id__in=trainee_ids, track_id__in=track_ids, status=EnrolmentStatus.FAILED)
+        .select_related("track").prefetch_related("attempts")
+    )
+    return {(e.trainee_id, e.track_id) for e in failed if not resit_closed_reason(e)}
 
 
 def delete_draft_enrolment(*, staff: User, enrolment_id: int) -> None:
@@ -156,6 +294,22 @@ def delete_draft_enrolment(*, staff: User, enrolment_id: int) -> None:
         if enrolment.status != EnrolmentStatus.DRAFT or enrolment.state_logs.exists():
             raise RuleNotMet(_("Only a draft that was never submitted can be deleted; withdraw it instead."))
         enrolment.delete()
+
+
+def discard_new_registrations(*, staff: User, enrolment_ids: Sequence[int], trainee_ids: Sequence[int]) -> None:
+    """Take back draft enrolments and trainees just made in this transaction for a row that was then
+    refused (an import keeps nothing of a refused row). Only what nothing else refers to yet goes:
+    a draft never submitted, a trainee with no enrolment and no account."""
+    _require_staff(staff)
+    if enrolment_ids:
+        Enrolment.objects.filter(
+            pk__in=enrolment_ids, batch__institution_id=staff.institution_id, status=EnrolmentStatus.DRAFT,
+            state_logs__isnull=True,
+        ).delete()
+    if trainee_ids:
+        Trainee.objects.filter(
+            pk__in=trainee_ids, institution_id=staff.institution_id, enrolments__isnull=True, user__isnull=True
+        ).delete()
 
 
 def record_module_completion(

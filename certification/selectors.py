@@ -36,6 +36,20 @@ def trainees_visible_to(user: User) -> QuerySet[Trainee]:
     return Trainee.objects.none()
 
 
+def trainees_with_ids(keys) -> QuerySet[Trainee]:
+    """Every trainee (of any institution) with one of these (ID type, ID number) pairs. Filtered by
+    type and number together, so that the database uses the unique index on the pair."""
+    numbers_by_type: dict[str, set[str]] = {}
+    for id_type, id_number in keys:
+        numbers_by_type.setdefault(id_type, set()).add(id_number)
+    if not numbers_by_type:
+        return Trainee.objects.none()
+    condition = Q()
+    for id_type, numbers in numbers_by_type.items():
+        condition |= Q(id_type=id_type, id_number__in=numbers)
+    return Trainee.objects.filter(condition)
+
+
 def batches_visible_to(user: User) -> QuerySet[TrainingBatch]:
     base = TrainingBatch.objects.select_related("institution", "track").annotate(
         enrolment_count=Count("enrolments", filter=~Q(enrolments__status=EnrolmentStatus.WITHDRAWN))

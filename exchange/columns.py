@@ -113,7 +113,8 @@ def _phone(cell: Cell, row: dict) -> str:
 
 
 def _decimal(model, name: str, label: Promise) -> Reader:
-    return lambda cell, row: cells.decimal_value(cell, label=str(label), limits=cells.field_range(model, name))
+    # The label stays lazy: translated only when a message needs it, not once per row.
+    return lambda cell, row: cells.decimal_value(cell, label=label, limits=cells.field_range(model, name))
 
 
 def _id_number(cell: Cell, row: dict) -> str:
@@ -126,7 +127,7 @@ def _name(cell: Cell, row: dict) -> str:
 
 
 def _years(cell: Cell, row: dict) -> int | None:
-    return cells.integer_value(cell, label=str(_("Years in the trade")), limits=cells.field_range(Trainee, "years_in_trade"))
+    return cells.integer_value(cell, label=_("Years in the trade"), limits=cells.field_range(Trainee, "years_in_trade"))
 
 
 def _plain_text(cell: Cell, row: dict) -> str:

@@ -2,13 +2,16 @@
 
 `plan` reads only: it finds what the row refers to and decides whether the row creates, updates
 or changes nothing (identical to the database: this is what makes a re-upload change nothing).
-`write` calls the same registration services as the forms, so every rule and permission holds; a
-service's refusal becomes the row's rejection, blamed on the column it is about.
+`write_many` calls the same registration services as the forms, so every rule and permission holds;
+a service's refusal becomes the row's rejection, blamed on the column it is about, and nothing of
+that row is written. Enrolments use the services' many-rows form (a few queries per chunk instead
+of a dozen per row); the others write row by row, each in its own savepoint.
 """
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from certification import registration, services
@@ -25,8 +28,8 @@ from .lookups import (
     EnrolmentBook,
     ModuleBook,
     RowRejected,
-    TraineeBook,
     TrackBook,
+    TraineeBook,
 )
 from .summary import CREATE, UNCHANGED, UPDATE
 
@@ -95,6 +98,23 @@ class Handler:
     def enrolment_ids(self, trainees) -> set[int]:
         return {e.pk for trainee in trainees for e in self.enrolments.cache.get(trainee.pk, {}).values()}
 
+    def write_many(self, plans: list[Plan]) -> list[RowRejected | None]:
+        """Write each plan; for each, None or why its row was refused (nothing written for it)."""
+        return [self.guarded(self.write, plan) for plan in plans]
+
+    @staticmethod
+    def guarded(write, plan: Plan) -> RowRejected | None:
+        """`write(plan)` in a savepoint: refused, it leaves nothing behind."""
+        try:
+            with transaction.atomic():
+                write(plan)
+        except RowRejected as rejection:
+            return rejection
+        return None
+
+    def write(self, plan: Plan) -> None:
+        raise NotImplementedError
+
     def forget(self, plan: Plan) -> None:
         self.trainees.forget(plan.trainee_key)
         if plan.trainee is not None:
@@ -139,21 +159,51 @@ class EnrolmentHandler(Handler):
                 plan.outcome = UPDATE if plan.fields else UNCHANGED
         return plan
 
-    def write(self, plan: Plan) -> None:
-        trainee = plan.trainee
-        with blamed_on("id_number"):
-            if trainee is None:
-                trainee = registration.create_trainee(staff=self.staff, **plan.fields)
-            elif plan.fields:
-                trainee = registration.update_trainee(staff=self.staff, trainee_id=trainee.pk, **plan.fields)
-        plan.trainee = trainee
-        self.trainees.remember(plan.trainee_key, trainee)
-        if plan.enrolment is None:
+    def write_many(self, plans: list[Plan]) -> list[RowRejected | None]:
+        refusals: list[RowRejected | None] = [None] * len(plans)
+        new = [i for i, plan in enumerate(plans) if plan.trainee is None]
+        created = registration.create_trainees(staff=self.staff, rows=[plans[i].fields for i in new])
+        for i, trainee in zip(new, created):
+            if isinstance(trainee, LifecycleError):
+                refusals[i] = RowRejected("id_number", trainee.message)
+            else:
+                plans[i].trainee = trainee
+        enrol = [i for i, plan in enumerate(plans) if refusals[i] is None and plan.enrolment is None]
+        enrolled = registration.enrol_trainees(
+            staff=self.staff, requests=[(plans[i].trainee.pk, plans[i].batch.pk) for i in enrol]
+        )
+        for i, enrolment in zip(enrol, enrolled):
+            if isinstance(enrolment, LifecycleError):
+                refusals[i] = RowRejected("batch", enrolment.message)
+            else:
+                plans[i].enrolment = enrolment
+        submit = set(enrol) if self.options.submit else set()
+        for i, plan in enumerate(plans):
+            # A known trainee's correction (rare) and the submission, one row at a time.
+            correct = bool(plan.fields) and i not in new
+            if refusals[i] is None and (correct or i in submit):
+                refusals[i] = self.guarded(lambda plan, c=correct, s=i in submit: self.finish(plan, correct=c, submit=s),
+                                           plan)
+        # Nothing of a refused row stays: the trainee and draft enrolment made for it are taken back.
+        refused = [i for i in range(len(plans)) if refusals[i] is not None]
+        registration.discard_new_registrations(
+            staff=self.staff,
+            enrolment_ids=[plans[i].enrolment.pk for i in refused if i in enrol and plans[i].enrolment],
+            trainee_ids=[plans[i].trainee.pk for i in refused if i in new and plans[i].trainee],
+        )
+        for i, plan in enumerate(plans):
+            if refusals[i] is None:
+                self.trainees.remember(plan.trainee_key, plan.trainee)
+                self.enrolments.remember(plan.enrolment)
+        return refusals
+
+    def finish(self, plan: Plan, *, correct: bool, submit: bool) -> None:
+        if correct:
+            with blamed_on("id_number"):
+                plan.trainee = registration.update_trainee(staff=self.staff, trainee_id=plan.trainee.pk, **plan.fields)
+        if submit:
             with blamed_on("batch"):
-                enrolment = registration.enrol_trainee(staff=self.staff, trainee_id=trainee.pk, batch_id=plan.batch.pk)
-                if self.options.submit:
-                    enrolment = services.submit_enrolment(actor=self.staff, enrolment_id=enrolment.pk)
-            self.enrolments.remember(enrolment)
+                plan.enrolment = services.submit_enrolment(actor=self.staff, enrolment_id=plan.enrolment.pk)
 
 
 class CompletionHandler(Handler):

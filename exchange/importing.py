@@ -1,16 +1,16 @@
 """Running every row of an upload through the services, streaming, and summing up what happened.
 
-`run` works inside the caller's transaction (exchange.services decides to commit or roll back) and
-gives each row its own savepoint, so that a refused row leaves nothing behind while the others go
-on. Rows are read in chunks: what a chunk refers to is looked up in a few queries, then each row is
-planned and written. Only a chunk of rows is ever in memory, never the whole sheet.
+`run` works inside the caller's transaction (exchange.services decides to commit or roll back). Rows
+are read in chunks: what a chunk refers to is looked up in a few queries, each row is planned, and
+the planned rows are written together by the handler, through services that refuse a row without
+writing anything for it, so that the others go on. Only a chunk of rows is ever in memory, never
+the whole sheet.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils import range_boundaries
 
@@ -127,42 +127,56 @@ class Run:
         return row
 
     def apply_chunk(self, chunk: list[RowReading]) -> None:
+        """Plan every row of the chunk, write the planned ones together, then count each row in order.
+
+        A row that refers to a trainee an earlier, still unwritten row creates or changes first has
+        what is planned so far written before it is planned, so that it sees that row's effect.
+        """
         readable = [row for row in chunk if not row.problems and row.number not in self.options.skip_rows]
         if readable:
             self.handler.prefetch([row.values for row in readable])
+        planned: list[tuple[RowReading, Plan | None, list]] = []  # (row, plan to write, its problems)
+        pending: set[tuple] = set()  # trainee keys of the plans still to be written
         for row in chunk:
-            self.apply_row(row)
+            if row.number in self.options.skip_rows or row.problems:
+                planned.append((row, None, row.problems))
+                continue
+            if pending and self.handler.trainee_key(row.values) in pending:
+                self.settle(planned)
+                planned, pending = [], set()
+            plan, problems = self.plan(row)
+            planned.append((row, plan, problems))
+            if plan is not None and plan.outcome != UNCHANGED:
+                pending.add(plan.trainee_key)
+        self.settle(planned)
 
-    def apply_row(self, row: RowReading) -> None:
-        if row.number in self.options.skip_rows:
-            self.count(row.number, REJECTED)
-            return
-        if row.problems:
-            self.reject(row, row.problems)
-            return
+    def plan(self, row: RowReading) -> tuple[Plan | None, list]:
         try:
             plan = self.handler.plan(row.values)
         except RowRejected as rejection:
-            self.reject(row, [(self.column_of(rejection.key), rejection.message)])
-            return
+            return None, [(self.column_of(rejection.key), rejection.message)]
         first = self.seen.setdefault(plan.key, row.number)
         if first != row.number:
-            self.reject(row, [(None, _("Row %(row)s already has the same %(identity)s: each may appear once.")
-                                     % {"row": first, "identity": self.kind.identity})])
-            return
-        if plan.outcome != UNCHANGED and not self.write(row, plan):
-            return
-        self.count(row.number, plan.outcome)
+            return None, [(None, _("Row %(row)s already has the same %(identity)s: each may appear once.")
+                                 % {"row": first, "identity": self.kind.identity})]
+        return plan, []
 
-    def write(self, row: RowReading, plan: Plan) -> bool:
-        try:
-            with transaction.atomic():
-                self.handler.write(plan)
-        except RowRejected as rejection:
-            self.handler.forget(plan)
-            self.reject(row, [(self.column_of(rejection.key), rejection.message)])
-            return False
-        return True
+    def settle(self, planned: list[tuple[RowReading, Plan | None, list]]) -> None:
+        """Write the planned rows (a service's refusal rejects its row, with nothing written for it),
+        then count every row in the file's order."""
+        to_write = [plan for _row, plan, _problems in planned if plan is not None and plan.outcome != UNCHANGED]
+        refusals = dict(zip(map(id, to_write), self.handler.write_many(to_write))) if to_write else {}
+        for row, plan, problems in planned:
+            refusal = refusals.get(id(plan)) if plan is not None else None
+            if refusal is not None:
+                self.handler.forget(plan)
+                problems = [(self.column_of(refusal.key), refusal.message)]
+            if row.number in self.options.skip_rows:
+                self.count(row.number, REJECTED)
+            elif problems:
+                self.reject(row, problems)
+            else:
+                self.count(row.number, plan.outcome)
 
     def column_of(self, key: str | None) -> int | None:
         return self.layout.column_of(key) if key else None

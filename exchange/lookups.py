@@ -109,7 +109,7 @@ class TraineeBook:
         missing = {key for key in keys if key not in self.cache}
         if not missing:
             return
-        found = Trainee.objects.filter(institution_id=self.institution_id, id_number__in={n for _, n in missing})
+        found = selectors.trainees_with_ids(missing).filter(institution_id=self.institution_id)
         by_key = {(t.id_type, t.id_number): t for t in found}
         for key in missing:
             self.cache[key] = by_key.get(key)

@@ -2,10 +2,10 @@
 
 The file is judged by its bytes, never its name: a CSV, an old .xls, a password-protected or
 macro-enabled workbook, an OpenDocument file or a zip bomb is refused with a message saying what it
-is and what to do. Then openpyxl's read-only reader opens it, and the data sheet is streamed row by
-row with openpyxl's own worksheet parser (what read-only worksheets use), so that only one row is
-in memory at a time, rows are never padded to a width an attacker chose, and a sheet is never read
-past the row limit.
+is and what to do. Then openpyxl's read-only reader opens it (shared strings, styles, sheet list),
+and the data sheet is streamed row by row, cells read as openpyxl reads them, so that only one row
+is in memory at a time, rows are never padded to a width an attacker chose, and a sheet is never
+read past the row limit.
 """
 
 import warnings
@@ -14,14 +14,20 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from xml.etree.ElementTree import ParseError
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from lxml import etree
+from openpyxl.formula.translate import Translator
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, WorkSheetParser
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
 from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
 from . import archives, limits
@@ -203,6 +209,11 @@ class SheetStream:
 
     After the last row, `merged_ranges` holds the sheet's merged cells (Excel writes them after
     the data, so they are known only at the end).
+
+    The cells are read as openpyxl's worksheet parser reads them (same values and data types; a
+    test compares the two on every file of the corpus), but with lxml and only what an import needs:
+    no styles, dimensions or other sheet parts are built, which makes reading a sheet three to four
+    times faster. The XML parser resolves no entities and fetches nothing.
     """
 
     def __init__(self, book: Book, part: str):
@@ -211,19 +222,129 @@ class SheetStream:
         self.merged_ranges: list[str] = []
 
     def __iter__(self) -> Iterator[tuple[int, dict[int, Cell]]]:
-        book = self.book
+        reader = _CellReader(self.book)
+        row_number = 0
         try:
-            with warnings.catch_warnings(), book.archive.open(self.part) as source:
-                warnings.simplefilter("ignore")
-                parser = WorkSheetParser(source, book.shared_strings, data_only=False, epoch=book.epoch,
-                                         date_formats=book.date_formats, timedelta_formats=book.timedelta_formats)
-                for row_number, row in parser.parse():
-                    yield row_number, {
-                        cell["column"]: Cell(cell["value"], cell["data_type"], book.epoch)
-                        for cell in row
-                        if cell["value"] is not None
-                    }
-                if parser.merged_cells is not None:
-                    self.merged_ranges = [str(merged.ref) for merged in parser.merged_cells.mergeCell]
-        except READ_ERRORS:
+            with self.book.archive.open(self.part) as source:
+                rows = etree.iterparse(source, events=("end",), tag=(_ROW, _MERGE_CELL), resolve_entities=False,
+                                       no_network=True, load_dtd=False, huge_tree=False)
+                for _event, element in rows:
+                    if element.tag == _MERGE_CELL:
+                        if element.get("ref"):
+                            self.merged_ranges.append(element.get("ref"))
+                        continue
+                    row_number = _row_number(element.get("r"), row_number)
+                    yield row_number, reader.row(element)
+                    # Only the row being read is kept in memory, not the rows before it.
+                    element.clear()
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
+        except (*READ_ERRORS, etree.LxmlError):
             raise archives.damaged() from None
+
+
+_NS = f"{{{SHEET_MAIN_NS}}}"
+_ROW, _CELL, _VALUE, _FORMULA = f"{_NS}row", f"{_NS}c", f"{_NS}v", f"{_NS}f"
+_INLINE, _TEXT, _RUN, _MERGE_CELL = f"{_NS}is", f"{_NS}t", f"{_NS}r", f"{_NS}mergeCell"
+_ABSENT = object()
+
+
+def _row_number(attribute: str | None, previous: int) -> int:
+    """A row's number: its r attribute (openpyxl accepts "5.0" too), else the one after the previous."""
+    if not attribute:
+        return previous + 1
+    try:
+        return int(attribute)
+    except ValueError:
+        number = float(attribute)
+        if not number.is_integer():
+            raise
+        return int(number)
+
+
+@lru_cache(maxsize=4096)
+def _column_of(coordinate: str) -> int:
+    return column_index_from_string(coordinate.rstrip("0123456789"))
+
+
+class _CellReader:
+    """One row's cells as openpyxl's WorkSheetParser.parse_cell reads them (with data_only=False)."""
+
+    def __init__(self, book: Book):
+        self.shared_strings = book.shared_strings
+        self.epoch = book.epoch
+        self.date_formats = book.date_formats
+        self.timedelta_formats = book.timedelta_formats
+        self.shared_formulae: dict[str, Translator] = {}
+
+    def row(self, element) -> dict[int, Cell]:
+        cells, column = {}, 0
+        for cell in element:
+            coordinate = cell.get("r")
+            column = _column_of(coordinate) if coordinate else column + 1
+            value, data_type = self.value(cell, coordinate)
+            if value is not None:
+                cells[column] = Cell(value, data_type, self.epoch)
+        return cells
+
+    def value(self, cell, coordinate: str | None) -> tuple[object, str]:
+        data_type = cell.get("t", "n")
+        value, formula, inline = _ABSENT, None, None
+        for child in cell:  # once over the children: cheaper than a find() for each kind
+            tag = child.tag
+            if tag == _VALUE:
+                if value is _ABSENT:
+                    value = child.text
+            elif tag == _FORMULA:
+                formula = child if formula is None else formula
+            elif tag == _INLINE:
+                inline = child if inline is None else inline
+        if formula is not None:
+            return self.formula(formula, coordinate), "f"
+        if data_type == "inlineStr":
+            return (_inline_text(inline), "s") if inline is not None else (None, data_type)
+        if value is _ABSENT or not value:
+            return None, data_type
+        if data_type == "n":
+            number = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+            style = cell.get("s")
+            if not style or int(style) not in self.date_formats:
+                return number, "n"
+            try:
+                return from_excel(number, self.epoch, timedelta=int(style) in self.timedelta_formats), "d"
+            except (OverflowError, ValueError):
+                return "#VALUE!", "e"  # a date cell whose serial no date has
+        if data_type == "s":
+            return self.shared_strings[int(value)], "s"
+        if data_type == "b":
+            return bool(int(value)), "b"
+        if data_type == "str":
+            return value, "s"
+        if data_type == "d":
+            return from_ISO8601(value), "d"
+        return value, data_type
+
+    def formula(self, formula, coordinate: str | None) -> str:
+        text = "=" + (formula.text or "")
+        if formula.get("t") == "shared":
+            index = formula.get("si")
+            if index in self.shared_formulae:
+                return self.shared_formulae[index].translate_formula(coordinate)
+            if text != "=":
+                self.shared_formulae[index] = Translator(text, coordinate)
+        return text
+
+
+def _inline_text(inline) -> str:
+    """An inline string's text without its formatting (and without phonetic guides), as openpyxl's Text.content."""
+    if len(inline) == 1 and inline[0].tag == _TEXT:
+        return inline[0].text or ""  # what nearly every inline string is
+    parts = []
+    for child in inline:
+        if child.tag == _TEXT:
+            parts.append(child.text or "")
+        elif child.tag == _RUN:
+            text = child.find(_TEXT)
+            if text is not None and text.text is not None:
+                parts.append(text.text)
+    return "".join(parts)

@@ -111,9 +111,21 @@ class StatusFieldGuard(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
+        self._check_drafts(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def insert_drafts(self, objs) -> None:
+        """bulk_create for thousands of rows (certification.bulk_insert): primary keys stay unset."""
+        from ..bulk_insert import insert_many
+
+        objs = list(objs)
+        self._check_drafts(objs)
+        insert_many(self.model, objs)
+
+    @staticmethod
+    def _check_drafts(objs) -> None:
         if any(obj.status != EnrolmentStatus.DRAFT for obj in objs):
             raise ValidationError(_("A new enrolment starts as a draft."))
-        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Enrolment(models.Model):

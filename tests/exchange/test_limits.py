@@ -5,13 +5,11 @@ import pytest
 from django.test import override_settings
 from django.utils.html import escape
 from django.utils.translation import override
-from openpyxl.worksheet._reader import WorkSheetParser
 
 from exchange import reading, services
 
 from ..data import make_corpus as corpus
 from .conftest import enrolment_row, snapshot, workbook_bytes
-
 
 # filesizeformat keeps the number and its unit together with a no-break space.
 FIFTY_MB = "This file is 50.0\xa0MB; one upload may be at most 20.0\xa0MB. Split it into smaller files."
@@ -40,15 +38,15 @@ def fifty_megabytes(tmp_path_factory):
 
 @pytest.fixture
 def parsed_rows(monkeypatch):
-    """How many sheet rows openpyxl's parser has read."""
+    """How many sheet rows have had their cells read."""
     count = {"rows": 0}
-    original = WorkSheetParser.parse_row
+    original = reading._CellReader.row
 
     def counting(self, row):
         count["rows"] += 1
         return original(self, row)
 
-    monkeypatch.setattr(WorkSheetParser, "parse_row", counting)
+    monkeypatch.setattr(reading._CellReader, "row", counting)
     return count
 
 
