@@ -10,9 +10,13 @@ It does not return primary keys: the caller reads them back by a natural key. No
 (bulk_create sends none either).
 """
 
+import datetime
 from collections.abc import Sequence
 
 from django.db import connections, models, router
+from django.utils import timezone
+
+_NOTHING = object()
 
 # Python types stored unchanged by these fields (their get_db_prep_save returns such a value as it is).
 _STORED_AS_IS = {
@@ -32,13 +36,26 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model]) -> None
     fields = [field for field in model._meta.concrete_fields if not field.primary_key and not field.generated]
     quote = connection.ops.quote_name
     target = f"{quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-    prepared = [(field, _STORED_AS_IS.get(field.get_internal_type())) for field in fields]
+    # Rows inserted together are stamped together: one "now" for every auto_now(_add) field.
+    now = timezone.now()
+    stamped = {field.attname for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)}
+    prepared = [(field, field.attname in stamped, _STORED_AS_IS.get(field.get_internal_type())) for field in fields]
     rows = []
+    last = [(_NOTHING, None)] * len(fields)  # each column's last value and its prepared form
     for obj in objs:
         row = []
-        for field, as_is in prepared:
-            value = field.pre_save(obj, True)
-            row.append(value if value is None or type(value) is as_is else field.get_db_prep_save(value, connection))
+        for index, (field, is_stamped, as_is) in enumerate(prepared):
+            if is_stamped:
+                setattr(obj, field.attname, now if isinstance(field, models.DateTimeField) else datetime.date.today())
+            value = field.pre_save(obj, True) if not is_stamped else getattr(obj, field.attname)
+            if value is None or type(value) is as_is:
+                row.append(value)
+            elif value is last[index][0]:
+                row.append(last[index][1])  # the same object as the row before's (a shared timestamp)
+            else:
+                ready = field.get_db_prep_save(value, connection)
+                last[index] = (value, ready)
+                row.append(ready)
         rows.append(row)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -65,8 +65,8 @@ def create_trainees(*, staff: User, rows: Sequence[dict]) -> list[Trainee | Life
     _require_staff(staff)
     trainees = []
     for fields in rows:
-        trainee = Trainee(institution_id=staff.institution_id,
-                          **{k: fields[k] for k in fields if k in TRAINEE_FIELDS + ("photo",)})
+        trainee = _new(Trainee, {k: fields[k] for k in fields if k in TRAINEE_FIELDS + ("photo",)},
+                       institution_id=staff.institution_id)
         trainee.id_number = normalise_id_number(trainee.id_number)  # before the uniqueness check
         trainees.append(trainee)
     registered = {
@@ -92,6 +92,14 @@ def create_trainees(*, staff: User, rows: Sequence[dict]) -> list[Trainee | Life
     _insert(Trainee, outcomes, insert=_insert_trainees, read_back=_read_back_trainees,
             refusal=lambda trainee: InvalidInput(_("A trainee with this ID number is already registered.")))
     return outcomes
+
+
+def _new(model, values: dict, **more):
+    """A new, unsaved instance with these field values (attribute names) and the defaults of the rest.
+    Built from positional arguments, which Django takes several times faster than keywords: it
+    counts when an import makes thousands."""
+    values = {**values, **more}
+    return model(*[values[f.attname] if f.attname in values else f.get_default() for f in model._meta.concrete_fields])
 
 
 def _already_registered(*, own: bool) -> InvalidInput:
@@ -147,7 +155,7 @@ def _read_back_enrolments(enrolments: list[Enrolment]) -> None:
     pks = {
         (trainee_id, track_id): pk
         for trainee_id, track_id, pk in Enrolment.objects.filter(
-            trainee_id__in=[e.trainee_id for e in enrolments], status=EnrolmentStatus.DRAFT
+            trainee__pk__in=[e.trainee_id for e in enrolments], status=EnrolmentStatus.DRAFT
         ).values_list("trainee_id", "track_id", "pk")
     }
     for enrolment in enrolments:
@@ -247,10 +255,13 @@ def enrol_trainees(*, staff: User, requests: Sequence[tuple[int, int]]) -> list[
         ))
         tracks = {batch.track_id for batch in batches.values()}
         active = set(
-            Enrolment.objects.filter(trainee_id__in=names, track_id__in=tracks, status__in=ACTIVE_STATUSES)
+            # trainee__pk__in, not trainee_id__in: the same SQL, but Django prepares a long list of ids
+            # several times faster through the primary key than through the foreign key.
+            Enrolment.objects.filter(trainee__pk__in=names, track_id__in=tracks, status__in=ACTIVE_STATUSES)
             .values_list("trainee_id", "track_id")
         ) | _open_resits(names, tracks)
         outcomes: list[Enrolment | LifecycleError] = []
+        now = timezone.now()
         for trainee_id, batch_id in requests:
             batch, name = batches.get(batch_id), names.get(trainee_id)
             if batch is None or name is None:
@@ -264,8 +275,8 @@ def enrol_trainees(*, staff: User, requests: Sequence[tuple[int, int]]) -> list[
             else:
                 taken[batch.pk] += 1
                 active.add((trainee_id, batch.track_id))
-                outcomes.append(Enrolment(trainee_id=trainee_id, batch=batch, track_id=batch.track_id,
-                                          created_by_id=staff.pk))
+                outcomes.append(_new(Enrolment, {}, trainee_id=trainee_id, batch_id=batch.pk, track_id=batch.track_id,
+                                     created_by_id=staff.pk, status_changed_at=now))
         _insert(Enrolment, outcomes, insert=Enrolment.objects.insert_drafts, read_back=_read_back_enrolments,
                 refusal=lambda enrolment: _already_enrolled(names[enrolment.trainee_id]))
         return outcomes
@@ -280,7 +291,7 @@ def _open_resits(trainee_ids, track_ids) -> set[tuple[int, int]]:
     from workflows.rules import resit_closed_reason
 
     failed = (
-        Enrolment.objects.filter(trainee_id__in=trainee_ids, track_id__in=track_ids, status=EnrolmentStatus.FAILED)
+        Enrolment.objects.filter(trainee__pk__in=trainee_ids, track_id__in=track_ids, status=EnrolmentStatus.FAILED)
         .select_related("track").prefetch_related("attempts")
     )
     return {(e.trainee_id, e.track_id) for e in failed if not resit_closed_reason(e)}

@@ -25,7 +25,7 @@ from .layout import Layout, read_layout
 from .lookups import RowRejected
 from .summary import REJECTED, UNCHANGED, Problem, Summary
 
-CHUNK_ROWS = 500
+CHUNK_ROWS = 1000
 
 ProblemListener = Callable[[Problem], None]
 
@@ -80,6 +80,10 @@ class Run:
         stream = reading.SheetStream(book, part)
         rows = iter(stream)
         self.layout, pending = read_layout(self.kind, rows)
+        # Worked out once, not for each of up to 50,000 rows.
+        self.columns_in_order = self.layout.in_template_order()
+        self.known_columns = set(self.layout.columns) | self.layout.ignored
+        max_rows = limits.max_rows()
         data_rows, chunk = 0, []
         self.last_row = self.layout.header_rows[-1][0]
         for number, cells in chain(pending, rows):
@@ -90,10 +94,10 @@ class Run:
                 self.note_empty(number, number)
                 continue
             data_rows += 1
-            if data_rows > limits.max_rows():
+            if data_rows > max_rows:
                 raise FileRefused(
                     _("The file has more than %(limit)s rows; one upload may have at most %(limit)s. Split it into several files.")
-                    % {"limit": f"{limits.max_rows():,}"},
+                    % {"limit": f"{max_rows:,}"},
                     TOO_LARGE,
                 )
             self.last_data_row = number
@@ -110,7 +114,7 @@ class Run:
     def read_row(self, number: int, cells: dict) -> RowReading:
         row = RowReading(number, cells)
         # In the template's order, whatever the sheet's: the ID number is read knowing the ID type.
-        for column_number, column in self.layout.in_template_order():
+        for column_number, column in self.columns_in_order:
             cell = cells.get(column_number)
             try:
                 value = column.read(cell, row.values) if cell is not None else None
@@ -120,9 +124,8 @@ class Run:
             if column.required and is_blank(value):
                 row.problems.append((column_number, self.required[column.key]))
             row.values[column.key] = value
-        for column_number, cell in sorted(cells.items()):
-            known = column_number in self.layout.columns or column_number in self.layout.ignored
-            if not known and not is_blank(cell.value):
+        for column_number in sorted(cells.keys() - self.known_columns):
+            if not is_blank(cells[column_number].value):
                 row.problems.append((column_number, self.no_header))
         return row
 

@@ -278,13 +278,27 @@ class _CellReader:
         self.shared_formulae: dict[str, Translator] = {}
 
     def row(self, element) -> dict[int, Cell]:
-        cells, column = {}, 0
+        cells, column, epoch = {}, 0, self.epoch
         for cell in element:
             coordinate = cell.get("r")
             column = _column_of(coordinate) if coordinate else column + 1
+            # The common cells (a shared or inline string, a plain number) straight away; value() for the rest.
+            if len(cell) == 1:
+                data_type, child = cell.get("t"), cell[0]
+                if child.tag == _VALUE and child.text:
+                    if data_type == "s":
+                        cells[column] = Cell(self.shared_strings[int(child.text)], "s", epoch)
+                        continue
+                    if data_type is None and not cell.get("s") and "." not in child.text and "E" not in child.text \
+                            and "e" not in child.text:
+                        cells[column] = Cell(int(child.text), "n", epoch)
+                        continue
+                elif data_type == "inlineStr" and child.tag == _INLINE and len(child) == 1 and child[0].tag == _TEXT:
+                    cells[column] = Cell(child[0].text or "", "s", epoch)
+                    continue
             value, data_type = self.value(cell, coordinate)
             if value is not None:
-                cells[column] = Cell(value, data_type, self.epoch)
+                cells[column] = Cell(value, data_type, epoch)
         return cells
 
     def value(self, cell, coordinate: str | None) -> tuple[object, str]:
