@@ -36,7 +36,13 @@ NAVIGATION = {
 }
 
 
+# Pages that belong to an entry although their address is not under the entry's.
+ALSO_UNDER = {"certificates:issuance": ("/certificates/runs/",)}
+
+
 def navigation(request):
+    """The role's menu; the one entry whose address is the longest start of the page's is active
+    (an issuance run under /certificates/runs/ is "Issue certificates", not "Certificates")."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"navigation": []}
@@ -46,5 +52,11 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:  # an area not installed; tests check every entry resolves
             continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/" or request.path == url})
+        prefixes = (url, *ALSO_UNDER.get(url_name, ()))
+        matched = max((len(p) for p in prefixes if request.path == p or (p != "/" and request.path.startswith(p))),
+                      default=0)
+        items.append({"url": url, "label": label, "active": False, "matched": matched})
+    best = max(items, key=lambda item: item["matched"], default=None)
+    if best is not None and best["matched"]:
+        best["active"] = True
     return {"navigation": items}
