@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -119,7 +120,9 @@ class Trainee(models.Model):
     education = models.CharField(_("education"), max_length=24, choices=Education.choices)
     phone = models.CharField(_("mobile phone"), max_length=20)
     employer = models.CharField(_("employer"), max_length=128, blank=True)
-    years_in_trade = models.PositiveSmallIntegerField(_("years in the trade"), default=0)
+    # 70: a working life; without a limit SQLite would name its 64-bit maximum in messages.
+    years_in_trade = models.PositiveSmallIntegerField(_("years in the trade"), default=0,
+                                                      validators=[MaxValueValidator(70)])
     address = models.CharField(_("address"), max_length=255, blank=True)
     photo = models.ImageField(_("1-inch photo"), upload_to=trainee_photo_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -92,3 +92,11 @@ def test_choices_accept_the_list_word_the_code_and_the_english_label():
     vocabulary = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
     assert cells.choice(Cell(" Female "), vocabulary, list(words.values())) == "F"
     assert error_of(cells.choice, Cell("未知"), vocabulary, list(words.values())) == "“未知” is not one of: 男、女."
+
+
+def test_years_in_the_trade_are_limited_to_a_working_life():
+    from exchange.columns import ENROLMENTS
+
+    years = ENROLMENTS.column("years_in_trade")
+    assert years.read(Cell(70, "n"), {}) == 70
+    assert error_of(years.read, Cell(71, "n"), {}) == "Years in the trade must be between 0 and 70; this cell has 71."
