@@ -15,6 +15,11 @@ which a throwaway database is created and dropped), after `seed_demo --cohort N`
 Prints certificates per second for both and their ratio (targets on a 2-core machine: ≥ 10/s end
 to end and ≥ 0.85 of bare), then checks the result: every certificate valid, serials 1..N.
 
+Python's bytecode cache is kept in the work directory (PYTHONPYCACHEPREFIX) for every process of
+both sides, and filled by the set-up: a deployment compiles its modules once, not in every worker
+that starts (where PYTHONDONTWRITEBYTECODE is set, each cold process would otherwise spend seconds
+compiling Django, WeasyPrint and pyHanko from source). `--no-bytecode-cache` measures without it.
+
 Two clocks: wall time, which is the figure that matters on a machine doing nothing else, and CPU
 time (all the processes' user + system time, divided by the number of workers), which other work on
 a shared machine does not inflate. Their gap is time spent waiting (disk syncs, locks, a busy CPU);
@@ -42,6 +47,8 @@ def parse_arguments():
     parser.add_argument("--cohort", type=int, default=885)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--database-url", help="postgres://user@host:port/ (default: a temporary SQLite file)")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="leave PYTHONDONTWRITEBYTECODE as it is: every cold process compiles from source")
     return parser.parse_args()
 
 
@@ -65,9 +72,12 @@ def throwaway_postgres(server_url: str) -> tuple[str, callable]:
     return f"postgres://{parts.netloc}/{name}", drop
 
 
-def environment_for(workdir: Path, database_url: str) -> dict:
+def environment_for(workdir: Path, database_url: str, *, bytecode_cache: bool) -> dict:
+    cache = {"PYTHONPYCACHEPREFIX": str(workdir / "pycache")} if bytecode_cache else {}
     return {
-        **os.environ,
+        **{key: value for key, value in os.environ.items()
+           if not (bytecode_cache and key == "PYTHONDONTWRITEBYTECODE")},
+        **cache,
         "DJANGO_SETTINGS_MODULE": "certification.settings",
         "DEBUG": "0",  # as deployed: no query log kept in memory
         "SECRET_KEY": "bench-only-" + "x" * 40,
@@ -203,12 +213,16 @@ def main() -> None:
         database_url, drop = throwaway_postgres(arguments.database_url)
     else:
         database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    environment = environment_for(workdir, database_url)
+    environment = environment_for(workdir, database_url, bytecode_cache=not arguments.no_bytecode_cache)
     os.environ.update({key: environment[key] for key in (
         "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DATABASE_URL", "MEDIA_ROOT",
         "CERT_SIGNING_KEY")})
+    if not arguments.no_bytecode_cache:  # the bare side's pool processes read the same cache
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = environment["PYTHONPYCACHEPREFIX"]
     try:
-        print(f"Database: {urlsplit(database_url).scheme}; work directory {workdir}; {arguments.workers} workers")
+        print(f"Database: {urlsplit(database_url).scheme}; work directory {workdir}; {arguments.workers} workers; "
+              f"bytecode cache {'off' if arguments.no_bytecode_cache else 'on'}")
         started = time.perf_counter()
         manage(environment, "create_signing_key", "--if-missing")
         manage(environment, "migrate", "--noinput", "--verbosity", "0")

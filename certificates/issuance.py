@@ -149,25 +149,43 @@ def number_items(run: IssuanceRun, items: list[IssuanceItem]) -> None:
     modules = modules_completed([item.enrolment_id for item in items])
     with transaction.atomic():
         counter = numbering.lock_counter(issuer_code=issuer.code, year=issue_date.year)
-        for item in items:
-            created = []
-            try:
-                services.move(
-                    actor=run.officer, enrolment_id=item.enrolment_id, transition="issue",
-                    side_effect=lambda enrolment: created.append(
-                        new_certificate(enrolment, officer=run.officer, counter=counter, issue_date=issue_date,
-                                        run=run, modules=modules[enrolment.pk])
-                    ),
-                )
-                item.certificate = created[0]
-            except LifecycleError as error:
-                # Issued meanwhile (another run, a resumed one) counts as done; anything else is skipped.
-                existing = current_certificate(item.enrolment_id)
-                if existing is not None and existing.status in (CertificateStatus.PENDING, CertificateStatus.VALID):
-                    item.certificate = existing
-                else:
-                    item.status, item.message, item.finished_at = ItemStatus.SKIPPED, error.message[:255], timezone.now()
+
+        created = {}
+
+        def issue(enrolment) -> Certificate:
+            created[enrolment.pk] = new_certificate(enrolment, officer=run.officer, counter=counter,
+                                                    issue_date=issue_date, run=run, modules=modules[enrolment.pk])
+            return created[enrolment.pk]
+
+        # The usual case: every enrolment is still ready, and one move_many issues them all (the
+        # enrolments locked in one query, in id order, after the counter). If any refuses, its
+        # savepoint rolls everything back, serials included, and the items go one by one below,
+        # each refusal kept to its own item.
+        try:
+            services.move_many(actor=run.officer, enrolment_ids=[item.enrolment_id for item in items],
+                               transition="issue", side_effect=issue)
+        except LifecycleError:
+            for item in items:
+                _number_one(run, item, issue)
+        else:
+            for item in items:
+                item.certificate = created[item.enrolment_id]
         IssuanceItem.objects.bulk_update(items, ["certificate", "status", "message", "finished_at"])
+
+
+def _number_one(run: IssuanceRun, item: IssuanceItem, issue) -> None:
+    created = []
+    try:
+        services.move(actor=run.officer, enrolment_id=item.enrolment_id, transition="issue",
+                      side_effect=lambda enrolment: created.append(issue(enrolment)))
+        item.certificate = created[0]
+    except LifecycleError as error:
+        # Issued meanwhile (another run, a resumed one) counts as done; anything else is skipped.
+        existing = current_certificate(item.enrolment_id)
+        if existing is not None and existing.status in (CertificateStatus.PENDING, CertificateStatus.VALID):
+            item.certificate = existing
+        else:
+            item.status, item.message, item.finished_at = ItemStatus.SKIPPED, error.message[:255], timezone.now()
 
 
 def freeze(certificate_ids: Iterable[int]) -> list[Certificate]:

@@ -34,7 +34,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import fonts, qr
+from . import fonts, qr, signing
 
 CURRENT_TEMPLATE_VERSION = "v1"
 RENDER_HOST = "certificate-render.invalid"  # .invalid never resolves (RFC 2606)
@@ -144,11 +144,11 @@ class Renderer:
         ]
         self._lock = threading.Lock()  # web processes may serve requests from several threads
 
-    def write_pdf(self, html: str, *, media_names=()) -> bytes:
+    def write_pdf(self, html: str, *, media_names=(), finisher=None) -> bytes:
         fetcher = CertificateURLFetcher(media_names=media_names)
         with self._lock:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=fetcher)
-            return document.write_pdf(stylesheets=self.stylesheets, font_config=self.font_config)
+            return document.write_pdf(stylesheets=self.stylesheets, font_config=self.font_config, finisher=finisher)
 
 
 _renderers: dict[str, Renderer] = {}
@@ -184,6 +184,10 @@ def certificate_html(certificate) -> str:
 
 
 def render_certificate(certificate) -> bytes:
-    """The unsigned PDF of a certificate."""
+    """The PDF of a certificate, not yet signed: its signature field is reserved, empty, for
+    signing.sign_pdf to fill in place (see certificates.signing)."""
     media_names = [certificate.photo.name] if certificate.photo else []
-    return renderer(certificate.template_version).write_pdf(certificate_html(certificate), media_names=media_names)
+    return renderer(certificate.template_version).write_pdf(
+        certificate_html(certificate), media_names=media_names,
+        finisher=signing.reserve_signature(number=certificate.number),
+    )

@@ -68,8 +68,9 @@ def enqueue_pending_items(run: IssuanceRun) -> int:
 
     item_ids = list(run.items.filter(status=ItemStatus.PENDING).order_by("pk").values_list("pk", flat=True))
     chunks = [item_ids[start:start + CHUNK_SIZE] for start in range(0, len(item_ids), CHUNK_SIZE)]
-    for chunk in chunks:
-        issue_items.enqueue(run_id=run.pk, item_ids=chunk)
+    with transaction.atomic():  # one commit for the lot, not one per task
+        for chunk in chunks:
+            issue_items.enqueue(run_id=run.pk, item_ids=chunk)
     return len(chunks)
 
 

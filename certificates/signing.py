@@ -9,29 +9,44 @@ Key material lives in the directory named by settings.CERT_SIGNING_KEY:
 
 A signature that is intact, made by one of these certificates and covering the whole file proves
 the file left the office as it is now; anything appended or changed after signing breaks it.
+
+Two ways to sign, one signature. A certificate is signed in the file WeasyPrint writes: the renderer
+passes `reserve_signature(number=...)` as WeasyPrint's finisher, which adds the signature field and
+an empty signature dictionary (a blank /ByteRange, BYTES_RESERVED zero bytes of /Contents) as a plain
+object, and `sign_pdf` then fills both in place: no PDF parsing, no incremental update, only the
+file's hash and the CMS (~0.3 ms of CPU a certificate, where pyHanko's reader and incremental writer
+took ~3 ms). Any other PDF is signed by pyHanko with an incremental update. Either way it is the
+PAdES B-B signature pyHanko makes (the same CMS, dictionary and catalog extensions), covering the
+whole file, and pyHanko's validator checks it.
 """
 
+import asyncio
 import datetime
+import hashlib
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pydyf
+from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from asn1crypto import cms
-from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+from django.utils import timezone
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.signers.constants import ISO32002_CURVE_NAMES
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -128,17 +143,120 @@ def _signer(stamp: tuple[str, int]) -> signers.SimpleSigner:
 
 
 def sign_pdf(pdf: bytes, *, number: str) -> bytes:
-    """The PDF with the office's PAdES B-B signature over the whole file."""
+    """The PDF with the office's PAdES B-B signature over the whole file: filled into the signature
+    reserved while rendering when there is one (see reserve_signature), else added by pyHanko."""
     if not has_signing_key():
         raise _missing_key()
+    signer = _signer(_stamp(key_directory()))
+    reserved = _reserved_signature(pdf, reason=_reason(number))
+    if reserved is not None:
+        return _fill_reserved_signature(pdf, reserved, signer)
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=f"Certificate {number}",
+        reason=_reason(number),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    output = signers.sign_pdf(writer, metadata, signer=_signer(_stamp(key_directory())),
-                              bytes_reserved=BYTES_RESERVED)
+    output = signers.sign_pdf(writer, metadata, signer=signer, bytes_reserved=BYTES_RESERVED)
     return output.getvalue()
+
+
+def _reason(number: str) -> str:
+    return f"Certificate {number}"
+
+
+# The signature dictionary as reserve_signature writes it: a blank byte range, then the zeroed
+# /Contents, last in the dictionary. A 10-digit field holds any offset of a file under 10 GB.
+_BLANK_BYTE_RANGE = b"[0 0000000000 0000000000 0000000000]"
+_BLANK_SIGNATURE = b"/ByteRange " + _BLANK_BYTE_RANGE + b"/Contents <"
+
+
+class _PlainDictionary(pydyf.Dictionary):
+    """A dictionary that pydyf writes as it is, never inside a compressed object stream: the
+    signature's /ByteRange and /Contents must be found and filled in the finished file."""
+
+    @property
+    def compressible(self) -> bool:
+        return False
+
+
+def reserve_signature(*, number: str) -> Callable | None:
+    """A WeasyPrint finisher (`write_pdf(finisher=...)`) that adds the office's signature field to
+    the first page, empty, for sign_pdf to fill; None without a signing key (sign_pdf then says so).
+    The catalog declares what pyHanko declares for the same signature (the ESIC extension for
+    PAdES; ISO 32002 and PDF 2.0 for an ECDSA key on a NIST curve)."""
+    if not has_signing_key():
+        return None
+    public_key = _signer(_stamp(key_directory())).signing_cert.public_key
+    iso_32002 = public_key.algorithm == "ec" and public_key.curve[0] == "named" \
+        and public_key.curve[1] in ISO32002_CURVE_NAMES
+
+    def finisher(document, pdf: pydyf.PDF) -> None:
+        now = timezone.localtime()
+        offset = now.strftime("%z") or "+0000"
+        signature = _PlainDictionary({
+            "Type": "/Sig", "Filter": "/Adobe.PPKLite", "SubFilter": "/ETSI.CAdES.detached",
+            "M": pydyf.String(now.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"),
+            "Reason": pydyf.String(_reason(number)),
+            "ByteRange": _BLANK_BYTE_RANGE,
+            "Contents": b"<" + b"0" * (2 * BYTES_RESERVED) + b">",
+        })
+        pdf.add_object(signature)
+        page = pdf.objects[pdf.pages["Kids"][0]]
+        field = pydyf.Dictionary({
+            "FT": "/Sig", "T": pydyf.String(FIELD_NAME), "Type": "/Annot", "Subtype": "/Widget", "F": 132,
+            "Rect": pydyf.Array([0, 0, 0, 0]), "P": page.reference, "V": signature.reference,
+        })
+        pdf.add_object(field)
+        page.setdefault("Annots", pydyf.Array()).append(field.reference)
+        form = pdf.catalog.setdefault("AcroForm", pydyf.Dictionary())
+        form.setdefault("Fields", pydyf.Array()).append(field.reference)
+        form["SigFlags"] = 3
+        extensions = pydyf.Dictionary({"ESIC": pydyf.Dictionary({
+            "Type": "/DeveloperExtensions", "BaseVersion": "/1.7", "ExtensionLevel": 1})})
+        if iso_32002:
+            extensions["ISO_"] = pydyf.Array([pydyf.Dictionary({
+                "Type": "/DeveloperExtensions", "BaseVersion": "/2.0", "ExtensionLevel": 32002,
+                "URL": pydyf.String("https://www.iso.org/standard/45875.html"),
+                "ExtensionRevision": pydyf.String(":2022"),
+            })])
+            pdf.catalog["Version"] = "/2.0"
+        pdf.catalog["Extensions"] = extensions
+
+    return finisher
+
+
+def _reserved_signature(pdf: bytes, *, reason: str) -> int | None:
+    """Where the blank /ByteRange of a reserved signature starts, if the file has one (and only
+    one), for this certificate; None for a file without one."""
+    position = pdf.rfind(_BLANK_SIGNATURE)
+    if position < 0:
+        return None
+    contents = position + len(_BLANK_SIGNATURE)
+    reason_bytes = pydyf.String(reason).data
+    if (pdf.find(_BLANK_SIGNATURE) != position
+            or pdf[contents:contents + 2 * BYTES_RESERVED + 1] != b"0" * (2 * BYTES_RESERVED) + b">"
+            or pdf[position - len(reason_bytes) - len(b"/Reason "):position] != b"/Reason " + reason_bytes):
+        raise ValueError("The PDF's reserved signature is not one this office reserved for this certificate.")
+    return position + len(b"/ByteRange ")
+
+
+def _fill_reserved_signature(pdf: bytes, byte_range_at: int, signer: "TemplateSigner") -> bytes:
+    """Fill the byte range (everything but the /Contents string, brackets included), hash those
+    bytes, and write the CMS into /Contents."""
+    start = byte_range_at + len(_BLANK_BYTE_RANGE) + len(b"/Contents ")  # the "<"
+    end = start + 2 * BYTES_RESERVED + 2  # after the ">"
+    byte_range = f"[0 {start} {end} {len(pdf) - end}]".encode().ljust(len(_BLANK_BYTE_RANGE))
+    signed = bytearray(pdf)
+    signed[byte_range_at:byte_range_at + len(_BLANK_BYTE_RANGE)] = byte_range
+    view = memoryview(signed)
+    digest = hashlib.sha256(view[:start])
+    digest.update(view[end:])
+    view.release()
+    container = signer.document_signature(digest.digest())
+    if len(container) > BYTES_RESERVED:
+        raise ValueError(f"The signature takes {len(container)} bytes; {BYTES_RESERVED} are reserved.")
+    signed[start + 1:start + 1 + 2 * len(container)] = container.hex().upper().encode()
+    return bytes(signed)
 
 
 @lru_cache(maxsize=4)
@@ -161,7 +279,10 @@ class SignatureCheck:
 
 
 def check_signature(pdf: bytes) -> SignatureCheck:
-    """Check the office's signature offline: no network, only the office's own certificates."""
+    """Check the office's signature offline: no network, only the office's own certificates.
+    A signature reserved while rendering and never filled is no signature."""
+    if pdf.find(_BLANK_SIGNATURE) >= 0 and pdf.count(b"/ByteRange") == 1:
+        return SignatureCheck(signed=False, intact=False, trusted=False, whole_file=False)
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
@@ -225,8 +346,17 @@ class TemplateSigner(signers.SimpleSigner):
                 signed_attr_settings=signed_attr_settings, is_pdf_sig=is_pdf_sig,
                 encap_content_info=encap_content_info,
             )
-        signature = self._private_key.sign(self._template.signed_attributes(data_digest), ECDSA(hashes.SHA256()))
-        return cms.ContentInfo.load(self._template.container(data_digest, signature))
+        return cms.ContentInfo.load(self._from_template(data_digest))
+
+    def document_signature(self, document_digest: bytes) -> bytes:
+        """The DER-encoded CMS of a PAdES signature over a PDF's SHA-256 byte-range digest."""
+        if self._template is not None and len(document_digest) == 32:
+            return self._from_template(document_digest)
+        return asyncio.run(self.async_sign(document_digest, "sha256", use_pades=True)).dump()
+
+    def _from_template(self, digest: bytes) -> bytes:
+        signature = self._private_key.sign(self._template.signed_attributes(digest), ECDSA(hashes.SHA256()))
+        return self._template.container(digest, signature)
 
 
 def _tlv(tag: int, content: bytes) -> bytes:

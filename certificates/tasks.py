@@ -4,18 +4,35 @@ Start one worker per core (`manage.py db_worker` twice on this two-core machine)
 one chunk of a run, and chunks are independent, so the workers render side by side.
 """
 
+import gc
+from functools import cache
+
 from django_tasks import task
 
-from . import issuance
+from . import issuance, rendering
 
 
 @task()
 def issue_items(run_id: int, item_ids: list[int]) -> dict:
     """Issue some items of an issuance run; repeating it (a resumed run) is harmless."""
+    settle_worker()
     return issuance.process_items(run_id=run_id, item_ids=item_ids)
 
 
 @task()
 def freeze_certificates(certificate_ids: list[int]) -> int:
     """Render, sign and store certificates that were numbered outside a run."""
+    settle_worker()
     return len(issuance.freeze(certificate_ids))
+
+
+@cache
+def settle_worker() -> None:
+    """Once per process, before its first certificate: load the renderer (fonts, stylesheets), then
+    hand everything alive to gc.freeze(). A worker holds ~200,000 long-lived objects (Django, the
+    app, WeasyPrint, pyHanko), and the cyclic garbage collector, which a render triggers hundreds of
+    times, kept walking them all: ~10 ms of CPU a certificate, ~4 ms once they are frozen. Frozen
+    objects are still freed by reference counting; only cycles among them are never collected."""
+    rendering.renderer()
+    gc.collect()
+    gc.freeze()

@@ -212,3 +212,44 @@ def test_numbers_continue_from_the_last_one_of_the_year(cohort, officer, fast_re
 
     numbers = sorted(Certificate.objects.values_list("number", flat=True))
     assert [numbering.parse_number(n).serial for n in numbers] == list(range(1, 13))
+
+
+def test_a_refusal_in_a_chunk_rolls_back_the_chunk_attempt_and_the_others_keep_their_numbers_and_photos(
+        cohort, officer, inst1_staff, fast_rendering):
+    from certification.photos import make_placeholder_photo
+
+    for enrolment in cohort[:4]:
+        enrolment.trainee.photo.save("photo.png", make_placeholder_photo(enrolment.trainee.name), save=True)
+    run = services.start_issuance(officer=officer, enqueue=False)
+    assessment.withdraw(actor=inst1_staff, enrolment_id=cohort[2].pk, reason="moved away")
+
+    process_all(run)
+
+    issued = {c.enrolment_id: c for c in Certificate.objects.filter(enrolment__in=cohort[:4])}
+    assert sorted(issued) == sorted([cohort[0].pk, cohort[1].pk, cohort[3].pk])
+    assert [issued[e.pk].serial for e in (cohort[0], cohort[1], cohort[3])] == [1, 2, 3]
+    for enrolment in (cohort[0], cohort[1], cohort[3]):
+        enrolment.trainee.refresh_from_db()
+        with issued[enrolment.pk].photo.open("rb") as copy, enrolment.trainee.photo.open("rb") as original:
+            assert copy.read() == original.read()
+    assert run.items.get(enrolment=cohort[2]).status == ItemStatus.SKIPPED
+
+
+def test_a_task_worker_loads_the_renderer_and_freezes_its_long_lived_objects_once(
+        cohort, officer, fast_rendering, immediate_tasks, django_capture_on_commit_callbacks):
+    import gc
+
+    from certificates import rendering, tasks
+
+    tasks.settle_worker.cache_clear()
+    gc.unfreeze()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.start_issuance(officer=officer, batch_id=cohort[0].batch_id)  # two tasks, run at once
+
+    frozen = gc.get_freeze_count()
+    assert frozen > 0 and rendering.CURRENT_TEMPLATE_VERSION in rendering._renderers
+    assert tasks.settle_worker.cache_info().misses == 1  # the second task did not freeze again
+    run.refresh_from_db()
+    assert run.is_finished
+    gc.unfreeze()
