@@ -163,7 +163,7 @@ class EnrolmentHandler(Handler):
         refusals: list[RowRejected | None] = [None] * len(plans)
         new = [i for i, plan in enumerate(plans) if plan.trainee is None]
         created = registration.create_trainees(staff=self.staff, rows=[plans[i].fields for i in new])
-        for i, trainee in zip(new, created):
+        for i, trainee in zip(new, created, strict=True):
             if isinstance(trainee, LifecycleError):
                 refusals[i] = RowRejected("id_number", trainee.message)
             else:
@@ -172,7 +172,7 @@ class EnrolmentHandler(Handler):
         enrolled = registration.enrol_trainees(
             staff=self.staff, requests=[(plans[i].trainee.pk, plans[i].batch.pk) for i in enrol]
         )
-        for i, enrolment in zip(enrol, enrolled):
+        for i, enrolment in zip(enrol, enrolled, strict=True):
             if isinstance(enrolment, LifecycleError):
                 refusals[i] = RowRejected("batch", enrolment.message)
             else:

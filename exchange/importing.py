@@ -168,7 +168,7 @@ class Run:
         """Write the planned rows (a service's refusal rejects its row, with nothing written for it),
         then count every row in the file's order."""
         to_write = [plan for _row, plan, _problems in planned if plan is not None and plan.outcome != UNCHANGED]
-        refusals = dict(zip(map(id, to_write), self.handler.write_many(to_write))) if to_write else {}
+        refusals = dict(zip(map(id, to_write), self.handler.write_many(to_write), strict=True)) if to_write else {}
         for row, plan, problems in planned:
             refusal = refusals.get(id(plan)) if plan is not None else None
             if refusal is not None:
