@@ -177,7 +177,8 @@ class EnrolmentHandler(Handler):
                 refusals[i] = RowRejected("batch", enrolment.message)
             else:
                 plans[i].enrolment = enrolment
-        submit = set(enrol) if self.options.submit else set()
+        new, enrol = set(new), set(enrol)  # asked of every row below: sets, not lists
+        submit = enrol if self.options.submit else set()
         for i, plan in enumerate(plans):
             # A known trainee's correction (rare) and the submission, one row at a time.
             correct = bool(plan.fields) and i not in new

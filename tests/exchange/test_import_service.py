@@ -241,3 +241,26 @@ def test_rows_in_later_chunks_find_what_earlier_chunks_wrote(inst1_staff, pm_bat
     assert [str(p) for p in summary.problems] == [
         "row 7: Row 4 already has the same ID number and batch: each may appear once."]
     assert Trainee.objects.count() == 3 and Enrolment.objects.count() == 4
+
+
+def test_an_import_gives_the_objects_it_set_aside_back_to_the_garbage_collector(inst1_staff, pm_batch):
+    import gc
+
+    gc.unfreeze()  # a task run in this process earlier may have frozen it (certificates.tasks)
+    summary = imported(inst1_staff, "enrolments_valid.xlsx")
+    assert summary.counts["create"] > 0
+    refused = imported(inst1_staff, "enrolments_damaged.xlsx")
+    assert refused.refusal
+    assert gc.get_freeze_count() == 0
+
+
+def test_an_import_leaves_a_process_that_froze_its_objects_itself_frozen(inst1_staff, pm_batch):
+    import gc
+
+    gc.freeze()
+    try:
+        imported(inst1_staff, "enrolments_valid.xlsx")
+        # Still frozen (a few frozen objects may have been freed meanwhile); unfrozen would be 0.
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
