@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from workflows import rules
 
 from . import permissions
-from .errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
+from .errors import InvalidInput, LifecycleError, MoveForbidden, RuleNotMet, StaleState
 from .lifecycle import REASON_REQUIRED, TRANSITION_NAMES, EnrolmentLifecycle
 from .middleware import current_request_id
 from .models import AssessmentAttempt, AttemptOutcome, Enrolment, StateLog, TrackQuota, User
@@ -101,6 +101,14 @@ def _label(method) -> str:
 
 
 def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -> None:
+    log = _check_and_move(actor, enrolment, transition, reason, expected_status, side_effect)
+    enrolment.save()
+    log.save()
+
+
+def _check_and_move(actor, enrolment, transition, reason, expected_status, side_effect) -> StateLog:
+    """Check the actor, the state and the rules, then move the enrolment in memory (with what the
+    move records); the StateLog row to write, unsaved. Refusals raise before anything changes."""
     flow = EnrolmentLifecycle(enrolment)
     method = getattr(flow, TRANSITION_NAMES[transition])
     if actor is not None and not permissions.can_view_enrolment(actor, enrolment):
@@ -136,8 +144,7 @@ def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -
         record(enrolment, actor, reason)
     if side_effect is not None:
         side_effect(enrolment)
-    enrolment.save()
-    StateLog.objects.create(
+    return StateLog(
         enrolment=enrolment,
         transition=transition,
         from_status=from_status,
@@ -146,6 +153,51 @@ def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -
         reason=reason,
         request_id=current_request_id.get(),
     )
+
+
+# Moves that change nothing but the status: they can be written for many enrolments together.
+_STATUS_ONLY_MOVES = {"submit", "resubmit"}
+
+
+def submit_enrolments(*, actor: User, enrolment_ids: Iterable[int]) -> list[Enrolment | LifecycleError]:
+    """Submit many drafts for approval, each on its own: for each id, in the order given, the
+    submitted enrolment or why it was refused (it is left as it was). The same checks as
+    `submit_enrolment`, with the enrolments locked in one query and the moves and their StateLog
+    rows written together (an import submits thousands)."""
+    return _move_each(actor=actor, enrolment_ids=list(enrolment_ids), transition="submit")
+
+
+def _move_each(*, actor: User, enrolment_ids: list[int], transition: str) -> list[Enrolment | LifecycleError]:
+    if transition not in _STATUS_ONLY_MOVES:
+        raise ValueError(f"{transition} records more than the status: move one by one")
+    if not enrolment_ids:
+        return []
+    with transaction.atomic():
+        # Locked in id order so that two bulk moves cannot deadlock each other.
+        locked = {
+            enrolment.pk: enrolment
+            for enrolment in Enrolment.objects.select_for_update(of=("self",))
+            .select_related("batch__institution", "track", "trainee")
+            .filter(pk__in=set(enrolment_ids))
+            .order_by("pk")
+        }
+        results: dict[int, Enrolment | LifecycleError] = {}
+        moved, logs = [], []
+        for enrolment_id in dict.fromkeys(enrolment_ids):  # an id given twice is moved once
+            enrolment = locked.get(enrolment_id)
+            if enrolment is None:
+                results[enrolment_id] = StaleState(_("This enrolment no longer exists."))
+                continue
+            try:
+                logs.append(_check_and_move(actor, enrolment, transition, "", None, None))
+            except LifecycleError as error:
+                results[enrolment_id] = error
+                continue
+            moved.append(enrolment)
+            results[enrolment_id] = enrolment
+        Enrolment.objects.save_moves(moved)
+        StateLog.objects.bulk_create(logs)
+    return [results[enrolment_id] for enrolment_id in enrolment_ids]
 
 
 def _unmet_condition_message(method, flow) -> str:

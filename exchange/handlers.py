@@ -179,12 +179,18 @@ class EnrolmentHandler(Handler):
                 plans[i].enrolment = enrolment
         new, enrol = set(new), set(enrol)  # asked of every row below: sets, not lists
         submit = enrol if self.options.submit else set()
-        for i, plan in enumerate(plans):
-            # A known trainee's correction (rare) and the submission, one row at a time.
-            correct = bool(plan.fields) and i not in new
-            if refusals[i] is None and (correct or i in submit):
-                refusals[i] = self.guarded(lambda plan, c=correct, s=i in submit: self.finish(plan, correct=c, submit=s),
-                                           plan)
+        corrected = {i for i, plan in enumerate(plans) if refusals[i] is None and plan.fields and i not in new}
+        for i in sorted(corrected):
+            # A known trainee's correction (rare), with its submission, one row at a time.
+            refusals[i] = self.guarded(lambda plan, s=i in submit: self.finish(plan, submit=s), plans[i])
+        # The other new enrolments are submitted together.
+        to_submit = [i for i in sorted(submit - corrected) if refusals[i] is None]
+        submitted = services.submit_enrolments(actor=self.staff, enrolment_ids=[plans[i].enrolment.pk for i in to_submit])
+        for i, enrolment in zip(to_submit, submitted, strict=True):
+            if isinstance(enrolment, LifecycleError):
+                refusals[i] = RowRejected("batch", enrolment.message)
+            else:
+                plans[i].enrolment = enrolment
         # Nothing of a refused row stays: the trainee and draft enrolment made for it are taken back.
         refused = [i for i in range(len(plans)) if refusals[i] is not None]
         registration.discard_new_registrations(
@@ -198,10 +204,9 @@ class EnrolmentHandler(Handler):
                 self.enrolments.remember(plan.enrolment)
         return refusals
 
-    def finish(self, plan: Plan, *, correct: bool, submit: bool) -> None:
-        if correct:
-            with blamed_on("id_number"):
-                plan.trainee = registration.update_trainee(staff=self.staff, trainee_id=plan.trainee.pk, **plan.fields)
+    def finish(self, plan: Plan, *, submit: bool) -> None:
+        with blamed_on("id_number"):
+            plan.trainee = registration.update_trainee(staff=self.staff, trainee_id=plan.trainee.pk, **plan.fields)
         if submit:
             with blamed_on("batch"):
                 plan.enrolment = services.submit_enrolment(actor=self.staff, enrolment_id=plan.enrolment.pk)

@@ -122,6 +122,23 @@ class StatusFieldGuard(models.QuerySet):
         self._check_drafts(objs)
         insert_many(self.model, objs)
 
+    def save_moves(self, objs) -> None:
+        """Write the moves the lifecycle made on these enrolments (certification.services), grouped
+        into one UPDATE per new status: only what a status-only move changes is written."""
+        objs = list(objs)
+        if any(not obj._status_move_allowed for obj in objs):
+            raise ValidationError(_("The status changes only through a lifecycle transition."))
+        now = timezone.now()
+        by_status: dict[str, list] = {}
+        for obj in objs:
+            obj.status_changed_at = now  # moved together, stamped together
+            by_status.setdefault(obj.status, []).append(obj)
+        for status, group in by_status.items():
+            # The plain QuerySet.update: this queryset's own refuses the status column.
+            models.QuerySet.update(self.filter(pk__in=[obj.pk for obj in group]), status=status, status_changed_at=now)
+            for obj in group:
+                obj._saved_status, obj._status_move_allowed = status, False
+
     @staticmethod
     def _check_drafts(objs) -> None:
         if any(obj.status != EnrolmentStatus.DRAFT for obj in objs):

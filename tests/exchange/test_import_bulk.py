@@ -135,11 +135,11 @@ def test_a_new_trainee_in_two_batches_of_the_same_track_gets_the_first_only(inst
     assert list(trainee.enrolments.values_list("batch_id", flat=True)) == [pm_batch.pk]
 
 
-def preview_queries(staff, numbers) -> tuple[int, int, object]:
+def preview_queries(staff, numbers, submit=False) -> tuple[int, int, object]:
     """Queries of a preview of new trainees, each into the PM batch: (all, INSERT statements, summary)."""
     upload = workbook_bytes("enrolments", [enrolment_row(number) for number in numbers])
     with override("en"), CaptureQueriesContext(connection) as queries:
-        summary = services.preview(staff=staff, kind="enrolments", fileobj=upload)
+        summary = services.preview(staff=staff, kind="enrolments", fileobj=upload, options=Options(submit=submit))
     inserts = sum(query["sql"].startswith("INSERT INTO") for query in queries)
     return len(queries), inserts, summary
 
@@ -158,3 +158,16 @@ def test_a_preview_of_400_new_rows_costs_the_queries_of_40(inst1, inst1_staff):
     # parameters per statement (62 trainees or 111 enrolments); PostgreSQL's COPY is not counted at all.
     assert four_hundred - four_hundred_inserts == forty - forty_inserts
     assert four_hundred_inserts <= 2 * 400 // 50  # trainees and enrolments, 50 rows or more a statement
+
+
+def test_submitting_400_new_rows_on_import_costs_the_queries_of_40(inst1, inst1_staff):
+    named_batch(inst1, corpus.PM_BATCH, "PM", capacity=1000)
+    numbers = [factories.resident_id(serial=n, birth=date(1992, 1, 1)) for n in range(445)]
+    preview_queries(inst1_staff, numbers[:5], submit=True)
+
+    forty, forty_inserts, small = preview_queries(inst1_staff, numbers[5:45], submit=True)
+    four_hundred, four_hundred_inserts, large = preview_queries(inst1_staff, numbers[45:], submit=True)
+
+    assert (small.counts["create"], large.counts["create"], large.rejected) == (40, 400, 0)
+    # The submissions and their StateLog rows are written together too (INSERTs aside, as above).
+    assert four_hundred - four_hundred_inserts == forty - forty_inserts
