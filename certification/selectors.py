@@ -46,7 +46,7 @@ def trainees_with_ids(keys) -> QuerySet[Trainee]:
         return Trainee.objects.none()
     condition = Q()
     for id_type, numbers in numbers_by_type.items():
-        condition |= Q(id_type=id_type, id_number__in=numbers)
+        condition |= Q(id_type=id_type, id_number__any_of=numbers)
     return Trainee.objects.filter(condition)
 
 

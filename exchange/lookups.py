@@ -139,7 +139,7 @@ class EnrolmentBook:
         for pk in missing:
             self.cache[pk] = {}
         enrolments = (
-            Enrolment.objects.filter(trainee__pk__in=missing)
+            Enrolment.objects.filter(trainee__pk__any_of=missing)
             .exclude(status=EnrolmentStatus.WITHDRAWN)
             .select_related("track")
             .order_by("created_at", "pk")
@@ -170,7 +170,7 @@ class CompletionBook:
         for pk in missing:
             self.cache[pk] = {}
         if missing:
-            rows = ModuleCompletion.objects.filter(enrolment__pk__in=missing).values_list(
+            rows = ModuleCompletion.objects.filter(enrolment__pk__any_of=missing).values_list(
                 "enrolment_id", "module_id", "hours", "score"
             )
             for enrolment_id, module_id, hours, score in rows:
@@ -199,7 +199,7 @@ class AttemptBook:
         for pk in missing:
             self.cache[pk] = None
         if missing:
-            for attempt in AssessmentAttempt.objects.filter(enrolment__pk__in=missing).order_by("number"):
+            for attempt in AssessmentAttempt.objects.filter(enrolment__pk__any_of=missing).order_by("number"):
                 self.cache[attempt.enrolment_id] = attempt
 
     def get(self, enrolment_id: int) -> AssessmentAttempt | None:
