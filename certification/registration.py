@@ -5,6 +5,7 @@ Each checks that the acting staff member works for the institution that owns the
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from datetime import date
 from decimal import Decimal
 
@@ -89,7 +90,7 @@ def create_trainees(*, staff: User, rows: Sequence[dict]) -> list[Trainee | Life
             continue
         registered[key] = staff.institution_id  # a second row with the same ID in this call
         outcomes.append(trainee)
-    _insert(Trainee, outcomes, insert=_insert_trainees, read_back=_read_back_trainees,
+    _insert(Trainee, outcomes, insert=partial(insert_many, Trainee), read_back=_read_back_trainees,
             refusal=lambda trainee: InvalidInput(_("A trainee with this ID number is already registered.")))
     return outcomes
 
@@ -134,10 +135,6 @@ def _insert(model, outcomes: list, *, insert, read_back, refusal) -> None:
                 outcomes[index] = refusal(obj)
             else:
                 read_back([obj])
-
-
-def _insert_trainees(trainees: list[Trainee]) -> None:
-    insert_many(Trainee, trainees)
 
 
 def _read_back_trainees(trainees: list[Trainee]) -> None:
