@@ -101,3 +101,24 @@ def test_the_two_bad_rows_file_imports_nothing_unless_asked_for_the_valid_rows(i
     summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=upload,
                                    options=Options(valid_rows_only=True))
     assert summary.written and Enrolment.objects.filter(batch=libreoffice_batch).count() == 48
+
+
+def test_the_error_report_of_the_libreoffice_file_marks_its_two_bad_cells(client, inst1_staff, libreoffice_batch):
+    import openpyxl
+
+    session = services.start_import(staff=inst1_staff, kind="enrolments",
+                                    upload=libreoffice_file(libreoffice.TWO_BAD_ROWS_FILE))
+    client.force_login(inst1_staff)
+    response = client.get(f"/exchange/imports/{session.pk}/errors.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    red = "00F8C9C4"
+    marked = {cell.coordinate for row in sheet.iter_rows(max_col=13) for cell in row if cell.fill.fgColor.rgb == red}
+    assert marked == {BAD_CHECKSUM_CELL, OTHER_BATCH_CELL}
+    reasons = {row[0].row for row in sheet.iter_rows(min_row=3, min_col=14, max_col=14) if row[0].value}
+    assert reasons == {libreoffice.BAD_ROWS["checksum"], libreoffice.BAD_ROWS["batch"]}
+    # The other rows are copied as LibreOffice saved them: names from its shared strings, real dates.
+    people = libreoffice.people()
+    assert sheet.cell(3, 1).value == people[0]["name"]
+    assert sheet.max_row == 2 + len(people)
