@@ -7,9 +7,9 @@ bench_assessment on postgres://postgres@127.0.0.1:5432, created and dropped), `-
 brought to `trained` with passing scores (and the 3D model for pattern-making) through the
 services, as seed_demo does. Then it times:
 
-  (a) submitting everybody's results (workflows.services.submit_results, one candidate a call, as
+  (a) submitting everybody's results (workflows.assessment.services.submit_results, one candidate a call, as
       the results page does: each starts an AssessmentFlow process);
-  (b) bulk approval from the queue, 100 candidates a confirmation (workflows.services.approve_many),
+  (b) bulk approval from the queue, 100 candidates a confirmation (workflows.assessment.services.approve_many),
       the two demo assessors taking turns;
 
 and prints seconds per 100 candidates (target ≤ 5) and queries per candidate for each step, counted
@@ -67,7 +67,7 @@ def throwaway_database(kind: str, workdir: Path):
 
 
 def setup_django(database_url: str, workdir: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "certification.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DATABASE_URL"] = database_url
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ.setdefault("DEBUG", "1")
@@ -82,8 +82,9 @@ def trained_candidates(n: int):
     """N candidates trained with passing scores entered, through the services (as seed_demo does)."""
     from django.db import transaction
 
-    from certification import demo, demo_people
     from certification.models import Enrolment, EnrolmentStatus
+    from demo import cohort as demo
+    from demo import people as demo_people
 
     cast = demo_people.ensure_cast()
     ids, _counts = demo.register_cohort(n, cast, progress=lambda *args: None)
@@ -136,7 +137,7 @@ class Step:
 
 def chunked(items: list):
     for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
+        yield items[start : start + CHUNK]
 
 
 def queue_page_queries(assessor) -> tuple[int, int, int]:
@@ -160,18 +161,19 @@ def main() -> None:
     try:
         setup_django(database_url, workdir)
         from django.db import connection
-
         from viewflow.workflow.status import STATUS
 
         from certification.models import Enrolment, EnrolmentStatus
-        from workflows import services
+        from workflows.assessment import services
         from workflows.models import AssessmentProcess
 
         print(f"Database: {connection.vendor} ({database_url}); DEBUG={os.environ['DEBUG']}")
         started = time.perf_counter()
         cast, enrolments = trained_candidates(arguments.n)
-        print(f"Set-up: {len(enrolments)} candidates trained with passing scores, through the services, "
-              f"in {time.perf_counter() - started:.0f} s")
+        print(
+            f"Set-up: {len(enrolments)} candidates trained with passing scores, through the services, "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
         assessor = cast.assessors[0]
 
         def submit_all(chunk):
@@ -208,9 +210,11 @@ def main() -> None:
         print(submitting.report())
         print(approving.report())
         same = "equal" if queue_at_10[0] == queue_at_n[0] else "NOT EQUAL"
-        print(f"Queue page as {assessor.username}: {queue_at_10[0]} queries with {FIRST_OPEN} open tasks "
-              f"({queue_at_10[1]} rows, HTTP {queue_at_10[2]}), {queue_at_n[0]} with {len(enrolments)} open tasks "
-              f"({queue_at_n[1]} rows, the first page, HTTP {queue_at_n[2]}): {same}")
+        print(
+            f"Queue page as {assessor.username}: {queue_at_10[0]} queries with {FIRST_OPEN} open tasks "
+            f"({queue_at_10[1]} rows, HTTP {queue_at_10[2]}), {queue_at_n[0]} with {len(enrolments)} open tasks "
+            f"({queue_at_n[1]} rows, the first page, HTTP {queue_at_n[2]}): {same}"
+        )
 
         passed = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments], status=EnrolmentStatus.PASSED).count()
         done = AssessmentProcess.objects.filter(status=STATUS.DONE).count()

@@ -39,7 +39,7 @@ def parse_arguments():
 def setup_django(database_url: str | None, workdir: Path) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "certification.settings_test"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings_test"
     import django
     from django.core.management import call_command
 
@@ -62,15 +62,23 @@ def resident_id(n: int) -> str:
 def make_world(rows: int):
     from certification.models import Institution, InstitutionStatus, Role, Track, TrackQuota, TrainingBatch, User
 
-    institution = Institution.objects.create(name="基准测试培训学校", org_code="91330100MA00000001",
-                                             status=InstitutionStatus.APPROVED)
+    institution = Institution.objects.create(
+        name="基准测试培训学校", org_code="91330100MA00000001", status=InstitutionStatus.APPROVED
+    )
     track = Track.objects.get(code="PM")
     TrackQuota.objects.create(institution=institution, track=track, year=date.today().year, quota=rows)
     staff = User(username="bench", role=Role.INSTITUTION, institution=institution)
     staff.set_unusable_password()
     staff.save()
-    batch = TrainingBatch.objects.create(institution=institution, track=track, level=4, name="基准测试班",
-                                         start_date=date.today(), end_date=date.today(), capacity=rows)
+    batch = TrainingBatch.objects.create(
+        institution=institution,
+        track=track,
+        level=4,
+        name="基准测试班",
+        start_date=date.today(),
+        end_date=date.today(),
+        capacity=rows,
+    )
     return staff, batch
 
 
@@ -84,9 +92,23 @@ def make_file(path: Path, rows: int, batch_name: str) -> None:
     sheet.append([c.template_header for c in ENROLMENTS.columns])
     sheet.append([c.key for c in ENROLMENTS.columns])
     for n in range(rows):
-        sheet.append([f"学员{n}", "居民身份证", resident_id(n), "男" if n % 2 else "女", date(1990, 3, 5), "汉族",
-                      "高中/中专", f"138{n:08d}", "杭州某服饰有限公司", n % 30, "杭州市西湖区文三路100号",
-                      batch_name, "服装制版"])
+        sheet.append(
+            [
+                f"学员{n}",
+                "居民身份证",
+                resident_id(n),
+                "男" if n % 2 else "女",
+                date(1990, 3, 5),
+                "汉族",
+                "高中/中专",
+                f"138{n:08d}",
+                "杭州某服饰有限公司",
+                n % 30,
+                "杭州市西湖区文三路100号",
+                batch_name,
+                "服装制版",
+            ]
+        )
     workbook.save(path)
 
 
@@ -132,7 +154,9 @@ def main() -> None:
         staff, batch = make_world(arguments.rows)
         path = workdir / "enrolments.xlsx"
         make_file(path, arguments.rows, batch.name)
-        print(f"{arguments.rows:,} rows, {path.stat().st_size / 1024:,.0f} KiB; database {os.environ['DATABASE_URL'].split(':')[0]}")
+        print(
+            f"{arguments.rows:,} rows, {path.stat().st_size / 1024:,.0f} KiB; database {os.environ['DATABASE_URL'].split(':')[0]}"
+        )
         print(f"peak memory before: {peak_rss_mb():,.0f} MB")
 
         def import_file(step):
@@ -140,14 +164,18 @@ def main() -> None:
                 return step(staff=staff, kind="enrolments", fileobj=fileobj)
 
         raw, raw_cpu, cells = median_of_three(lambda: raw_parse(path))
-        print(f"raw openpyxl read-only parse: {raw:7.2f} s  (CPU {raw_cpu:.2f} s; {cells:,} cells)   "
-              f"peak {peak_rss_mb():,.0f} MB")
+        print(
+            f"raw openpyxl read-only parse: {raw:7.2f} s  (CPU {raw_cpu:.2f} s; {cells:,} cells)   "
+            f"peak {peak_rss_mb():,.0f} MB"
+        )
         if arguments.tracemalloc:
             print(f"  python heap peak (tracemalloc): {traced_peak_mb(lambda: raw_parse(path)):,.1f} MB")
 
         def report(label, wall, cpu):
-            print(f"{label:<30}{wall:7.2f} s  ratio {wall / raw:4.2f} × raw   (CPU {cpu:.2f} s, ratio {cpu / raw_cpu:4.2f})"
-                  f"   peak {peak_rss_mb():,.0f} MB")
+            print(
+                f"{label:<30}{wall:7.2f} s  ratio {wall / raw:4.2f} × raw   (CPU {cpu:.2f} s, ratio {cpu / raw_cpu:4.2f})"
+                f"   peak {peak_rss_mb():,.0f} MB"
+            )
 
         dry, dry_cpu, summary = median_of_three(lambda: import_file(services.preview))
         assert summary.counts["create"] == arguments.rows, summary.counts
@@ -160,8 +188,10 @@ def main() -> None:
         again, again_cpu, summary = timed(lambda: import_file(services.preview))
         assert summary.counts["unchanged"] == arguments.rows, summary.counts
         report("re-upload (all unchanged):", again, again_cpu)
-        print(f"target ≤ 1.5 × raw: dry run {'met' if dry <= 1.5 * raw else 'NOT met'}, "
-              f"real {'met' if real <= 1.5 * raw else 'NOT met'}")
+        print(
+            f"target ≤ 1.5 × raw: dry run {'met' if dry <= 1.5 * raw else 'NOT met'}, "
+            f"real {'met' if real <= 1.5 * raw else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

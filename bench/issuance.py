@@ -47,8 +47,11 @@ def parse_arguments():
     parser.add_argument("--cohort", type=int, default=885)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--database-url", help="postgres://user@host:port/ (default: a temporary SQLite file)")
-    parser.add_argument("--no-bytecode-cache", action="store_true",
-                        help="leave PYTHONDONTWRITEBYTECODE as it is: every cold process compiles from source")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="leave PYTHONDONTWRITEBYTECODE as it is: every cold process compiles from source",
+    )
     return parser.parse_args()
 
 
@@ -75,10 +78,11 @@ def throwaway_postgres(server_url: str) -> tuple[str, callable]:
 def environment_for(workdir: Path, database_url: str, *, bytecode_cache: bool) -> dict:
     cache = {"PYTHONPYCACHEPREFIX": str(workdir / "pycache")} if bytecode_cache else {}
     return {
-        **{key: value for key, value in os.environ.items()
-           if not (bytecode_cache and key == "PYTHONDONTWRITEBYTECODE")},
+        **{
+            key: value for key, value in os.environ.items() if not (bytecode_cache and key == "PYTHONDONTWRITEBYTECODE")
+        },
         **cache,
-        "DJANGO_SETTINGS_MODULE": "certification.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",  # as deployed: no query log kept in memory
         "SECRET_KEY": "bench-only-" + "x" * 40,
         "SECURE_SSL_REDIRECT": "0",
@@ -110,9 +114,20 @@ def issue_end_to_end(environment: dict, workers: int) -> tuple[int, float]:
     run = services.start_issuance(officer=officer)  # queued once committed
     processes = [
         subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload",
-             "--interval", "0", "--verbosity", "0"],
-            cwd=ROOT, env=environment,
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--no-reload",
+                "--interval",
+                "0",
+                "--verbosity",
+                "0",
+            ],
+            cwd=ROOT,
+            env=environment,
         )
         for _ in range(workers)
     ]
@@ -176,13 +191,16 @@ def _bare_render(htmls: list[str]) -> int:
 
     size = 0
     for html in htmls:
-        size += len(HTML(string=html, base_url=_bare["base_url"]).write_pdf(
-            stylesheets=_bare["stylesheets"], font_config=_bare["font_config"]))
+        size += len(
+            HTML(string=html, base_url=_bare["base_url"]).write_pdf(
+                stylesheets=_bare["stylesheets"], font_config=_bare["font_config"]
+            )
+        )
     return size
 
 
 def render_bare(htmls: list[str], base_url: str, stylesheets: list[str], workers: int) -> tuple[float, int]:
-    chunks = [htmls[start:start + CHUNK] for start in range(0, len(htmls), CHUNK)]
+    chunks = [htmls[start : start + CHUNK] for start in range(0, len(htmls), CHUNK)]
     started = time.perf_counter()
     # Fresh processes, like the cold task workers: imports and font loading are part of the time.
     pool = get_context("spawn").Pool(workers, initializer=_bare_worker_start, initargs=(base_url, stylesheets))
@@ -201,8 +219,10 @@ def check_result(count: int) -> str:
     sample = Certificate.objects.order_by("?").first()
     genuine = signing.check_signature(sample.pdf.read()).genuine
     ok = serials == list(range(1, count + 1)) and valid == count and genuine
-    return ("ok" if ok else "FAILED") + f": {valid} valid, serials 1..{serials[-1] if serials else 0}, " \
+    return (
+        ("ok" if ok else "FAILED") + f": {valid} valid, serials 1..{serials[-1] if serials else 0}, "
         f"a random one's signature {'checks out' if genuine else 'FAILS'}"
+    )
 
 
 def main() -> None:
@@ -214,15 +234,28 @@ def main() -> None:
     else:
         database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     environment = environment_for(workdir, database_url, bytecode_cache=not arguments.no_bytecode_cache)
-    os.environ.update({key: environment[key] for key in (
-        "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DATABASE_URL", "MEDIA_ROOT",
-        "CERT_SIGNING_KEY")})
+    os.environ.update(
+        {
+            key: environment[key]
+            for key in (
+                "DJANGO_SETTINGS_MODULE",
+                "DEBUG",
+                "SECRET_KEY",
+                "SECURE_SSL_REDIRECT",
+                "DATABASE_URL",
+                "MEDIA_ROOT",
+                "CERT_SIGNING_KEY",
+            )
+        }
+    )
     if not arguments.no_bytecode_cache:  # the bare side's pool processes read the same cache
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["PYTHONPYCACHEPREFIX"] = environment["PYTHONPYCACHEPREFIX"]
     try:
-        print(f"Database: {urlsplit(database_url).scheme}; work directory {workdir}; {arguments.workers} workers; "
-              f"bytecode cache {'off' if arguments.no_bytecode_cache else 'on'}")
+        print(
+            f"Database: {urlsplit(database_url).scheme}; work directory {workdir}; {arguments.workers} workers; "
+            f"bytecode cache {'off' if arguments.no_bytecode_cache else 'on'}"
+        )
         started = time.perf_counter()
         manage(environment, "create_signing_key", "--if-missing")
         manage(environment, "migrate", "--noinput", "--verbosity", "0")
@@ -239,9 +272,11 @@ def main() -> None:
         count, seconds = issue_end_to_end(environment, workers)
         cpu = cpu_seconds() - cpu_before
         end_to_end, end_to_end_cpu = count / seconds, count / (cpu / workers)
-        print(f"End to end (number, render, QR, sign, store, database): {count} certificates in {seconds:.1f} s "
-              f"= {end_to_end:.1f}/s wall; {cpu:.1f} CPU-s = {end_to_end_cpu:.1f}/s on {workers} dedicated cores "
-              f"({load()})")
+        print(
+            f"End to end (number, render, QR, sign, store, database): {count} certificates in {seconds:.1f} s "
+            f"= {end_to_end:.1f}/s wall; {cpu:.1f} CPU-s = {end_to_end_cpu:.1f}/s on {workers} dedicated cores "
+            f"({load()})"
+        )
 
         htmls, base_url, stylesheets = bare_inputs(workdir)
         print(f"Bare WeasyPrint: starting ({load()})")
@@ -249,11 +284,15 @@ def main() -> None:
         bare_seconds, bare_size = render_bare(htmls, base_url, stylesheets, workers)
         cpu = cpu_seconds() - cpu_before
         bare, bare_cpu = len(htmls) / bare_seconds, len(htmls) / (cpu / workers)
-        print(f"Bare WeasyPrint (the same {len(htmls)} certificates): {bare_seconds:.1f} s = {bare:.1f}/s wall; "
-              f"{cpu:.1f} CPU-s = {bare_cpu:.1f}/s on {workers} dedicated cores; "
-              f"{bare_size / len(htmls) / 1024:.0f} KB each unsigned ({load()})")
-        print(f"Ratio end to end / bare: {end_to_end / bare:.2f} wall, {end_to_end_cpu / bare_cpu:.2f} CPU "
-              f"(target ≥ 0.85); end to end {end_to_end:.1f}/s wall, {end_to_end_cpu:.1f}/s CPU (target ≥ 10)")
+        print(
+            f"Bare WeasyPrint (the same {len(htmls)} certificates): {bare_seconds:.1f} s = {bare:.1f}/s wall; "
+            f"{cpu:.1f} CPU-s = {bare_cpu:.1f}/s on {workers} dedicated cores; "
+            f"{bare_size / len(htmls) / 1024:.0f} KB each unsigned ({load()})"
+        )
+        print(
+            f"Ratio end to end / bare: {end_to_end / bare:.2f} wall, {end_to_end_cpu / bare_cpu:.2f} CPU "
+            f"(target ≥ 0.85); end to end {end_to_end:.1f}/s wall, {end_to_end_cpu:.1f}/s CPU (target ≥ 10)"
+        )
         print(f"Result check: {check_result(count)}")
     finally:
         from django.db import connections

@@ -3,18 +3,9 @@ happen on the certificates pages, through certificates.services, where they are 
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Certificate, CertificateEvent, IssuanceRun, VerificationLog
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CertificateEventInline(admin.TabularInline):

@@ -11,6 +11,7 @@ A character outside the cut (a rare name character) still prints: the stylesheet
 system font after the cut one, and fonts fall back character by character.
 """
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -47,10 +48,8 @@ def charset() -> tuple[int, ...]:
     codepoints |= set(range(0x3000, 0x3040)) | set(range(0xFF00, 0xFFF0))
     for high in list(range(0xA1, 0xAA)) + list(range(0xB0, 0xF8)):
         for low in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 codepoints.add(ord(bytes([high, low]).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
     return tuple(sorted(codepoints))
 
 
@@ -85,7 +84,9 @@ def _font_file(pattern: str) -> tuple[str, int] | None:
 
 def _cut(path: str, index: int) -> bytes:
     stat = os.stat(path)
-    key = hashlib.sha256(f"{CHARSET_VERSION}|{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{CHARSET_VERSION}|{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[
+        :16
+    ]
     cached = cache_dir() / f"{Path(path).stem}-{index}-{key}.otf"
     if cached.exists():
         return cached.read_bytes()

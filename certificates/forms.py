@@ -8,16 +8,22 @@ from .models import CertificateStatus
 
 class NumberForm(forms.Form):
     number = forms.CharField(
-        label=_("Certificate number"), max_length=40,
-        widget=forms.TextInput(attrs={"placeholder": "S000033000123264000123", "autocomplete": "off",
-                                      "spellcheck": "false"}),
+        label=_("Certificate number"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"placeholder": "S000033000123264000123", "autocomplete": "off", "spellcheck": "false"}
+        ),
     )
 
 
 class PersonQueryForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=64)
-    id_number = forms.CharField(label=_("ID number"), max_length=32, widget=forms.TextInput(attrs={"autocomplete": "off"}),
-                                help_text=_("Both must match what the certificate holder gave us."))
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Both must match what the certificate holder gave us."),
+    )
 
 
 class ReasonForm(forms.Form):
@@ -25,10 +31,15 @@ class ReasonForm(forms.Form):
 
 
 class CertificateFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=64,
-                        widget=forms.TextInput(attrs={"placeholder": _("Number, name or ID number"), "type": "search"}))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status"))] + list(CertificateStatus.choices))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": _("Number, name or ID number"), "type": "search"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status"))] + list(CertificateStatus.choices)
+    )
     track = forms.ChoiceField(label=_("Track"), required=False, choices=())
 
     def __init__(self, *args, **kwargs):

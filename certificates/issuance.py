@@ -27,10 +27,10 @@ from django.db.models import Max
 from django.utils import timezone, translation
 
 from certification import services
-from certification.errors import LifecycleError
 from certification.identity import mask_id_number
-from certification.middleware import current_request_id
 from certification.models import Enrolment, Level, ModuleCompletion, User
+from core.errors import LifecycleError
+from core.middleware import current_request_id
 
 from . import numbering, qr, rendering, signing
 from .models import (
@@ -77,16 +77,30 @@ def new_certificate(
     with translation.override("zh-hans"):
         level_label = str(Level(enrolment.batch.level).label)
     certificate = Certificate(
-        number=number, issuer_code=counter.issuer_code, year=counter.year, level=enrolment.batch.level,
-        serial=serial, enrolment=enrolment, run=run, supersedes=supersedes, correction_reason=correction_reason,
-        track_code=track.code, holder_name=trainee.name,
+        number=number,
+        issuer_code=counter.issuer_code,
+        year=counter.year,
+        level=enrolment.batch.level,
+        serial=serial,
+        enrolment=enrolment,
+        run=run,
+        supersedes=supersedes,
+        correction_reason=correction_reason,
+        track_code=track.code,
+        holder_name=trainee.name,
         holder_id_type=ID_TYPE_ON_CERTIFICATE.get(trainee.id_type, trainee.id_type),
-        holder_id_number_masked=mask_id_number(trainee.id_number), occupation=track.occupation,
-        direction=track.name_zh, title=track.certificate_title, level_label=level_label,
+        holder_id_number_masked=mask_id_number(trainee.id_number),
+        occupation=track.occupation,
+        direction=track.name_zh,
+        title=track.certificate_title,
+        level_label=level_label,
         modules=modules if modules is not None else modules_completed([enrolment.pk])[enrolment.pk],
         institution_name=enrolment.batch.institution.name,
-        issuer_name=issuer.name, issue_date=issue_date,
-        template_version=rendering.CURRENT_TEMPLATE_VERSION, verify_url=qr.scan_url(number), issued_by=officer,
+        issuer_name=issuer.name,
+        issue_date=issue_date,
+        template_version=rendering.CURRENT_TEMPLATE_VERSION,
+        verify_url=qr.scan_url(number),
+        issued_by=officer,
     )
     _copy_photo(certificate, trainee)
     certificate.save()
@@ -103,8 +117,9 @@ def modules_completed(enrolment_ids: list[int]) -> dict[int, list[dict]]:
     printed = {enrolment_id: [] for enrolment_id in enrolment_ids}
     for completion in completions:
         module = completion.module
-        printed[completion.enrolment_id].append({"code": module.code, "name": module.name_zh,
-                                                 "hours": _hours(completion.hours)})
+        printed[completion.enrolment_id].append(
+            {"code": module.code, "name": module.name_zh, "hours": _hours(completion.hours)}
+        )
     return printed
 
 
@@ -153,8 +168,14 @@ def number_items(run: IssuanceRun, items: list[IssuanceItem]) -> None:
         created = {}
 
         def issue(enrolment) -> Certificate:
-            created[enrolment.pk] = new_certificate(enrolment, officer=run.officer, counter=counter,
-                                                    issue_date=issue_date, run=run, modules=modules[enrolment.pk])
+            created[enrolment.pk] = new_certificate(
+                enrolment,
+                officer=run.officer,
+                counter=counter,
+                issue_date=issue_date,
+                run=run,
+                modules=modules[enrolment.pk],
+            )
             return created[enrolment.pk]
 
         # The usual case: every enrolment is still ready, and one move_many issues them all (the
@@ -162,8 +183,12 @@ def number_items(run: IssuanceRun, items: list[IssuanceItem]) -> None:
         # savepoint rolls everything back, serials included, and the items go one by one below,
         # each refusal kept to its own item.
         try:
-            services.move_many(actor=run.officer, enrolment_ids=[item.enrolment_id for item in items],
-                               transition="issue", side_effect=issue)
+            services.move_many(
+                actor=run.officer,
+                enrolment_ids=[item.enrolment_id for item in items],
+                transition="issue",
+                side_effect=issue,
+            )
         except LifecycleError:
             for item in items:
                 _number_one(run, item, issue)
@@ -176,8 +201,12 @@ def number_items(run: IssuanceRun, items: list[IssuanceItem]) -> None:
 def _number_one(run: IssuanceRun, item: IssuanceItem, issue) -> None:
     created = []
     try:
-        services.move(actor=run.officer, enrolment_id=item.enrolment_id, transition="issue",
-                      side_effect=lambda enrolment: created.append(issue(enrolment)))
+        services.move(
+            actor=run.officer,
+            enrolment_id=item.enrolment_id,
+            transition="issue",
+            side_effect=lambda enrolment: created.append(issue(enrolment)),
+        )
         item.certificate = created[0]
     except LifecycleError as error:
         # Issued meanwhile (another run, a resumed one) counts as done; anything else is skipped.
@@ -194,9 +223,10 @@ def freeze(certificate_ids: Iterable[int]) -> list[Certificate]:
     rendered, failures = {}, {}
     for certificate in waiting:
         try:
-            rendered[certificate.pk] = signing.sign_pdf(rendering.render_certificate(certificate),
-                                                       number=certificate.number)
-        except Exception as error:  # noqa: BLE001 - one bad certificate must not stop the batch
+            rendered[certificate.pk] = signing.sign_pdf(
+                rendering.render_certificate(certificate), number=certificate.number
+            )
+        except Exception as error:
             logger.exception("Certificate %s could not be rendered", certificate.number)
             failures[certificate.pk] = f"{type(error).__name__}: {error}"[:255]
     frozen = _store(rendered)
@@ -226,14 +256,19 @@ def _store(rendered: dict[int, bytes]) -> list[Certificate]:
                 certificate.status = CertificateStatus.VALID
             certificate.save(update_fields=["pdf", "sha256", "pdf_size", "issued_at", "status"])
             frozen.append(certificate)
-        CertificateEvent.objects.bulk_create([
-            CertificateEvent(
-                certificate=certificate, kind=EventKind.REISSUED if certificate.supersedes_id else EventKind.ISSUED,
-                actor_id=certificate.issued_by_id, reason=certificate.correction_reason,
-                request_id=current_request_id.get(), created_at=now,
-            )
-            for certificate in frozen
-        ])
+        CertificateEvent.objects.bulk_create(
+            [
+                CertificateEvent(
+                    certificate=certificate,
+                    kind=EventKind.REISSUED if certificate.supersedes_id else EventKind.ISSUED,
+                    actor_id=certificate.issued_by_id,
+                    reason=certificate.correction_reason,
+                    request_id=current_request_id.get(),
+                    created_at=now,
+                )
+                for certificate in frozen
+            ]
+        )
         IssuanceItem.objects.filter(certificate__in=frozen, status=ItemStatus.PENDING).update(
             status=ItemStatus.ISSUED, finished_at=now, message=""
         )

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from certification.errors import RuleNotMet
+from core.errors import RuleNotMet
 
 from .models import CertificateSerial
 
@@ -58,8 +58,11 @@ def configured_issuer() -> Issuer:
     """The issuer from settings.CERT_ISSUER (a dict like DEFAULT_ISSUER), checked."""
     config = {**DEFAULT_ISSUER, **getattr(settings, "CERT_ISSUER", {})}
     issuer = Issuer(
-        type=str(config["type"]), filing_code=str(config["filing_code"]), province=str(config["province"]),
-        registration_serial=str(config["registration_serial"]), name=str(config["name"]),
+        type=str(config["type"]),
+        filing_code=str(config["filing_code"]),
+        province=str(config["province"]),
+        registration_serial=str(config["registration_serial"]),
+        name=str(config["name"]),
     )
     if not re.fullmatch(r"[YS]\d{12}", issuer.code) or len(issuer.filing_code) != 4 or len(issuer.province) != 2:
         raise ImproperlyConfigured(
@@ -96,7 +99,9 @@ def parse_number(text: str) -> CertificateNumber | None:
     if not match:
         return None
     return CertificateNumber(
-        issuer_code=match["issuer"], year=2000 + int(match["year"]), level=int(match["level"]),
+        issuer_code=match["issuer"],
+        year=2000 + int(match["year"]),
+        level=int(match["level"]),
         serial=int(match["serial"]),
     )
 
@@ -132,6 +137,7 @@ def next_serial(counter: CertificateSerial) -> int:
     serial = CertificateSerial.objects.values_list("last_serial", flat=True).get(pk=counter.pk)
     if serial > MAX_SERIAL:
         raise RuleNotMet(
-            _("The issuer has used all %(max)s certificate numbers of %(year)s.") % {"max": MAX_SERIAL, "year": counter.year}
+            _("The issuer has used all %(max)s certificate numbers of %(year)s.")
+            % {"max": MAX_SERIAL, "year": counter.year}
         )
     return serial

@@ -29,8 +29,10 @@ from .models import Certificate, CertificateStatus
 def sync_with_lifecycle(sender, instance: StateLog, created: bool, **kwargs) -> None:
     if not created or instance.transition not in ("issue", "revoke"):
         return
-    current = Certificate.objects.select_for_update().filter(enrolment_id=instance.enrolment_id).exclude(
-        status=CertificateStatus.SUPERSEDED
+    current = (
+        Certificate.objects.select_for_update()
+        .filter(enrolment_id=instance.enrolment_id)
+        .exclude(status=CertificateStatus.SUPERSEDED)
     )
     if instance.transition == "issue" and not current.exists():
         _number_certificate(instance)

@@ -76,10 +76,7 @@ class CertificateURLFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         try:
             kind, name = self._resolve(url)
-            if kind == "font":
-                body = self.fonts[name]
-            else:
-                body = _read_static(name) if kind == "static" else _read_media(name)
+            body = self.fonts[name] if kind == "font" else _read_static(name) if kind == "static" else _read_media(name)
         except (RefusedURL, OSError, SuspiciousFileOperation) as error:
             self.refused.append(url)
             raise RefusedURL(f"refused while rendering a certificate: {url[:200]} ({error})") from None
@@ -92,11 +89,11 @@ class CertificateURLFetcher(URLFetcher):
         if parts.scheme != "https" or parts.netloc != RENDER_HOST or parts.query or parts.username:
             raise RefusedURL("not one of our files")
         path = unquote(parts.path)
-        if path.startswith(FONTS_PREFIX) and path[len(FONTS_PREFIX):] in self.fonts:
-            return "font", path[len(FONTS_PREFIX):]
+        if path.startswith(FONTS_PREFIX) and path[len(FONTS_PREFIX) :] in self.fonts:
+            return "font", path[len(FONTS_PREFIX) :]
         for kind, prefix in (("static", _url_prefix("STATIC_URL")), ("media", _url_prefix("MEDIA_URL"))):
             if path.startswith(prefix):
-                name = path[len(prefix):]
+                name = path[len(prefix) :]
                 _check_relative_name(name)
                 if kind == "media" and name not in self.media_names:
                     raise RefusedURL("a media file this certificate does not use")
@@ -138,8 +135,12 @@ class Renderer:
             for face in faces
         )
         self.stylesheets = [
-            CSS(string=font_faces or "/* system fonts */", base_url=self.base_url, url_fetcher=fetcher,
-                font_config=self.font_config),
+            CSS(
+                string=font_faces or "/* system fonts */",
+                base_url=self.base_url,
+                url_fetcher=fetcher,
+                font_config=self.font_config,
+            ),
             CSS(url=self.base_url + STYLESHEET, url_fetcher=fetcher, font_config=self.font_config),
         ]
         self._lock = threading.Lock()  # web processes may serve requests from several threads
@@ -165,10 +166,12 @@ def renderer(version: str = CURRENT_TEMPLATE_VERSION) -> Renderer:
 def certificate_html(certificate) -> str:
     """The HTML of a certificate from its recorded facts, in its own template version."""
     version = certificate.template_version
-    template = select_template([
-        f"certificates/pdf/{version}/{_TRACK_CLASS.sub('', certificate.track_code)}.html",
-        f"certificates/pdf/{version}/certificate.html",
-    ])
+    template = select_template(
+        [
+            f"certificates/pdf/{version}/{_TRACK_CLASS.sub('', certificate.track_code)}.html",
+            f"certificates/pdf/{version}/certificate.html",
+        ]
+    )
     context = {
         "certificate": certificate,
         "track_class": _TRACK_CLASS.sub("", certificate.track_code).lower() or "default",
@@ -188,6 +191,7 @@ def render_certificate(certificate) -> bytes:
     signing.sign_pdf to fill in place (see certificates.signing)."""
     media_names = [certificate.photo.name] if certificate.photo else []
     return renderer(certificate.template_version).write_pdf(
-        certificate_html(certificate), media_names=media_names,
+        certificate_html(certificate),
+        media_names=media_names,
         finisher=signing.reserve_signature(number=certificate.number),
     )

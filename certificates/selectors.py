@@ -25,12 +25,14 @@ def certificates_visible_to(user: User) -> QuerySet[Certificate]:
     return base.none()
 
 
-def search_certificates(queryset: QuerySet[Certificate], *, text: str = "", status: str = "", track: str = "",
-                        batch: str = "") -> QuerySet[Certificate]:
+def search_certificates(
+    queryset: QuerySet[Certificate], *, text: str = "", status: str = "", track: str = "", batch: str = ""
+) -> QuerySet[Certificate]:
     text = (text or "").strip()
     if text:
         queryset = queryset.filter(
-            Q(number__iexact=text.upper()) | Q(holder_name__icontains=text)
+            Q(number__iexact=text.upper())
+            | Q(holder_name__icontains=text)
             | Q(enrolment__trainee__id_number__iexact=normalise_id_number(text))
         )
     if status:

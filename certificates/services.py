@@ -1,6 +1,6 @@
 """What officers do with certificates: issue (one, a batch, everything ready), correct, revoke.
 
-Each service checks the officer, runs in its own transaction and raises certification.errors.*
+Each service checks the officer, runs in its own transaction and raises core.errors.*
 with a message for the page. The lifecycle moves `issue` and `revoke` go through
 certification.services.move, so every one of them has its StateLog row; a correction, which does
 not move the enrolment, is recorded as CertificateEvents on both certificates.
@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from certification import permissions
 from certification import services as lifecycle_services
-from certification.errors import InvalidInput, MoveForbidden, StaleState
-from certification.middleware import current_request_id
 from certification.models import Enrolment, EnrolmentStatus, TrainingBatch, User
+from core.errors import InvalidInput, MoveForbidden, StaleState
+from core.middleware import current_request_id
 
 from . import issuance, numbering
 from .models import (
@@ -67,7 +67,7 @@ def enqueue_pending_items(run: IssuanceRun) -> int:
     from .tasks import issue_items
 
     item_ids = list(run.items.filter(status=ItemStatus.PENDING).order_by("pk").values_list("pk", flat=True))
-    chunks = [item_ids[start:start + CHUNK_SIZE] for start in range(0, len(item_ids), CHUNK_SIZE)]
+    chunks = [item_ids[start : start + CHUNK_SIZE] for start in range(0, len(item_ids), CHUNK_SIZE)]
     with transaction.atomic():  # one commit for the lot, not one per task
         for chunk in chunks:
             issue_items.enqueue(run_id=run.pk, item_ids=chunk)
@@ -99,7 +99,9 @@ def issue_certificate(*, officer: User, enrolment_id: int) -> Certificate:
     with transaction.atomic():
         counter = numbering.lock_counter(issuer_code=issuer.code, year=issue_date.year)
         lifecycle_services.move(
-            actor=officer, enrolment_id=enrolment_id, transition="issue",
+            actor=officer,
+            enrolment_id=enrolment_id,
+            transition="issue",
             side_effect=lambda enrolment: created.append(
                 issuance.new_certificate(enrolment, officer=officer, counter=counter, issue_date=issue_date)
             ),
@@ -134,12 +136,18 @@ def reissue_certificate(*, officer: User, certificate_id: int, reason: str) -> C
                 _("Only a valid certificate can be corrected; this one is “%(status)s”.")
                 % {"status": old.get_status_display()}
             )
-        new = issuance.new_certificate(enrolment, officer=officer, counter=counter, issue_date=issue_date,
-                                       supersedes=old, correction_reason=reason)
+        new = issuance.new_certificate(
+            enrolment, officer=officer, counter=counter, issue_date=issue_date, supersedes=old, correction_reason=reason
+        )
         old.status, old.superseded_at = CertificateStatus.SUPERSEDED, timezone.now()
         old.save(update_fields=["status", "superseded_at"])
-        CertificateEvent.objects.create(certificate=old, kind=EventKind.SUPERSEDED, actor=officer, reason=reason,
-                                        request_id=current_request_id.get())
+        CertificateEvent.objects.create(
+            certificate=old,
+            kind=EventKind.SUPERSEDED,
+            actor=officer,
+            reason=reason,
+            request_id=current_request_id.get(),
+        )
     issuance.freeze([new.pk])
     return Certificate.objects.get(pk=new.pk)
 
@@ -161,19 +169,31 @@ def revoke_certificate(*, officer: User, certificate_id: int, reason: str) -> Ce
             )
         mark_certificate_revoked(locked, actor=officer, reason=reason)
 
-    lifecycle_services.move(actor=officer, enrolment_id=certificate.enrolment_id, transition="revoke",
-                            reason=reason, side_effect=mark_revoked)
+    lifecycle_services.move(
+        actor=officer,
+        enrolment_id=certificate.enrolment_id,
+        transition="revoke",
+        reason=reason,
+        side_effect=mark_revoked,
+    )
     return Certificate.objects.get(pk=certificate_id)
 
 
 def mark_certificate_revoked(certificate: Certificate, *, actor: User | None, reason: str) -> None:
     """Inside a revoke move's transaction, with the certificate row locked."""
     certificate.status, certificate.revoked_at, certificate.revoked_reason = (
-        CertificateStatus.REVOKED, timezone.now(), reason.strip(),
+        CertificateStatus.REVOKED,
+        timezone.now(),
+        reason.strip(),
     )
     certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
-    CertificateEvent.objects.create(certificate=certificate, kind=EventKind.REVOKED, actor=actor,
-                                    reason=reason.strip(), request_id=current_request_id.get())
+    CertificateEvent.objects.create(
+        certificate=certificate,
+        kind=EventKind.REVOKED,
+        actor=actor,
+        reason=reason.strip(),
+        request_id=current_request_id.get(),
+    )
 
 
 def complete_pending() -> int:

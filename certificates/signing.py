@@ -75,12 +75,14 @@ def create_signing_key(*, directory: Path, common_name: str, organisation: str, 
     under trusted/ so that what it signed still verifies. Returns the certificate's path."""
     directory.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -92,8 +94,15 @@ def create_signing_key(*, directory: Path, common_name: str, organisation: str, 
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -106,8 +115,9 @@ def create_signing_key(*, directory: Path, common_name: str, organisation: str, 
         trusted.mkdir(exist_ok=True)
         old = load_cert_from_pemder(str(cert_path))
         os.replace(cert_path, trusted / f"{old.serial_number:x}.pem")
-    key_bytes = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption())
+    key_bytes = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     key_path = directory / KEY_FILE
     descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as file:
@@ -138,8 +148,9 @@ def _signer(stamp: tuple[str, int]) -> signers.SimpleSigner:
     loaded = signers.SimpleSigner.load(str(directory / KEY_FILE), str(directory / CERT_FILE))
     if loaded is None:
         raise _missing_key()
-    return TemplateSigner(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
-                          cert_registry=loaded.cert_registry)
+    return TemplateSigner(
+        signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry
+    )
 
 
 def sign_pdf(pdf: bytes, *, number: str) -> bytes:
@@ -152,7 +163,9 @@ def sign_pdf(pdf: bytes, *, number: str) -> bytes:
     if reserved is not None:
         return _fill_reserved_signature(pdf, reserved, signer)
     metadata = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256",
+        field_name=FIELD_NAME,
+        subfilter=SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
         reason=_reason(number),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -187,38 +200,60 @@ def reserve_signature(*, number: str) -> Callable | None:
     if not has_signing_key():
         return None
     public_key = _signer(_stamp(key_directory())).signing_cert.public_key
-    iso_32002 = public_key.algorithm == "ec" and public_key.curve[0] == "named" \
-        and public_key.curve[1] in ISO32002_CURVE_NAMES
+    iso_32002 = (
+        public_key.algorithm == "ec" and public_key.curve[0] == "named" and public_key.curve[1] in ISO32002_CURVE_NAMES
+    )
 
     def finisher(document, pdf: pydyf.PDF) -> None:
         now = timezone.localtime()
         offset = now.strftime("%z") or "+0000"
-        signature = _PlainDictionary({
-            "Type": "/Sig", "Filter": "/Adobe.PPKLite", "SubFilter": "/ETSI.CAdES.detached",
-            "M": pydyf.String(now.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"),
-            "Reason": pydyf.String(_reason(number)),
-            "ByteRange": _BLANK_BYTE_RANGE,
-            "Contents": b"<" + b"0" * (2 * BYTES_RESERVED) + b">",
-        })
+        signature = _PlainDictionary(
+            {
+                "Type": "/Sig",
+                "Filter": "/Adobe.PPKLite",
+                "SubFilter": "/ETSI.CAdES.detached",
+                "M": pydyf.String(now.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"),
+                "Reason": pydyf.String(_reason(number)),
+                "ByteRange": _BLANK_BYTE_RANGE,
+                "Contents": b"<" + b"0" * (2 * BYTES_RESERVED) + b">",
+            }
+        )
         pdf.add_object(signature)
         page = pdf.objects[pdf.pages["Kids"][0]]
-        field = pydyf.Dictionary({
-            "FT": "/Sig", "T": pydyf.String(FIELD_NAME), "Type": "/Annot", "Subtype": "/Widget", "F": 132,
-            "Rect": pydyf.Array([0, 0, 0, 0]), "P": page.reference, "V": signature.reference,
-        })
+        field = pydyf.Dictionary(
+            {
+                "FT": "/Sig",
+                "T": pydyf.String(FIELD_NAME),
+                "Type": "/Annot",
+                "Subtype": "/Widget",
+                "F": 132,
+                "Rect": pydyf.Array([0, 0, 0, 0]),
+                "P": page.reference,
+                "V": signature.reference,
+            }
+        )
         pdf.add_object(field)
         page.setdefault("Annots", pydyf.Array()).append(field.reference)
         form = pdf.catalog.setdefault("AcroForm", pydyf.Dictionary())
         form.setdefault("Fields", pydyf.Array()).append(field.reference)
         form["SigFlags"] = 3
-        extensions = pydyf.Dictionary({"ESIC": pydyf.Dictionary({
-            "Type": "/DeveloperExtensions", "BaseVersion": "/1.7", "ExtensionLevel": 1})})
+        extensions = pydyf.Dictionary(
+            {"ESIC": pydyf.Dictionary({"Type": "/DeveloperExtensions", "BaseVersion": "/1.7", "ExtensionLevel": 1})}
+        )
         if iso_32002:
-            extensions["ISO_"] = pydyf.Array([pydyf.Dictionary({
-                "Type": "/DeveloperExtensions", "BaseVersion": "/2.0", "ExtensionLevel": 32002,
-                "URL": pydyf.String("https://www.iso.org/standard/45875.html"),
-                "ExtensionRevision": pydyf.String(":2022"),
-            })])
+            extensions["ISO_"] = pydyf.Array(
+                [
+                    pydyf.Dictionary(
+                        {
+                            "Type": "/DeveloperExtensions",
+                            "BaseVersion": "/2.0",
+                            "ExtensionLevel": 32002,
+                            "URL": pydyf.String("https://www.iso.org/standard/45875.html"),
+                            "ExtensionRevision": pydyf.String(":2022"),
+                        }
+                    )
+                ]
+            )
             pdf.catalog["Version"] = "/2.0"
         pdf.catalog["Extensions"] = extensions
 
@@ -233,9 +268,11 @@ def _reserved_signature(pdf: bytes, *, reason: str) -> int | None:
         return None
     contents = position + len(_BLANK_SIGNATURE)
     reason_bytes = pydyf.String(reason).data
-    if (pdf.find(_BLANK_SIGNATURE) != position
-            or pdf[contents:contents + 2 * BYTES_RESERVED + 1] != b"0" * (2 * BYTES_RESERVED) + b">"
-            or pdf[position - len(reason_bytes) - len(b"/Reason "):position] != b"/Reason " + reason_bytes):
+    if (
+        pdf.find(_BLANK_SIGNATURE) != position
+        or pdf[contents : contents + 2 * BYTES_RESERVED + 1] != b"0" * (2 * BYTES_RESERVED) + b">"
+        or pdf[position - len(reason_bytes) - len(b"/Reason ") : position] != b"/Reason " + reason_bytes
+    ):
         raise ValueError("The PDF's reserved signature is not one this office reserved for this certificate.")
     return position + len(b"/ByteRange ")
 
@@ -247,7 +284,7 @@ def _fill_reserved_signature(pdf: bytes, byte_range_at: int, signer: "TemplateSi
     end = start + 2 * BYTES_RESERVED + 2  # after the ">"
     byte_range = f"[0 {start} {end} {len(pdf) - end}]".encode().ljust(len(_BLANK_BYTE_RANGE))
     signed = bytearray(pdf)
-    signed[byte_range_at:byte_range_at + len(_BLANK_BYTE_RANGE)] = byte_range
+    signed[byte_range_at : byte_range_at + len(_BLANK_BYTE_RANGE)] = byte_range
     view = memoryview(signed)
     digest = hashlib.sha256(view[:start])
     digest.update(view[end:])
@@ -255,7 +292,7 @@ def _fill_reserved_signature(pdf: bytes, byte_range_at: int, signer: "TemplateSi
     container = signer.document_signature(digest.digest())
     if len(container) > BYTES_RESERVED:
         raise ValueError(f"The signature takes {len(container)} bytes; {BYTES_RESERVED} are reserved.")
-    signed[start + 1:start + 1 + 2 * len(container)] = container.hex().upper().encode()
+    signed[start + 1 : start + 1 + 2 * len(container)] = container.hex().upper().encode()
     return bytes(signed)
 
 
@@ -330,20 +367,42 @@ class TemplateSigner(signers.SimpleSigner):
 
         self._private_key = _serialization.load_der_private_key(self.signing_key.dump(), password=None)
 
-    async def async_sign(self, data_digest, digest_algorithm, dry_run=False, use_pades=False, timestamper=None,
-                         signed_attr_settings=None, is_pdf_sig=True, encap_content_info=None):
-        plain = (not dry_run and use_pades and timestamper is None and encap_content_info is None and is_pdf_sig
-                 and digest_algorithm.lower() == "sha256" and len(data_digest) == 32
-                 and isinstance(self._private_key, EllipticCurvePrivateKey))
+    async def async_sign(
+        self,
+        data_digest,
+        digest_algorithm,
+        dry_run=False,
+        use_pades=False,
+        timestamper=None,
+        signed_attr_settings=None,
+        is_pdf_sig=True,
+        encap_content_info=None,
+    ):
+        plain = (
+            not dry_run
+            and use_pades
+            and timestamper is None
+            and encap_content_info is None
+            and is_pdf_sig
+            and digest_algorithm.lower() == "sha256"
+            and len(data_digest) == 32
+            and isinstance(self._private_key, EllipticCurvePrivateKey)
+        )
         if plain and not self._template_checked:
             self._template_checked = True
-            container = await super().async_sign(self._MARKER, digest_algorithm, use_pades=use_pades,
-                                                 signed_attr_settings=signed_attr_settings)
+            container = await super().async_sign(
+                self._MARKER, digest_algorithm, use_pades=use_pades, signed_attr_settings=signed_attr_settings
+            )
             self._template = _CmsTemplate.from_container(container, self._MARKER, self._CONSTANT_ATTRIBUTES)
         if not plain or self._template is None:
             return await super().async_sign(
-                data_digest, digest_algorithm, dry_run=dry_run, use_pades=use_pades, timestamper=timestamper,
-                signed_attr_settings=signed_attr_settings, is_pdf_sig=is_pdf_sig,
+                data_digest,
+                digest_algorithm,
+                dry_run=dry_run,
+                use_pades=use_pades,
+                timestamper=timestamper,
+                signed_attr_settings=signed_attr_settings,
+                is_pdf_sig=is_pdf_sig,
                 encap_content_info=encap_content_info,
             )
         return cms.ContentInfo.load(self._from_template(data_digest))

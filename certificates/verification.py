@@ -12,8 +12,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from certification import ratelimit
 from certification.identity import mask_name
+from core import ratelimit
 
 from . import numbering, signing
 from .models import Certificate, CertificateStatus, VerificationLog
@@ -51,8 +51,9 @@ def rate_limit_allows(request, *, scope: str, default_limit: int) -> bool:
     return ratelimit.hit(f"certificates-verify-{scope}:{ratelimit.client_ip(request)}", limit, 60)
 
 
-def log(*, channel: str, query: str = "", certificate: Certificate | None = None, found: bool = False,
-        request=None) -> None:
+def log(
+    *, channel: str, query: str = "", certificate: Certificate | None = None, found: bool = False, request=None
+) -> None:
     VerificationLog.objects.create(
         channel=channel,
         query=query[:64],
@@ -89,7 +90,9 @@ def check_pdf(content: bytes) -> PdfVerdict:
     if signature.signed and not (signature.intact and signature.whole_file):
         return PdfVerdict(ALTERED, claimed, str(_("The file was changed after the office signed it.")))
     if claimed is not None:
-        return PdfVerdict(ALTERED, claimed, str(_("The file carries a registered number but is not the file the office issued.")))
+        return PdfVerdict(
+            ALTERED, claimed, str(_("The file carries a registered number but is not the file the office issued."))
+        )
     if signature.genuine:
         return PdfVerdict(UNKNOWN, None, str(_("Signed by the office, but not in this registry.")))
     return PdfVerdict(UNKNOWN, None, str(_("Not a certificate issued by the office: it carries no signature of ours.")))
@@ -100,7 +103,7 @@ def _claimed_certificate(content: bytes) -> Certificate | None:
     try:
         info = PdfFileReader(io.BytesIO(content), strict=False).trailer_view["/Info"].get_object()
         keywords = str(info.get("/Keywords", ""))
-    except Exception:  # noqa: BLE001 - an unreadable file simply claims nothing
+    except Exception:
         return None
     parsed = numbering.parse_number(keywords)
     return Certificate.objects.filter(number=str(parsed)).first() if parsed else None

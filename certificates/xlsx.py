@@ -1,6 +1,6 @@
 """Certificate registers as Excel workbooks (SPEC §7: exports never write a cell Excel would run).
 
-The cells come from the shared Excel writer (exchange.writing): openpyxl write-only mode, so a
+The cells come from the shared Excel writer (core.spreadsheets): openpyxl write-only mode, so a
 register of any size streams through constant memory, and text that starts like a formula gets a
 leading apostrophe.
 """
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from exchange.writing import BOLD, cell, new_workbook
+from core.spreadsheets import BOLD, cell, new_workbook
 
 
 def _excel_value(value):

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidInput, MoveForbidden, RuleNotMet
+
 from . import permissions
-from .errors import InvalidInput, MoveForbidden, RuleNotMet
 from .models import ActivationCode, Role, Trainee, User
 
 # No 0/O, 1/I/L: the code is typed from paper.

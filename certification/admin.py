@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     ConflictDeclaration,
     Enrolment,
@@ -26,8 +28,16 @@ class ModuleInline(admin.TabularInline):
 
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_zh", "name_en", "pass_mark_theory", "pass_mark_practical", "max_attempts",
-                    "reviewers_required", "requires_3d_evidence"]
+    list_display = [
+        "code",
+        "name_zh",
+        "name_en",
+        "pass_mark_theory",
+        "pass_mark_practical",
+        "max_attempts",
+        "reviewers_required",
+        "requires_3d_evidence",
+    ]
     inlines = [ModuleInline]
 
 
@@ -122,19 +132,10 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(StateLog)
-class StateLogAdmin(admin.ModelAdmin):
+class StateLogAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "enrolment", "transition", "from_status", "to_status", "actor", "request_id"]
     list_filter = ["transition", "to_status"]
     list_select_related = ["enrolment__trainee", "enrolment__batch", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConflictDeclaration)

@@ -2,21 +2,30 @@
 
 A viewflow.fsm flow class wrapping one Enrolment. Each transition declares who may call it
 (`permission`, from certification.permissions) and the business rules it needs (`conditions`, from
-workflows.rules). viewflow.fsm checks neither permissions nor locks nor logs: the service layer
+certification.rules). viewflow.fsm checks neither permissions nor locks nor logs: the service layer
 (certification.services) checks `has_perm`, locks the row and writes the StateLog.
 """
 
 from django.utils.translation import gettext_lazy as _
 from viewflow.fsm.base import State
 
-from workflows import rules
+from certification import rules
 
 from . import permissions
-from .models import Enrolment, EnrolmentStatus as S
+from .models import Enrolment
+from .models import EnrolmentStatus as S
 
 BEFORE_CERTIFIED = [
-    S.DRAFT, S.SUBMITTED, S.REJECTED, S.ENROLLED, S.TRAINED, S.UNDER_REVIEW,
-    S.PASSED, S.FAILED, S.IN_PUBLICITY, S.READY_TO_ISSUE,
+    S.DRAFT,
+    S.SUBMITTED,
+    S.REJECTED,
+    S.ENROLLED,
+    S.TRAINED,
+    S.UNDER_REVIEW,
+    S.PASSED,
+    S.FAILED,
+    S.IN_PUBLICITY,
+    S.READY_TO_ISSUE,
 ]
 
 
@@ -42,7 +51,9 @@ def resit_available(flow: "EnrolmentLifecycle") -> State.CONDITION:
 
 def institution_approved(flow: "EnrolmentLifecycle") -> State.CONDITION:
     ok = flow.enrolment.batch.institution.is_approved
-    return State.CONDITION(ok, "" if ok else str(_("The institution is not approved (vetted) by the certification office.")))
+    return State.CONDITION(
+        ok, "" if ok else str(_("The institution is not approved (vetted) by the certification office."))
+    )
 
 
 def _by_institution(flow, user):
@@ -80,13 +91,17 @@ class EnrolmentLifecycle:
     def _set_status(self, value):
         self.enrolment.move_to(value)
 
-    @status.transition(source=S.DRAFT, target=S.SUBMITTED, label=_("Submit for approval"),
-                       permission=_by_institution, conditions=[institution_approved])
+    @status.transition(
+        source=S.DRAFT,
+        target=S.SUBMITTED,
+        label=_("Submit for approval"),
+        permission=_by_institution,
+        conditions=[institution_approved],
+    )
     def submit(self):
         pass
 
-    @status.transition(source=S.SUBMITTED, target=S.ENROLLED, label=_("Approve eligibility"),
-                       permission=_by_officer)
+    @status.transition(source=S.SUBMITTED, target=S.ENROLLED, label=_("Approve eligibility"), permission=_by_officer)
     def approve(self):
         pass
 
@@ -94,29 +109,46 @@ class EnrolmentLifecycle:
     def reject(self):
         pass
 
-    @status.transition(source=S.REJECTED, target=S.SUBMITTED, label=_("Resubmit"),
-                       permission=_by_institution, conditions=[institution_approved])
+    @status.transition(
+        source=S.REJECTED,
+        target=S.SUBMITTED,
+        label=_("Resubmit"),
+        permission=_by_institution,
+        conditions=[institution_approved],
+    )
     def resubmit(self):
         pass
 
-    @status.transition(source=S.ENROLLED, target=S.TRAINED, label=_("Record training complete"),
-                       permission=_by_institution, conditions=[training_complete])
+    @status.transition(
+        source=S.ENROLLED,
+        target=S.TRAINED,
+        label=_("Record training complete"),
+        permission=_by_institution,
+        conditions=[training_complete],
+    )
     def complete_training(self):
         pass
 
     # Training is checked again: completions can still be corrected after training was recorded.
-    @status.transition(source=S.TRAINED, target=S.UNDER_REVIEW, label=_("Submit results"),
-                       permission=_by_institution, conditions=[training_complete, results_complete])
+    @status.transition(
+        source=S.TRAINED,
+        target=S.UNDER_REVIEW,
+        label=_("Submit results"),
+        permission=_by_institution,
+        conditions=[training_complete, results_complete],
+    )
     def submit_results(self):
         pass
 
-    @status.transition(source=S.UNDER_REVIEW, target=S.TRAINED, label=_("Return for correction"),
-                       permission=_by_assessor)
+    @status.transition(
+        source=S.UNDER_REVIEW, target=S.TRAINED, label=_("Return for correction"), permission=_by_assessor
+    )
     def return_for_correction(self):
         pass
 
-    @status.transition(source=S.UNDER_REVIEW, target=S.PASSED, label=_("Pass"),
-                       permission=_by_assessor, conditions=[scores_pass])
+    @status.transition(
+        source=S.UNDER_REVIEW, target=S.PASSED, label=_("Pass"), permission=_by_assessor, conditions=[scores_pass]
+    )
     def pass_(self):
         pass
 
@@ -124,50 +156,65 @@ class EnrolmentLifecycle:
     def fail(self):
         pass
 
-    @status.transition(source=S.FAILED, target=S.TRAINED, label=_("Schedule a resit"),
-                       permission=_by_institution, conditions=[resit_available])
+    @status.transition(
+        source=S.FAILED,
+        target=S.TRAINED,
+        label=_("Schedule a resit"),
+        permission=_by_institution,
+        conditions=[resit_available],
+    )
     def schedule_resit(self):
         pass
 
-    @status.transition(source=S.PASSED, target=S.IN_PUBLICITY, label=_("Open public notice"),
-                       permission=_by_officer)
+    @status.transition(source=S.PASSED, target=S.IN_PUBLICITY, label=_("Open public notice"), permission=_by_officer)
     def open_publicity(self):
         pass
 
-    @status.transition(source=S.IN_PUBLICITY, target=S.READY_TO_ISSUE, label=_("Close public notice"),
-                       permission=_by_officer_or_system)
+    @status.transition(
+        source=S.IN_PUBLICITY, target=S.READY_TO_ISSUE, label=_("Close public notice"), permission=_by_officer_or_system
+    )
     def close_publicity(self):
         pass
 
-    @status.transition(source=S.IN_PUBLICITY, target=S.DISQUALIFIED, label=_("Uphold objection"),
-                       permission=_by_officer)
+    @status.transition(
+        source=S.IN_PUBLICITY, target=S.DISQUALIFIED, label=_("Uphold objection"), permission=_by_officer
+    )
     def uphold_objection(self):
         pass
 
-    @status.transition(source=S.READY_TO_ISSUE, target=S.CERTIFIED, label=_("Issue certificate"),
-                       permission=_by_officer)
+    @status.transition(
+        source=S.READY_TO_ISSUE, target=S.CERTIFIED, label=_("Issue certificate"), permission=_by_officer
+    )
     def issue(self):
         pass
 
-    @status.transition(source=S.CERTIFIED, target=S.REVOKED, label=_("Revoke certificate"),
-                       permission=_by_officer)
+    @status.transition(source=S.CERTIFIED, target=S.REVOKED, label=_("Revoke certificate"), permission=_by_officer)
     def revoke(self):
         pass
 
-    @status.transition(source=BEFORE_CERTIFIED, target=S.WITHDRAWN, label=_("Withdraw"),
-                       permission=_by_withdrawer)
+    @status.transition(source=BEFORE_CERTIFIED, target=S.WITHDRAWN, label=_("Withdraw"), permission=_by_withdrawer)
     def withdraw(self):
         pass
 
 
 # The spec's name for the move; `pass` is a Python keyword.
 TRANSITION_NAMES = {
-    "submit": "submit", "approve": "approve", "reject": "reject", "resubmit": "resubmit",
-    "complete_training": "complete_training", "submit_results": "submit_results",
-    "return_for_correction": "return_for_correction", "pass": "pass_", "fail": "fail",
-    "schedule_resit": "schedule_resit", "open_publicity": "open_publicity",
-    "close_publicity": "close_publicity", "uphold_objection": "uphold_objection",
-    "issue": "issue", "revoke": "revoke", "withdraw": "withdraw",
+    "submit": "submit",
+    "approve": "approve",
+    "reject": "reject",
+    "resubmit": "resubmit",
+    "complete_training": "complete_training",
+    "submit_results": "submit_results",
+    "return_for_correction": "return_for_correction",
+    "pass": "pass_",
+    "fail": "fail",
+    "schedule_resit": "schedule_resit",
+    "open_publicity": "open_publicity",
+    "close_publicity": "close_publicity",
+    "uphold_objection": "uphold_objection",
+    "issue": "issue",
+    "revoke": "revoke",
+    "withdraw": "withdraw",
 }
 # Moves whose StateLog must say why.
 REASON_REQUIRED = {"reject", "fail", "return_for_correction", "uphold_objection", "revoke", "withdraw"}

@@ -3,27 +3,11 @@
 Views and services ask these; selectors apply the same ownership rules to querysets.
 """
 
-from .models import Enrolment, Role, Trainee, TrainingBatch, User
+from core.roles import is_assessor, is_institution_staff, is_officer, is_trainee
 
+from .models import Enrolment, Trainee, TrainingBatch, User
 
-def _is(user: User | None, role: str) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role == role)
-
-
-def is_officer(user: User | None) -> bool:
-    return _is(user, Role.OFFICER)
-
-
-def is_assessor(user: User | None) -> bool:
-    return _is(user, Role.ASSESSOR)
-
-
-def is_institution_staff(user: User | None) -> bool:
-    return _is(user, Role.INSTITUTION) and user.institution_id is not None
-
-
-def is_trainee(user: User | None) -> bool:
-    return _is(user, Role.TRAINEE)
+__all__ = ["is_assessor", "is_institution_staff", "is_officer", "is_trainee"]
 
 
 def works_for(user: User | None, institution_id: int) -> bool:

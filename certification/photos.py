@@ -152,9 +152,12 @@ def make_placeholder_photo(name: str = "") -> ContentFile:
     # Neck, then the head above it.
     draw.rounded_rectangle(
         (centre - int(width * 0.085), int(height * 0.5), centre + int(width * 0.085), int(height * 0.74)),
-        radius=int(width * 0.04), fill=255,
+        radius=int(width * 0.04),
+        fill=255,
     )
-    draw.ellipse((centre - int(width * 0.215), int(height * 0.16), centre + int(width * 0.215), int(height * 0.58)), fill=255)
+    draw.ellipse(
+        (centre - int(width * 0.215), int(height * 0.16), centre + int(width * 0.215), int(height * 0.58)), fill=255
+    )
     silhouette = silhouette.filter(ImageFilter.GaussianBlur(_SCALE * 0.6))
     image.paste(Image.new("RGB", (width, height), _SILHOUETTE), mask=silhouette)
     _draw_surname(image, _surname(name), centre, int(height * 0.86))

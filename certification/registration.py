@@ -5,9 +5,9 @@ Each checks that the acting staff member works for the institution that owns the
 
 from collections import Counter
 from collections.abc import Sequence
-from functools import partial
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,9 +15,11 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk_insert import insert_many
+from core.errors import InvalidInput, LifecycleError, MoveForbidden, RuleNotMet
+from core.guards import require_institution_staff
+
 from . import permissions, selectors
-from .bulk_insert import insert_many
-from .errors import InvalidInput, LifecycleError, MoveForbidden, RuleNotMet
 from .identity import normalise_id_number
 from .models import (
     AssessmentAttempt,
@@ -32,15 +34,19 @@ from .models import (
 from .models.enrolments import ACTIVE_STATUSES
 
 TRAINEE_FIELDS = (
-    "name", "id_type", "id_number", "gender", "birth_date", "ethnicity", "education", "phone",
-    "employer", "years_in_trade", "address",
+    "name",
+    "id_type",
+    "id_number",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "phone",
+    "employer",
+    "years_in_trade",
+    "address",
 )
 BATCH_FIELDS = ("track", "level", "name", "start_date", "end_date", "capacity")
-
-
-def _require_staff(staff: User) -> None:
-    if not permissions.is_institution_staff(staff):
-        raise MoveForbidden(_("Only institution staff can do this."))
 
 
 def _validated(instance, exclude=(), **checks):
@@ -63,11 +69,14 @@ def create_trainees(*, staff: User, rows: Sequence[dict]) -> list[Trainee | Life
     import of thousands of rows costs about what one form does per row; `create_trainee` is this with
     one row.
     """
-    _require_staff(staff)
+    require_institution_staff(staff)
     trainees = []
     for fields in rows:
-        trainee = _new(Trainee, {k: fields[k] for k in fields if k in TRAINEE_FIELDS + ("photo",)},
-                       institution_id=staff.institution_id)
+        trainee = _new(
+            Trainee,
+            {k: fields[k] for k in fields if k in TRAINEE_FIELDS + ("photo",)},
+            institution_id=staff.institution_id,
+        )
         trainee.id_number = normalise_id_number(trainee.id_number)  # before the uniqueness check
         trainees.append(trainee)
     registered = {
@@ -90,8 +99,13 @@ def create_trainees(*, staff: User, rows: Sequence[dict]) -> list[Trainee | Life
             continue
         registered[key] = staff.institution_id  # a second row with the same ID in this call
         outcomes.append(trainee)
-    _insert(Trainee, outcomes, insert=partial(insert_many, Trainee), read_back=_read_back_trainees,
-            refusal=lambda trainee: InvalidInput(_("A trainee with this ID number is already registered.")))
+    _insert(
+        Trainee,
+        outcomes,
+        insert=partial(insert_many, Trainee),
+        read_back=_read_back_trainees,
+        refusal=lambda trainee: InvalidInput(_("A trainee with this ID number is already registered.")),
+    )
     return outcomes
 
 
@@ -140,8 +154,9 @@ def _insert(model, outcomes: list, *, insert, read_back, refusal) -> None:
 def _read_back_trainees(trainees: list[Trainee]) -> None:
     pks = {
         (id_type, id_number): pk
-        for id_type, id_number, pk in selectors.trainees_with_ids((t.id_type, t.id_number) for t in trainees)
-        .values_list("id_type", "id_number", "pk")
+        for id_type, id_number, pk in selectors.trainees_with_ids(
+            (t.id_type, t.id_number) for t in trainees
+        ).values_list("id_type", "id_number", "pk")
     }
     for trainee in trainees:
         trainee.pk = pks[(trainee.id_type, trainee.id_number)]
@@ -169,12 +184,14 @@ def _one(outcomes: list):
 
 
 def update_trainee(*, staff: User, trainee_id: int, **fields) -> Trainee:
-    _require_staff(staff)
+    require_institution_staff(staff)
     with transaction.atomic():
         trainee = Trainee.objects.select_for_update().filter(institution_id=staff.institution_id, pk=trainee_id).first()
         if trainee is None:
             raise MoveForbidden(_("This trainee is not registered by your institution."))
-        identity_locked = trainee.enrolments.exclude(status__in=[EnrolmentStatus.DRAFT, EnrolmentStatus.REJECTED]).exists()
+        identity_locked = trainee.enrolments.exclude(
+            status__in=[EnrolmentStatus.DRAFT, EnrolmentStatus.REJECTED]
+        ).exists()
         for key, value in fields.items():
             if key not in TRAINEE_FIELDS + ("photo",):
                 continue
@@ -182,7 +199,9 @@ def update_trainee(*, staff: User, trainee_id: int, **fields) -> Trainee:
                 value = normalise_id_number(value)
             if key in ("name", "id_type", "id_number") and identity_locked and value != getattr(trainee, key):
                 raise RuleNotMet(
-                    _("Name and ID cannot change once an enrolment is approved; ask the certification office for a correction.")
+                    _(
+                        "Name and ID cannot change once an enrolment is approved; ask the certification office for a correction."
+                    )
                 )
             setattr(trainee, key, value)
         return _save(_validated(trainee, exclude=["user"]))
@@ -198,7 +217,7 @@ def _save(instance):
 
 
 def create_batch(*, staff: User, **fields) -> TrainingBatch:
-    _require_staff(staff)
+    require_institution_staff(staff)
     batch = TrainingBatch(institution_id=staff.institution_id, **{k: v for k, v in fields.items() if k in BATCH_FIELDS})
     _validated(batch)
     batch.save()
@@ -206,9 +225,11 @@ def create_batch(*, staff: User, **fields) -> TrainingBatch:
 
 
 def update_batch(*, staff: User, batch_id: int, **fields) -> TrainingBatch:
-    _require_staff(staff)
+    require_institution_staff(staff)
     with transaction.atomic():
-        batch = TrainingBatch.objects.select_for_update().filter(institution_id=staff.institution_id, pk=batch_id).first()
+        batch = (
+            TrainingBatch.objects.select_for_update().filter(institution_id=staff.institution_id, pk=batch_id).first()
+        )
         if batch is None:
             raise MoveForbidden(_("This batch does not belong to your institution."))
         has_enrolments = batch.enrolments.exists()
@@ -232,28 +253,37 @@ def enrol_trainees(*, staff: User, requests: Sequence[tuple[int, int]]) -> list[
     """Draft enrolments for (trainee id, batch id) pairs of the institution: for each pair the
     enrolment or why it was refused (nothing written for it). Checked in a few queries for all pairs,
     in the order given (the last place of a batch goes to the first pair asking for it)."""
-    _require_staff(staff)
+    require_institution_staff(staff)
     with transaction.atomic():
         # Locked in id order so that two imports into the same batches cannot deadlock.
         batches = {
             batch.pk: batch
-            for batch in TrainingBatch.objects.select_for_update(of=("self",)).select_related("track")
-            .filter(pk__in={b for _, b in requests}, institution_id=staff.institution_id).order_by("pk")
+            for batch in TrainingBatch.objects.select_for_update(of=("self",))
+            .select_related("track")
+            .filter(pk__in={b for _, b in requests}, institution_id=staff.institution_id)
+            .order_by("pk")
         }
         names = dict(
-            Trainee.objects.filter(pk__any_of={t for t, _ in requests}, institution_id=staff.institution_id)
-            .values_list("pk", "name")
+            Trainee.objects.filter(
+                pk__any_of={t for t, _ in requests}, institution_id=staff.institution_id
+            ).values_list("pk", "name")
         )
         # Every enrolment but a withdrawn one holds its place: a rejected one may be resubmitted,
         # and the batch page counts places the same way (selectors.batches_visible_to).
-        taken = Counter(dict(
-            Enrolment.objects.filter(batch_id__in=batches).exclude(status=EnrolmentStatus.WITHDRAWN)
-            .values("batch_id").annotate(count=Count("pk")).values_list("batch_id", "count")
-        ))
+        taken = Counter(
+            dict(
+                Enrolment.objects.filter(batch_id__in=batches)
+                .exclude(status=EnrolmentStatus.WITHDRAWN)
+                .values("batch_id")
+                .annotate(count=Count("pk"))
+                .values_list("batch_id", "count")
+            )
+        )
         tracks = {batch.track_id for batch in batches.values()}
         active = set(
-            Enrolment.objects.filter(trainee__pk__any_of=names, track_id__in=tracks, status__in=ACTIVE_STATUSES)
-            .values_list("trainee_id", "track_id")
+            Enrolment.objects.filter(
+                trainee__pk__any_of=names, track_id__in=tracks, status__in=ACTIVE_STATUSES
+            ).values_list("trainee_id", "track_id")
         ) | _open_resits(names, tracks)
         outcomes: list[Enrolment | LifecycleError] = []
         now = timezone.now()
@@ -264,16 +294,32 @@ def enrol_trainees(*, staff: User, requests: Sequence[tuple[int, int]]) -> list[
             elif not batch.track.is_active:
                 outcomes.append(RuleNotMet(_("This track is closed for enrolment.")))
             elif taken[batch.pk] >= batch.capacity:
-                outcomes.append(RuleNotMet(_("The batch is full (%(capacity)s places).") % {"capacity": batch.capacity}))
+                outcomes.append(
+                    RuleNotMet(_("The batch is full (%(capacity)s places).") % {"capacity": batch.capacity})
+                )
             elif (trainee_id, batch.track_id) in active:
                 outcomes.append(_already_enrolled(name))
             else:
                 taken[batch.pk] += 1
                 active.add((trainee_id, batch.track_id))
-                outcomes.append(_new(Enrolment, {}, trainee_id=trainee_id, batch_id=batch.pk, track_id=batch.track_id,
-                                     created_by_id=staff.pk, status_changed_at=now))
-        _insert(Enrolment, outcomes, insert=Enrolment.objects.insert_drafts, read_back=_read_back_enrolments,
-                refusal=lambda enrolment: _already_enrolled(names[enrolment.trainee_id]))
+                outcomes.append(
+                    _new(
+                        Enrolment,
+                        {},
+                        trainee_id=trainee_id,
+                        batch_id=batch.pk,
+                        track_id=batch.track_id,
+                        created_by_id=staff.pk,
+                        status_changed_at=now,
+                    )
+                )
+        _insert(
+            Enrolment,
+            outcomes,
+            insert=Enrolment.objects.insert_drafts,
+            read_back=_read_back_enrolments,
+            refusal=lambda enrolment: _already_enrolled(names[enrolment.trainee_id]),
+        )
         return outcomes
 
 
@@ -283,11 +329,12 @@ def _already_enrolled(name: str) -> InvalidInput:
 
 def _open_resits(trainee_ids, track_ids) -> set[tuple[int, int]]:
     """(trainee, track) pairs with a failed enrolment that may still be resat: no new enrolment then."""
-    from workflows.rules import resit_closed_reason
+    from certification.rules import resit_closed_reason
 
     failed = (
         Enrolment.objects.filter(trainee__pk__any_of=trainee_ids, track_id__in=track_ids, status=EnrolmentStatus.FAILED)
-        .select_related("track").prefetch_related("attempts")
+        .select_related("track")
+        .prefetch_related("attempts")
     )
     return {(e.trainee_id, e.track_id) for e in failed if not resit_closed_reason(e)}
 
@@ -306,10 +353,12 @@ def discard_new_registrations(*, staff: User, enrolment_ids: Sequence[int], trai
     """Take back draft enrolments and trainees just made in this transaction for a row that was then
     refused (an import keeps nothing of a refused row). Only what nothing else refers to yet goes:
     a draft never submitted, a trainee with no enrolment and no account."""
-    _require_staff(staff)
+    require_institution_staff(staff)
     if enrolment_ids:
         Enrolment.objects.filter(
-            pk__in=enrolment_ids, batch__institution_id=staff.institution_id, status=EnrolmentStatus.DRAFT,
+            pk__in=enrolment_ids,
+            batch__institution_id=staff.institution_id,
+            status=EnrolmentStatus.DRAFT,
             state_logs__isnull=True,
         ).delete()
     if trainee_ids:
@@ -323,7 +372,9 @@ def record_module_completion(
 ) -> ModuleCompletion:
     """Record (or correct) one module's hours and score while the trainee is in training."""
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("batch").filter(pk=enrolment_id).first()
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",)).select_related("batch").filter(pk=enrolment_id).first()
+        )
         if enrolment is None or not permissions.can_manage_enrolment(staff, enrolment):
             raise MoveForbidden(_("This enrolment is not your institution's."))
         if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.TRAINED):
@@ -343,12 +394,21 @@ def record_module_completion(
 
 
 def record_scores(
-    *, staff: User, enrolment_id: int, theory_score: Decimal | None, practical_score: Decimal | None,
+    *,
+    staff: User,
+    enrolment_id: int,
+    theory_score: Decimal | None,
+    practical_score: Decimal | None,
     exam_date: date | None = None,
 ) -> AssessmentAttempt:
     """Enter or correct the current attempt's scores while the enrolment is trained (not yet submitted)."""
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("batch", "track").filter(pk=enrolment_id).first()
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("batch", "track")
+            .filter(pk=enrolment_id)
+            .first()
+        )
         if enrolment is None or not permissions.can_manage_enrolment(staff, enrolment):
             raise MoveForbidden(_("This enrolment is not your institution's."))
         if enrolment.status != EnrolmentStatus.TRAINED:
@@ -370,7 +430,7 @@ def record_scores(
 
 def _checked_evidence(upload):
     """The upload, checked by content and renamed to a random name (the uploaded name is not trusted)."""
-    from workflows.evidence import ALL_KINDS, random_name, validate_evidence_upload
+    from certification.evidence import ALL_KINDS, random_name, validate_evidence_upload
 
     try:
         found = validate_evidence_upload(upload, kinds=ALL_KINDS)

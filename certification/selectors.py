@@ -78,11 +78,14 @@ def status_counts(enrolments: QuerySet[Enrolment]) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def search_enrolments(queryset: QuerySet[Enrolment], *, text: str = "", status: str = "", track: str = "",
-                      batch: str = "") -> QuerySet[Enrolment]:
+def search_enrolments(
+    queryset: QuerySet[Enrolment], *, text: str = "", status: str = "", track: str = "", batch: str = ""
+) -> QuerySet[Enrolment]:
     if text:
         queryset = queryset.filter(
-            Q(trainee__name__icontains=text) | Q(trainee__id_number__iexact=text.strip()) | Q(batch__name__icontains=text)
+            Q(trainee__name__icontains=text)
+            | Q(trainee__id_number__iexact=text.strip())
+            | Q(batch__name__icontains=text)
         )
     if status:
         queryset = queryset.filter(status=status)
@@ -95,12 +98,15 @@ def search_enrolments(queryset: QuerySet[Enrolment], *, text: str = "", status: 
 
 # Quotas and their use (the officer's institution pages) -----------------------------------------
 
+
 def quotas_with_usage():
     """Quota rows, each annotated with `used`: the enrolments approved against it."""
     approved = (
         Enrolment.objects.filter(
-            batch__institution_id=OuterRef("institution_id"), track_id=OuterRef("track_id"),
-            batch__start_date__year=OuterRef("year"), status__in=QUOTA_STATUSES,
+            batch__institution_id=OuterRef("institution_id"),
+            track_id=OuterRef("track_id"),
+            batch__start_date__year=OuterRef("year"),
+            status__in=QUOTA_STATUSES,
         )
         .order_by()
         .values("track_id")
@@ -120,8 +126,9 @@ def quota_table(institution, tracks) -> list[dict]:
         .values("track_id", year=ExtractYear("batch__start_date"))
         .annotate(n=Count("pk"))
     }
-    years = sorted({year for year, _track in quotas} | {year for year, _track in used} | {timezone.localdate().year},
-                   reverse=True)
+    years = sorted(
+        {year for year, _track in quotas} | {year for year, _track in used} | {timezone.localdate().year}, reverse=True
+    )
     rows = []
     for year in years:
         cells = []

@@ -11,12 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflows import rules
+from certification import rules
+from core.errors import InvalidInput, LifecycleError, MoveForbidden, RuleNotMet, StaleState
+from core.middleware import current_request_id
 
 from . import permissions
-from .errors import InvalidInput, LifecycleError, MoveForbidden, RuleNotMet, StaleState
 from .lifecycle import REASON_REQUIRED, TRANSITION_NAMES, EnrolmentLifecycle
-from .middleware import current_request_id
 from .models import AssessmentAttempt, AttemptOutcome, Enrolment, StateLog, TrackQuota, User
 from .models.enrolments import QUOTA_STATUSES
 
@@ -235,13 +235,18 @@ def _check_quota(enrolment: Enrolment) -> None:
     if used >= quota.quota:
         raise RuleNotMet(
             _("The %(year)s quota of %(quota)s for %(track)s is used up at %(institution)s.")
-            % {"year": year, "quota": quota.quota, "track": enrolment.track.display_name,
-               "institution": enrolment.batch.institution.name}
+            % {
+                "year": year,
+                "quota": quota.quota,
+                "track": enrolment.track.display_name,
+                "institution": enrolment.batch.institution.name,
+            }
         )
 
 
 # What each move records besides the status, in one place. They run after the guards passed,
 # inside the move's transaction.
+
 
 def _stamp_approval(enrolment: Enrolment, actor: User | None, reason: str) -> None:
     enrolment.approved_at = timezone.now()
@@ -258,7 +263,10 @@ def _record_outcome(outcome: str) -> Record:
     def record(enrolment: Enrolment, actor: User | None, reason: str) -> None:
         attempt = enrolment.current_attempt
         attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = (
-            outcome, actor, timezone.now(), reason,
+            outcome,
+            actor,
+            timezone.now(),
+            reason,
         )
         attempt.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "reason"])
 
@@ -279,12 +287,6 @@ def _open_next_attempt(enrolment: Enrolment, actor: User | None, reason: str) ->
     )
 
 
-def _start_publicity(enrolment: Enrolment, actor: User | None, reason: str) -> None:
-    enrolment.publicity_ends_on = rules.publicity_end_date(
-        timezone.localdate(), enrolment.track.publicity_working_days
-    )
-
-
 _RECORDS: dict[str, Record] = {
     "approve": _stamp_approval,
     "submit_results": _await_review,
@@ -292,11 +294,11 @@ _RECORDS: dict[str, Record] = {
     "fail": _record_outcome(AttemptOutcome.FAILED),
     "return_for_correction": _record_outcome(AttemptOutcome.RETURNED),
     "schedule_resit": _open_next_attempt,
-    "open_publicity": _start_publicity,
 }
 
 
 # The moves by name, so that callers read as sentences. Each returns the moved enrolment.
+
 
 def submit_enrolment(*, actor: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
     return move(actor=actor, enrolment_id=enrolment_id, transition="submit", expected_status=expected_status)
@@ -324,8 +326,7 @@ def reject_enrolments(*, officer: User, enrolment_ids: Iterable[int], reason: st
 
 
 def complete_training(*, actor: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
-    return move(actor=actor, enrolment_id=enrolment_id, transition="complete_training",
-                expected_status=expected_status)
+    return move(actor=actor, enrolment_id=enrolment_id, transition="complete_training", expected_status=expected_status)
 
 
 def available_moves(*, user: User, enrolment: Enrolment) -> list[tuple[str, str]]:

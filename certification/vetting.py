@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
+from core.errors import InvalidInput, RuleNotMet, StaleState
+from core.guards import require_officer
+
 from .models import Enrolment, Institution, InstitutionStatus, Role, Track, TrackQuota, User
 from .models.enrolments import QUOTA_STATUSES
 
@@ -40,11 +41,6 @@ def org_code_problem(code: str) -> str:
     return ""
 
 
-def _require_officer(officer: User) -> None:
-    if not permissions.is_officer(officer):
-        raise MoveForbidden(_("Only the certification office can do this."))
-
-
 def _validated(instance, exclude=()):
     try:
         instance.full_clean(exclude=list(exclude))
@@ -57,14 +53,18 @@ def create_institution(
     *, officer: User, name: str, org_code: str, contact_name: str = "", contact_phone: str = "", address: str = ""
 ) -> Institution:
     """A new training institution; it starts pending until the office vets it."""
-    _require_officer(officer)
+    require_officer(officer)
     org_code = "".join((org_code or "").split()).upper()
     problem = org_code_problem(org_code)
     if problem:
         raise InvalidInput(problem)
     institution = Institution(
-        name=(name or "").strip(), org_code=org_code, contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(), address=address.strip(), status=InstitutionStatus.PENDING,
+        name=(name or "").strip(),
+        org_code=org_code,
+        contact_name=contact_name.strip(),
+        contact_phone=contact_phone.strip(),
+        address=address.strip(),
+        status=InstitutionStatus.PENDING,
     )
     _validated(institution)
     try:
@@ -79,7 +79,7 @@ def add_staff_account(
     *, officer: User, institution_id: int, username: str, name: str, email: str, password: str
 ) -> User:
     """An institution staff login with the initial password the office hands over."""
-    _require_officer(officer)
+    require_officer(officer)
     institution = Institution.objects.filter(pk=institution_id).first()
     if institution is None:
         raise InvalidInput(_("This institution does not exist."))
@@ -91,8 +91,11 @@ def add_staff_account(
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidInput(_("The login “%(username)s” is already taken.") % {"username": username})
     staff = User(
-        username=username, first_name=(name or "").strip(), email=(email or "").strip(),
-        role=Role.INSTITUTION, institution=institution,
+        username=username,
+        first_name=(name or "").strip(),
+        email=(email or "").strip(),
+        role=Role.INSTITUTION,
+        institution=institution,
     )
     try:
         validate_password(password, user=staff)
@@ -122,7 +125,7 @@ VETTING_MOVES = {
 
 
 def _vet(*, officer: User, institution_id: int, move: str, note: str) -> Institution:
-    _require_officer(officer)
+    require_officer(officer)
     sources, target, note_required = VETTING_MOVES[move]
     note = (note or "").strip()
     if note_required and not note:
@@ -145,7 +148,7 @@ def _vet(*, officer: User, institution_id: int, move: str, note: str) -> Institu
 
 def _vetting_note_with(institution: Institution, officer: User, note: str) -> str:
     """The note keeps every decision, newest last, so that the vetting history stays readable."""
-    line = "%s · %s · %s" % (
+    line = "{} · {} · {}".format(
         date_format(timezone.localtime(institution.vetted_at), "Y-m-d H:i"),
         officer.get_full_name() or officer.username,
         institution.get_status_display(),
@@ -173,7 +176,9 @@ def reinstate_institution(*, officer: User, institution_id: int, note: str = "")
 def approved_enrolment_count(*, institution_id: int, track_id: int, year: int) -> int:
     """Enrolments counted against the quota, the same way services._check_quota counts them."""
     return Enrolment.objects.filter(
-        batch__institution_id=institution_id, track_id=track_id, batch__start_date__year=year,
+        batch__institution_id=institution_id,
+        track_id=track_id,
+        batch__start_date__year=year,
         status__in=QUOTA_STATUSES,
     ).aggregate(n=Count("pk"))["n"]
 
@@ -183,7 +188,7 @@ def set_quota(*, officer: User, institution_id: int, track_id: int, year: int, q
 
     A quota never goes below the enrolments already approved in that track and year.
     """
-    _require_officer(officer)
+    require_officer(officer)
     if quota < 0:
         raise InvalidInput(_("A quota cannot be negative."))
     track = Track.objects.filter(pk=track_id).first()

@@ -50,7 +50,11 @@ def check_sizes(archive: zipfile.ZipFile, *, max_members: int, whole_parts: set[
     for info in infos:
         if info.file_size > RATIO_CHECK_FROM_BYTES and info.file_size > ratio * max(info.compress_size, 1):
             raise _bomb(total)
-        if whole_parts and info.filename in whole_parts and info.file_size > limits.get("EXCHANGE_MAX_WHOLE_PART_BYTES"):
+        if (
+            whole_parts
+            and info.filename in whole_parts
+            and info.file_size > limits.get("EXCHANGE_MAX_WHOLE_PART_BYTES")
+        ):
             raise _bomb(total)
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):

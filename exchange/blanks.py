@@ -50,11 +50,25 @@ def lists_for(institution: Institution | None) -> dict[str, list[str]]:
 def example_row(kind: Kind, lists: dict[str, list[str]]) -> dict[str, object]:
     batch = lists["batches"][0] if lists["batches"] else "2025春季制版班"
     return {
-        "name": "张晓明", "id_type": "居民身份证", "id_number": EXAMPLE_ID, "gender": "男",
-        "birth_date": date(1990, 3, 5), "ethnicity": "汉族", "education": "高中/中专", "phone": "13800000000",
-        "employer": "杭州某服饰有限公司", "years_in_trade": 8, "address": "杭州市西湖区文三路100号",
-        "batch": batch, "track": "服装制版", "module": "版样制作", "hours": 60, "score": 85,
-        "theory_score": 78, "practical_score": 82, "exam_date": date(2025, 6, 20),
+        "name": "张晓明",
+        "id_type": "居民身份证",
+        "id_number": EXAMPLE_ID,
+        "gender": "男",
+        "birth_date": date(1990, 3, 5),
+        "ethnicity": "汉族",
+        "education": "高中/中专",
+        "phone": "13800000000",
+        "employer": "杭州某服饰有限公司",
+        "years_in_trade": 8,
+        "address": "杭州市西湖区文三路100号",
+        "batch": batch,
+        "track": "服装制版",
+        "module": "版样制作",
+        "hours": 60,
+        "score": 85,
+        "theory_score": 78,
+        "practical_score": 82,
+        "exam_date": date(2025, 6, 20),
     }
 
 
@@ -145,8 +159,13 @@ def _add_validations(sheet, kind: Kind, ranges: dict[str, str]) -> None:
         if not column.choices or column.choices not in ranges:
             continue
         validation = DataValidation(
-            type="list", formula1=ranges[column.choices], allow_blank=True, showErrorMessage=True, errorStyle="warning",
-            errorTitle=column.header, error=_("Choose a value from the list."),
+            type="list",
+            formula1=ranges[column.choices],
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle=column.header,
+            error=_("Choose a value from the list."),
         )
         letter = get_column_letter(number)
         validation.add(f"{letter}3:{letter}{last_row}")

@@ -9,10 +9,10 @@ Chinese offices use; what cannot be read unambiguously is refused, never guessed
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import NamedTuple
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -92,7 +92,8 @@ def text(cell: Cell, *, max_length: int | None = None) -> str:
 def checked_length(result: str, max_length: int) -> str:
     if len(result) > max_length:
         raise CellError(
-            _("This text has %(length)s characters; at most %(limit)s fit.") % {"length": len(result), "limit": max_length}
+            _("This text has %(length)s characters; at most %(limit)s fit.")
+            % {"length": len(result), "limit": max_length}
         )
     return result
 
@@ -195,7 +196,7 @@ class NumberRange:
     places: int
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_range(model, field_name: str) -> NumberRange:
     """The limits the model field itself declares, so that the rule has one home (the model)."""
     field = model._meta.get_field(field_name)
@@ -208,7 +209,7 @@ def decimal_value(cell: Cell, *, label: "str | Promise", limits: NumberRange) ->
     value = _usable(cell)
     if is_blank(value):
         return None
-    if isinstance(value, bool) or isinstance(value, (date, datetime)):
+    if isinstance(value, (bool, date, datetime)):
         raise _not_a_number(shown(value))
     try:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(normalised_text(value))
@@ -223,8 +224,10 @@ def decimal_value(cell: Cell, *, label: "str | Promise", limits: NumberRange) ->
         )
     if number != round(number, limits.places):
         if limits.places == 0:
-            raise CellError(_("%(label)s must be a whole number; this cell has %(value)s.")
-                            % {"label": label, "value": _plain(number)})
+            raise CellError(
+                _("%(label)s must be a whole number; this cell has %(value)s.")
+                % {"label": label, "value": _plain(number)}
+            )
         raise CellError(
             _("%(label)s has at most %(places)s decimal place(s); this cell has %(value)s.")
             % {"label": label, "places": limits.places, "value": _plain(number)}

@@ -7,7 +7,7 @@ labels are English source text for messages and pages. Limits come from the mode
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from django.utils import translation
 from django.utils.functional import Promise
@@ -36,15 +36,24 @@ EDUCATION_WORDS = {
 }
 # Words people type instead of the list's own.
 SYNONYMS = {
-    "身份证": IdType.RESIDENT_ID, "居民身份证号": IdType.RESIDENT_ID,
-    "m": Gender.MALE, "f": Gender.FEMALE, "男性": Gender.MALE, "女性": Gender.FEMALE,
-    "高中": Education.SENIOR, "中专": Education.SENIOR, "职高": Education.SENIOR, "技校": Education.SENIOR,
-    "专科": Education.JUNIOR_COLLEGE, "大学": Education.BACHELOR, "硕士": Education.POSTGRADUATE,
+    "身份证": IdType.RESIDENT_ID,
+    "居民身份证号": IdType.RESIDENT_ID,
+    "m": Gender.MALE,
+    "f": Gender.FEMALE,
+    "男性": Gender.MALE,
+    "女性": Gender.FEMALE,
+    "高中": Education.SENIOR,
+    "中专": Education.SENIOR,
+    "职高": Education.SENIOR,
+    "技校": Education.SENIOR,
+    "专科": Education.JUNIOR_COLLEGE,
+    "大学": Education.BACHELOR,
+    "硕士": Education.POSTGRADUATE,
     "博士": Education.POSTGRADUATE,
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vocabulary(words: tuple, choices) -> dict[str, str]:
     accepted = {}
     for language in ("en", "zh-hans"):
@@ -140,12 +149,35 @@ def _date(cell: Cell, row: dict):
 
 NAME = Column("name", "姓名", _("Name"), _name, required=True, width=12)
 NAME_CHECK = Column("name", "姓名", _("Name"), _name, width=12, hint=_("Optional: checked against the trainee."))
-ID_TYPE = Column("id_type", "证件类型", _("ID type"), _choice(ID_TYPE_WORDS, IdType), width=20, choices="id_types",
-                 hint=_("Empty means resident ID card."))
-ID_NUMBER = Column("id_number", "证件号码", _("ID number"), _id_number, required=True, width=22, as_text=True,
-                   hint=_("Formatted as Text: type it in full, never as a number."))
-BATCH = Column("batch", "培训班次", _("Training batch"), _plain_text, required=True, width=24, choices="batches",
-               hint=_("The batch's name as listed, or its number."))
+ID_TYPE = Column(
+    "id_type",
+    "证件类型",
+    _("ID type"),
+    _choice(ID_TYPE_WORDS, IdType),
+    width=20,
+    choices="id_types",
+    hint=_("Empty means resident ID card."),
+)
+ID_NUMBER = Column(
+    "id_number",
+    "证件号码",
+    _("ID number"),
+    _id_number,
+    required=True,
+    width=22,
+    as_text=True,
+    hint=_("Formatted as Text: type it in full, never as a number."),
+)
+BATCH = Column(
+    "batch",
+    "培训班次",
+    _("Training batch"),
+    _plain_text,
+    required=True,
+    width=24,
+    choices="batches",
+    hint=_("The batch's name as listed, or its number."),
+)
 
 ENROLMENTS = Kind(
     name="enrolments",
@@ -157,19 +189,39 @@ ENROLMENTS = Kind(
         ID_TYPE,
         ID_NUMBER,
         Column("gender", "性别", _("Gender"), _choice(GENDER_WORDS, Gender), required=True, width=8, choices="genders"),
-        Column("birth_date", "出生日期", _("Birth date"), _date, required=True, width=14,
-               hint=_("A date, or text such as 2024-03-05 or 2024年3月5日.")),
-        Column("ethnicity", "民族", _("Ethnicity"), _text(Trainee, "ethnicity"), width=10,
-               hint=_("Empty means 汉族.")),
-        Column("education", "文化程度", _("Education"), _choice(EDUCATION_WORDS, Education), required=True,
-               width=14, choices="educations"),
+        Column(
+            "birth_date",
+            "出生日期",
+            _("Birth date"),
+            _date,
+            required=True,
+            width=14,
+            hint=_("A date, or text such as 2024-03-05 or 2024年3月5日."),
+        ),
+        Column("ethnicity", "民族", _("Ethnicity"), _text(Trainee, "ethnicity"), width=10, hint=_("Empty means 汉族.")),
+        Column(
+            "education",
+            "文化程度",
+            _("Education"),
+            _choice(EDUCATION_WORDS, Education),
+            required=True,
+            width=14,
+            choices="educations",
+        ),
         Column("phone", "手机号码", _("Mobile phone"), _phone, required=True, width=16, as_text=True),
         Column("employer", "工作单位", _("Employer"), _text(Trainee, "employer"), width=28),
         Column("years_in_trade", "从业年限", _("Years in the trade"), _years, width=10),
         Column("address", "通讯地址", _("Address"), _text(Trainee, "address"), width=32),
         BATCH,
-        Column("track", "方向", _("Track"), _plain_text, width=14, choices="tracks",
-               hint=_("Optional: checked against the batch's track.")),
+        Column(
+            "track",
+            "方向",
+            _("Track"),
+            _plain_text,
+            width=14,
+            choices="tracks",
+            hint=_("Optional: checked against the batch's track."),
+        ),
     ),
 )
 
@@ -185,8 +237,9 @@ COMPLETIONS = Kind(
         BATCH,
         Column("module", "课程模块", _("Module"), _plain_text, required=True, width=20, choices="modules"),
         Column("hours", "学时", _("Hours"), _decimal(ModuleCompletion, "hours", _("Hours")), required=True, width=10),
-        Column("score", "模块成绩", _("Module score"), _decimal(ModuleCompletion, "score", _("Module score")),
-               width=10),
+        Column(
+            "score", "模块成绩", _("Module score"), _decimal(ModuleCompletion, "score", _("Module score")), width=10
+        ),
     ),
 )
 
@@ -200,10 +253,20 @@ RESULTS = Kind(
         ID_TYPE,
         ID_NUMBER,
         BATCH,
-        Column("theory_score", "理论成绩", _("Theory score"),
-               _decimal(AssessmentAttempt, "theory_score", _("Theory score")), width=10),
-        Column("practical_score", "实操成绩", _("Practical score"),
-               _decimal(AssessmentAttempt, "practical_score", _("Practical score")), width=10),
+        Column(
+            "theory_score",
+            "理论成绩",
+            _("Theory score"),
+            _decimal(AssessmentAttempt, "theory_score", _("Theory score")),
+            width=10,
+        ),
+        Column(
+            "practical_score",
+            "实操成绩",
+            _("Practical score"),
+            _decimal(AssessmentAttempt, "practical_score", _("Practical score")),
+            width=10,
+        ),
         Column("exam_date", "考试日期", _("Exam date"), _date, width=14),
     ),
 )

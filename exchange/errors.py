@@ -1,6 +1,6 @@
 """Why an upload is refused as a whole; shown with its HTTP status like every service error."""
 
-from certification.errors import InvalidInput
+from core.errors import InvalidInput
 
 
 class FileRefused(InvalidInput):

@@ -3,7 +3,7 @@ certificates app's own download (certificates:register_xlsx).
 
 Rows come through the selectors (staff see their institution, officers everything), in chunks from
 the database into a write-only workbook, with a fixed number of queries whatever the row count.
-Every text cell goes through exchange.writing, so nothing in an export runs as a formula.
+Every text cell goes through core.spreadsheets, so nothing in an export runs as a formula.
 """
 
 from django.db.models import Count, Prefetch, Q
@@ -13,11 +13,16 @@ from certification import permissions, selectors
 from certification.models import AssessmentAttempt, EnrolmentStatus, Level, ModuleCompletion, User
 from certification.models.enrolments import QUOTA_STATUSES
 
-from .writing import SafeSheet, new_workbook
+from core.spreadsheets import SafeSheet, new_workbook
 
 CHUNK = 1000
-PASSED_OR_LATER = [EnrolmentStatus.PASSED, EnrolmentStatus.IN_PUBLICITY, EnrolmentStatus.READY_TO_ISSUE,
-                   EnrolmentStatus.CERTIFIED, EnrolmentStatus.REVOKED]
+PASSED_OR_LATER = [
+    EnrolmentStatus.PASSED,
+    EnrolmentStatus.IN_PUBLICITY,
+    EnrolmentStatus.READY_TO_ISSUE,
+    EnrolmentStatus.CERTIFIED,
+    EnrolmentStatus.REVOKED,
+]
 
 
 def can_export(user: User) -> bool:
@@ -27,7 +32,10 @@ def can_export(user: User) -> bool:
 def _enrolments(user: User, filters: dict):
     enrolments = selectors.enrolments_visible_to(user)
     return selectors.search_enrolments(
-        enrolments, text=filters.get("q", ""), status=filters.get("status", ""), track=filters.get("track", ""),
+        enrolments,
+        text=filters.get("q", ""),
+        status=filters.get("status", ""),
+        track=filters.get("track", ""),
         batch=str(filters.get("batch") or ""),
     ).order_by("batch__institution__name", "batch__name", "trainee__name", "pk")
 
@@ -35,30 +43,78 @@ def _enrolments(user: User, filters: dict):
 def write_roster(user: User, out, filters: dict | None = None) -> None:
     """Trainees and their enrolments: the fields provincial registers ask for."""
     workbook = new_workbook()
-    headers = [_("No."), _("Name"), _("ID type"), _("ID number"), _("Gender"), _("Birth date"), _("Ethnicity"),
-               _("Education"), _("Mobile phone"), _("Employer"), _("Years in the trade"), _("Address"),
-               _("Institution"), _("Training batch"), _("Track"), _("Level"), _("Status")]
-    sheet = SafeSheet(workbook, _("Roster"), headers, text_columns=(3, 8),
-                      widths=[6, 12, 16, 22, 6, 12, 8, 14, 15, 28, 8, 30, 28, 22, 14, 14, 14])
+    headers = [
+        _("No."),
+        _("Name"),
+        _("ID type"),
+        _("ID number"),
+        _("Gender"),
+        _("Birth date"),
+        _("Ethnicity"),
+        _("Education"),
+        _("Mobile phone"),
+        _("Employer"),
+        _("Years in the trade"),
+        _("Address"),
+        _("Institution"),
+        _("Training batch"),
+        _("Track"),
+        _("Level"),
+        _("Status"),
+    ]
+    sheet = SafeSheet(
+        workbook,
+        _("Roster"),
+        headers,
+        text_columns=(3, 8),
+        widths=[6, 12, 16, 22, 6, 12, 8, 14, 15, 28, 8, 30, 28, 22, 14, 14, 14],
+    )
     for number, enrolment in enumerate(_enrolments(user, filters or {}).iterator(chunk_size=CHUNK), start=1):
         trainee, batch = enrolment.trainee, enrolment.batch
-        sheet.append([
-            number, trainee.name, trainee.get_id_type_display(), trainee.id_number, trainee.get_gender_display(),
-            trainee.birth_date, trainee.ethnicity, trainee.get_education_display(), trainee.phone, trainee.employer,
-            trainee.years_in_trade, trainee.address, batch.institution.name, batch.name, enrolment.track.name_zh,
-            Level(batch.level).label, enrolment.get_status_display(),
-        ])
+        sheet.append(
+            [
+                number,
+                trainee.name,
+                trainee.get_id_type_display(),
+                trainee.id_number,
+                trainee.get_gender_display(),
+                trainee.birth_date,
+                trainee.ethnicity,
+                trainee.get_education_display(),
+                trainee.phone,
+                trainee.employer,
+                trainee.years_in_trade,
+                trainee.address,
+                batch.institution.name,
+                batch.name,
+                enrolment.track.name_zh,
+                Level(batch.level).label,
+                enrolment.get_status_display(),
+            ]
+        )
     workbook.save(out)
 
 
 def write_results(user: User, out, filters: dict | None = None) -> None:
     """Module hours and exam scores of each enrolment, its latest attempt and outcome."""
     workbook = new_workbook()
-    headers = [_("Name"), _("ID number"), _("Institution"), _("Training batch"), _("Track"), _("Status"),
-               _("Module hours"), _("Attempt"), _("Exam date"), _("Theory score"), _("Practical score"),
-               _("Outcome")]
-    sheet = SafeSheet(workbook, _("Results"), headers, text_columns=(1,),
-                      widths=[12, 22, 28, 22, 14, 14, 48, 8, 12, 10, 10, 14])
+    headers = [
+        _("Name"),
+        _("ID number"),
+        _("Institution"),
+        _("Training batch"),
+        _("Track"),
+        _("Status"),
+        _("Module hours"),
+        _("Attempt"),
+        _("Exam date"),
+        _("Theory score"),
+        _("Practical score"),
+        _("Outcome"),
+    ]
+    sheet = SafeSheet(
+        workbook, _("Results"), headers, text_columns=(1,), widths=[12, 22, 28, 22, 14, 14, 48, 8, 12, 10, 10, 14]
+    )
     enrolments = _enrolments(user, filters or {}).prefetch_related(
         Prefetch("completions", queryset=ModuleCompletion.objects.select_related("module")),
         Prefetch("attempts", queryset=AssessmentAttempt.objects.order_by("number")),
@@ -67,13 +123,22 @@ def write_results(user: User, out, filters: dict | None = None) -> None:
         attempts = list(enrolment.attempts.all())
         attempt = attempts[-1] if attempts else None
         hours = "; ".join(f"{c.module.name_zh} {c.hours}" for c in enrolment.completions.all())
-        sheet.append([
-            enrolment.trainee.name, enrolment.trainee.id_number, enrolment.batch.institution.name,
-            enrolment.batch.name, enrolment.track.name_zh, enrolment.get_status_display(), hours,
-            attempt.number if attempt else None, attempt.exam_date if attempt else None,
-            attempt.theory_score if attempt else None, attempt.practical_score if attempt else None,
-            attempt.get_outcome_display() if attempt else "",
-        ])
+        sheet.append(
+            [
+                enrolment.trainee.name,
+                enrolment.trainee.id_number,
+                enrolment.batch.institution.name,
+                enrolment.batch.name,
+                enrolment.track.name_zh,
+                enrolment.get_status_display(),
+                hours,
+                attempt.number if attempt else None,
+                attempt.exam_date if attempt else None,
+                attempt.theory_score if attempt else None,
+                attempt.practical_score if attempt else None,
+                attempt.get_outcome_display() if attempt else "",
+            ]
+        )
     workbook.save(out)
 
 
@@ -90,14 +155,28 @@ STATISTICS = {
 def write_statistics(user: User, out) -> None:
     """Counts by institution and track, and by track, with the pass rate of those assessed."""
     workbook = new_workbook()
-    counts = [_("Enrolments"), _("Approved"), _("Under review"), _("Passed"), _("Failed"), _("Certified"),
-              _("Pass rate (%)")]
+    counts = [
+        _("Enrolments"),
+        _("Approved"),
+        _("Under review"),
+        _("Passed"),
+        _("Failed"),
+        _("Certified"),
+        _("Pass rate (%)"),
+    ]
     enrolments = selectors.enrolments_visible_to(user).order_by()
     annotations = {name: Count("pk", filter=condition) for name, condition in STATISTICS.items()}
-    by_institution = SafeSheet(workbook, _("By institution and track"), [_("Institution"), _("Track"), *counts],
-                               widths=[30, 14] + [12] * len(counts))
-    rows = (enrolments.values("batch__institution__name", "track__code", "track__name_zh")
-            .annotate(**annotations).order_by("batch__institution__name", "track__code"))
+    by_institution = SafeSheet(
+        workbook,
+        _("By institution and track"),
+        [_("Institution"), _("Track"), *counts],
+        widths=[30, 14] + [12] * len(counts),
+    )
+    rows = (
+        enrolments.values("batch__institution__name", "track__code", "track__name_zh")
+        .annotate(**annotations)
+        .order_by("batch__institution__name", "track__code")
+    )
     for row in rows:
         by_institution.append([row["batch__institution__name"], row["track__name_zh"], *_figures(row)])
     by_track = SafeSheet(workbook, _("By track"), [_("Track"), *counts], widths=[14] + [12] * len(counts))

@@ -42,8 +42,9 @@ class ExportFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or ID number"), required=False)
     batch = forms.ChoiceField(label=_("Training batch"), required=False)
     track = forms.ChoiceField(label=_("Track"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status"))] + list(EnrolmentStatus.choices))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status"))] + list(EnrolmentStatus.choices)
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

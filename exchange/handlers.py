@@ -15,13 +15,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from certification import registration, services
-from certification.errors import LifecycleError
 from certification.identity import mask_name
 from certification.models import IdType, User
+from core.errors import LifecycleError
 
 from .cells import is_blank
 from .columns import COMPLETIONS, ENROLMENTS, RESULTS
-from .lookups import (
+from .reference_books import (
     AttemptBook,
     BatchBook,
     CompletionBook,
@@ -33,8 +33,19 @@ from .lookups import (
 )
 from .summary import CREATE, UNCHANGED, UPDATE
 
-TRAINEE_FIELDS = ("name", "id_type", "id_number", "gender", "birth_date", "ethnicity", "education", "phone",
-                  "employer", "years_in_trade", "address")
+TRAINEE_FIELDS = (
+    "name",
+    "id_type",
+    "id_number",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "phone",
+    "employer",
+    "years_in_trade",
+    "address",
+)
 
 
 @dataclass
@@ -126,12 +137,17 @@ class Handler:
         if trainee is None:
             raise RowRejected("id_number", _("No trainee with this ID number is registered at your institution."))
         if values.get("name") and values["name"] != trainee.name:
-            raise RowRejected("name", _("The name does not match the trainee with this ID number (%(name)s).")
-                              % {"name": mask_name(trainee.name)})
+            raise RowRejected(
+                "name",
+                _("The name does not match the trainee with this ID number (%(name)s).")
+                % {"name": mask_name(trainee.name)},
+            )
         enrolment = self.enrolments.get(trainee.pk, batch.pk)
         if enrolment is None:
-            raise RowRejected("batch", _("%(name)s is not enrolled in the batch “%(batch)s”.")
-                              % {"name": trainee.name, "batch": batch.name})
+            raise RowRejected(
+                "batch",
+                _("%(name)s is not enrolled in the batch “%(batch)s”.") % {"name": trainee.name, "batch": batch.name},
+            )
         return trainee, enrolment
 
 
@@ -150,8 +166,9 @@ class EnrolmentHandler(Handler):
         fields = {k: values[k] for k in TRAINEE_FIELDS if not is_blank(values.get(k))}
         fields["id_type"] = trainee_key[0]
         trainee = self.trainees.get(trainee_key)
-        plan = Plan(CREATE, key=(*trainee_key, batch.pk), trainee_key=trainee_key, trainee=trainee, batch=batch,
-                    fields=fields)
+        plan = Plan(
+            CREATE, key=(*trainee_key, batch.pk), trainee_key=trainee_key, trainee=trainee, batch=batch, fields=fields
+        )
         if trainee is not None:
             plan.fields = {k: v for k, v in fields.items() if getattr(trainee, k) != v}
             plan.enrolment = self.enrolments.get(trainee.pk, batch.pk)
@@ -185,7 +202,9 @@ class EnrolmentHandler(Handler):
             refusals[i] = self.guarded(lambda plan, s=i in submit: self.finish(plan, submit=s), plans[i])
         # The other new enrolments are submitted together.
         to_submit = [i for i in sorted(submit - corrected) if refusals[i] is None]
-        submitted = services.submit_enrolments(actor=self.staff, enrolment_ids=[plans[i].enrolment.pk for i in to_submit])
+        submitted = services.submit_enrolments(
+            actor=self.staff, enrolment_ids=[plans[i].enrolment.pk for i in to_submit]
+        )
         for i, enrolment in zip(to_submit, submitted, strict=True):
             if isinstance(enrolment, LifecycleError):
                 refusals[i] = RowRejected("batch", enrolment.message)
@@ -235,8 +254,16 @@ class CompletionHandler(Handler):
         score = values.get("score")
         if score is None and recorded is not None:
             score = recorded[1]  # an empty cell keeps what was recorded
-        plan = Plan(CREATE, key=(*trainee_key, batch.pk, module.pk), trainee_key=trainee_key, trainee=trainee,
-                    batch=batch, enrolment=enrolment, module=module, fields={"hours": values["hours"], "score": score})
+        plan = Plan(
+            CREATE,
+            key=(*trainee_key, batch.pk, module.pk),
+            trainee_key=trainee_key,
+            trainee=trainee,
+            batch=batch,
+            enrolment=enrolment,
+            module=module,
+            fields={"hours": values["hours"], "score": score},
+        )
         if recorded is not None:
             plan.outcome = UNCHANGED if recorded == (values["hours"], score) else UPDATE
         return plan
@@ -284,8 +311,15 @@ class ResultHandler(Handler):
             fields["theory_score"] = attempt.theory_score
         if attempt is not None and attempt.practical_carried_over:
             fields["practical_score"] = attempt.practical_score
-        plan = Plan(CREATE, key=(*trainee_key, batch.pk), trainee_key=trainee_key, trainee=trainee, batch=batch,
-                    enrolment=enrolment, fields=fields)
+        plan = Plan(
+            CREATE,
+            key=(*trainee_key, batch.pk),
+            trainee_key=trainee_key,
+            trainee=trainee,
+            batch=batch,
+            enrolment=enrolment,
+            fields=fields,
+        )
         if attempt is not None and (attempt.theory_score is not None or attempt.practical_score is not None):
             same = all(getattr(attempt, name) == fields[name] for name in self.SCORES)
             plan.outcome = UNCHANGED if same else UPDATE

@@ -24,7 +24,7 @@ from .columns import Kind
 from .errors import TOO_LARGE, FileRefused
 from .handlers import HANDLERS, Options, Plan
 from .layout import Layout, read_layout
-from .lookups import RowRejected
+from .reference_books import RowRejected
 from .summary import REJECTED, UNCHANGED, Problem, Summary
 
 CHUNK_ROWS = 1000
@@ -40,8 +40,9 @@ class RowReading:
     problems: list[tuple[int | None, str]] = field(default_factory=list)
 
 
-def run(*, staff: User, kind: Kind, fileobj, options: Options | None = None,
-        on_problem: ProblemListener | None = None) -> Summary:
+def run(
+    *, staff: User, kind: Kind, fileobj, options: Options | None = None, on_problem: ProblemListener | None = None
+) -> Summary:
     """Read, check and apply every row; the summary says what happened (or why the file was refused).
 
     The caller must roll back when the summary has a refusal: rows may have been applied before
@@ -119,7 +120,9 @@ class Run:
             data_rows += 1
             if data_rows > max_rows:
                 raise FileRefused(
-                    _("The file has more than %(limit)s rows; one upload may have at most %(limit)s. Split it into several files.")
+                    _(
+                        "The file has more than %(limit)s rows; one upload may have at most %(limit)s. Split it into several files."
+                    )
                     % {"limit": f"{max_rows:,}"},
                     TOO_LARGE,
                 )
@@ -183,8 +186,13 @@ class Run:
             return None, [(self.column_of(rejection.key), rejection.message)]
         first = self.seen.setdefault(plan.key, row.number)
         if first != row.number:
-            return None, [(None, _("Row %(row)s already has the same %(identity)s: each may appear once.")
-                                 % {"row": first, "identity": self.kind.identity})]
+            return None, [
+                (
+                    None,
+                    _("Row %(row)s already has the same %(identity)s: each may appear once.")
+                    % {"row": first, "identity": self.kind.identity},
+                )
+            ]
         return plan, []
 
     def settle(self, planned: list[tuple[RowReading, Plan | None, list]]) -> None:
@@ -209,14 +217,19 @@ class Run:
 
     def reject(self, row: RowReading, problems: Iterable[tuple[int | None, str]]) -> None:
         for column_number, message in problems:
-            self.add_problem(row.number, column_number, row.cells.get(column_number) if column_number else None, message)
+            self.add_problem(
+                row.number, column_number, row.cells.get(column_number) if column_number else None, message
+            )
         self.count(row.number, REJECTED)
 
     def add_problem(self, row_number: int, column_number: int | None, cell, message: str) -> None:
         column = self.layout.columns.get(column_number) if column_number else None
         problem = Problem(
-            row=row_number, column=column_number, header=column.header if column else "",
-            value=shown(cell.value) if cell is not None and not is_blank(cell.value) else "", message=str(message),
+            row=row_number,
+            column=column_number,
+            header=column.header if column else "",
+            value=shown(cell.value) if cell is not None and not is_blank(cell.value) else "",
+            message=str(message),
         )
         self.summary.add_problem(problem)
         if self.on_problem:
@@ -257,6 +270,7 @@ class Run:
         """Empty rows between data rows may be a sign of rows lost in copying: say where they were."""
         inside = [span for span in self.empty_spans if span[1] < self.last_data_row]
         if inside:
-            spans = [str(a) if a == b else f"{a}–{b}" for a, b in inside[:limit]] + (["…"] if len(inside) > limit else [])
+            spans = [str(a) if a == b else f"{a}–{b}" for a, b in inside[:limit]] + (
+                ["…"] if len(inside) > limit else []
+            )
             self.summary.warnings.append(_("Empty rows were skipped: %(rows)s.") % {"rows": ", ".join(spans)})
-

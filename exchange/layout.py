@@ -98,15 +98,21 @@ def _match_headers(kind: Kind, row: Row) -> Layout:
         _refuse_another_template(kind, texts)
     if not layout.columns:
         raise FileRefused(
-            _("Row 1 must hold the column headers of the %(kind)s template (%(headers)s): download the template and copy your data into it.")
+            _(
+                "Row 1 must hold the column headers of the %(kind)s template (%(headers)s): download the template and copy your data into it."
+            )
             % {"kind": kind.title, "headers": "、".join(c.header for c in kind.columns)}
         )
     if unknown:
         number, text = unknown[0]
         raise FileRefused(
             _("Column %(column)s: “%(header)s” is not a column of the %(kind)s template. Its columns are: %(headers)s.")
-            % {"column": get_column_letter(number), "header": text, "kind": kind.title,
-               "headers": "、".join(c.header for c in kind.columns)}
+            % {
+                "column": get_column_letter(number),
+                "header": text,
+                "kind": kind.title,
+                "headers": "、".join(c.header for c in kind.columns),
+            }
         )
     present = {c.key for c in layout.columns.values()}
     missing = [c for c in kind.columns if c.required and c.key not in present]
@@ -139,8 +145,13 @@ def _is_key_row(cells: dict[int, Cell], layout: Layout) -> bool:
         expected = REASON_KEY if number in layout.ignored else (column.key if column else None)
         if text.strip() != expected:
             raise FileRefused(
-                _("Column %(column)s: the header row says “%(header)s” but the key row says “%(key)s”: the columns were moved apart.")
-                % {"column": get_column_letter(number), "header": _header_texts(layout.header_rows[0][1]).get(number, ""),
-                   "key": text}
+                _(
+                    "Column %(column)s: the header row says “%(header)s” but the key row says “%(key)s”: the columns were moved apart."
+                )
+                % {
+                    "column": get_column_letter(number),
+                    "header": _header_texts(layout.header_rows[0][1]).get(number, ""),
+                    "key": text,
+                }
             )
     return True

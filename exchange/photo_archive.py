@@ -20,9 +20,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from certification import permissions, photos, registration
-from certification.errors import LifecycleError, MoveForbidden
 from certification.identity import normalise_id_number
 from certification.models import Trainee, User
+from core.errors import LifecycleError, MoveForbidden
 
 from . import archives, limits, reading
 from .errors import TOO_LARGE, WRONG_TYPE, FileRefused
@@ -40,7 +40,8 @@ class PhotoReport:
 
 def too_large_message(size: int) -> str:
     return _("This archive is %(size)s; it may be at most %(limit)s. Split the photos into several archives.") % {
-        "size": filesizeformat(size), "limit": filesizeformat(limits.get("EXCHANGE_PHOTO_ZIP_MAX_BYTES"))
+        "size": filesizeformat(size),
+        "limit": filesizeformat(limits.get("EXCHANGE_PHOTO_ZIP_MAX_BYTES")),
     }
 
 
@@ -85,14 +86,19 @@ def _members_to_read(archive, report: PhotoReport) -> list:
             report.rejected.append((name, _("Archives inside the archive are not opened: put the photos in one zip.")))
             continue
         if info.file_size > settings.PHOTO_MAX_BYTES:
-            report.rejected.append((name, _("The photo is %(size)s; it may be at most %(limit)s.")
-                                    % {"size": filesizeformat(info.file_size),
-                                       "limit": filesizeformat(settings.PHOTO_MAX_BYTES)}))
+            report.rejected.append(
+                (
+                    name,
+                    _("The photo is %(size)s; it may be at most %(limit)s.")
+                    % {"size": filesizeformat(info.file_size), "limit": filesizeformat(settings.PHOTO_MAX_BYTES)},
+                )
+            )
             continue
         id_number = normalise_id_number(PurePosixPath(name).stem)
         if id_number in seen:
-            report.rejected.append((name, _("Another photo for this ID number comes first: %(name)s.")
-                                    % {"name": seen[id_number]}))
+            report.rejected.append(
+                (name, _("Another photo for this ID number comes first: %(name)s.") % {"name": seen[id_number]})
+            )
             continue
         seen[id_number] = name
         members.append((info, id_number))

@@ -41,8 +41,18 @@ LISTS_SHEET = "选项"
 # Read whole by openpyxl when the workbook opens; the worksheets themselves are streamed.
 WHOLE_PARTS = {"xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml", "[Content_Types].xml"}
 # What openpyxl may raise on a malformed file: all of it means "damaged", none of it a 500.
-READ_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError, OSError, EOFError,
-               zipfile.BadZipFile, zlib.error, ParseError)
+READ_ERRORS = (
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+    ParseError,
+)
 
 
 def too_large(size: int) -> FileRefused:
@@ -99,13 +109,22 @@ def open_workbook(fileobj) -> Book:
             reader.read_strings()
             reader.read_workbook()
             apply_stylesheet(reader.archive, reader.wb)
-            sheets = [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
-                      if rel.target in reader.valid_files and "worksheet" in rel.Type]
+            sheets = [
+                (sheet.name, rel.target)
+                for sheet, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "worksheet" in rel.Type
+            ]
     except READ_ERRORS:
         raise archives.damaged() from None
     workbook = reader.wb
-    return Book(reader.archive, reader.shared_strings, workbook.epoch, set(workbook._date_formats),
-                set(workbook._timedelta_formats), sheets)
+    return Book(
+        reader.archive,
+        reader.shared_strings,
+        workbook.epoch,
+        set(workbook._date_formats),
+        set(workbook._timedelta_formats),
+        sheets,
+    )
 
 
 def _check_parts(archive: zipfile.ZipFile) -> None:
@@ -123,7 +142,9 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
         raise archives.damaged() from None
     if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
         raise FileRefused(
-            _("This workbook contains macros (.xlsm): save it as an Excel workbook (.xlsx) without macros and upload it again."),
+            _(
+                "This workbook contains macros (.xlsm): save it as an Excel workbook (.xlsx) without macros and upload it again."
+            ),
             WRONG_TYPE,
         )
 
@@ -135,7 +156,9 @@ def _office_97_or_encrypted(fileobj) -> FileRefused:
     fileobj.seek(0)
     if "EncryptedPackage".encode("utf-16-le") in content:
         return FileRefused(
-            _("This workbook is protected by a password: remove the password in Excel (File → Info → Protect Workbook) and upload it again."),
+            _(
+                "This workbook is protected by a password: remove the password in Excel (File → Info → Protect Workbook) and upload it again."
+            ),
             WRONG_TYPE,
         )
     return FileRefused(
@@ -147,7 +170,9 @@ def _office_97_or_encrypted(fileobj) -> FileRefused:
 def _not_a_workbook(head: bytes) -> FileRefused:
     if _is_text(head):
         return FileRefused(
-            _("This is a CSV or text file, not an Excel workbook: open it in Excel and save it as an Excel workbook (.xlsx)."),
+            _(
+                "This is a CSV or text file, not an Excel workbook: open it in Excel and save it as an Excel workbook (.xlsx)."
+            ),
             WRONG_TYPE,
         )
     return FileRefused(_("This file is not an Excel workbook (.xlsx)."), WRONG_TYPE)
@@ -197,8 +222,10 @@ def check_declared_rows(book: Book, part: str, header_rows: int = 2) -> None:
     declared = declared_rows(book, part)
     if declared - header_rows > limits.max_rows():
         raise FileRefused(
-            _("The sheet reaches down to row %(rows)s; one upload may have at most %(limit)s rows. "
-              "Split it into several files (and delete empty rows at the bottom).")
+            _(
+                "The sheet reaches down to row %(rows)s; one upload may have at most %(limit)s rows. "
+                "Split it into several files (and delete empty rows at the bottom)."
+            )
             % {"rows": f"{declared:,}", "limit": f"{limits.max_rows():,}"},
             TOO_LARGE,
         )
@@ -226,8 +253,15 @@ class SheetStream:
         row_number = 0
         try:
             with self.book.archive.open(self.part) as source:
-                rows = etree.iterparse(source, events=("end",), tag=(_ROW, _MERGE_CELL), resolve_entities=False,
-                                       no_network=True, load_dtd=False, huge_tree=False)
+                rows = etree.iterparse(
+                    source,
+                    events=("end",),
+                    tag=(_ROW, _MERGE_CELL),
+                    resolve_entities=False,
+                    no_network=True,
+                    load_dtd=False,
+                    huge_tree=False,
+                )
                 for _event, element in rows:
                     if element.tag == _MERGE_CELL:
                         if element.get("ref"):
@@ -289,8 +323,13 @@ class _CellReader:
                     if data_type == "s":
                         cells[column] = Cell(self.shared_strings[int(child.text)], "s", epoch)
                         continue
-                    if data_type is None and not cell.get("s") and "." not in child.text and "E" not in child.text \
-                            and "e" not in child.text:
+                    if (
+                        data_type is None
+                        and not cell.get("s")
+                        and "." not in child.text
+                        and "E" not in child.text
+                        and "e" not in child.text
+                    ):
                         cells[column] = Cell(int(child.text), "n", epoch)
                         continue
                 elif data_type == "inlineStr" and child.tag == _INLINE and len(child) == 1 and child[0].tag == _TEXT:

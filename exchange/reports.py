@@ -11,8 +11,9 @@ from collections import defaultdict
 from openpyxl.styles import Font, PatternFill
 
 from certification.models import User
+from core import spreadsheets as writing
 
-from . import reading, services, writing
+from . import reading, services
 from .columns import KINDS, REASON_HEADER, REASON_KEY
 from .errors import FileRefused
 from .handlers import Options
@@ -25,8 +26,13 @@ REASON_FONT = Font(color="9C0006")
 def write_error_report(*, staff: User, kind: str, fileobj, out, options: Options | None = None) -> int:
     """Write the report to `out`; the number of problems found."""
     problems: dict[int, list[Problem]] = defaultdict(list)
-    summary = services.preview(staff=staff, kind=kind, fileobj=fileobj, options=options,
-                               on_problem=lambda problem: problems[problem.row].append(problem))
+    summary = services.preview(
+        staff=staff,
+        kind=kind,
+        fileobj=fileobj,
+        options=options,
+        on_problem=lambda problem: problems[problem.row].append(problem),
+    )
     if summary.refusal:
         raise FileRefused(summary.refusal, summary.refusal_status)
     fileobj.seek(0)
@@ -69,8 +75,9 @@ def _row(sheet, cells: dict, row_problems: list[Problem], reason_column: int, ro
         value = source.value if source is not None else None
         fill = BAD_FILL if column in bad_columns else None
         as_text = role == "data" and column in text_columns and isinstance(value, str)
-        values.append(writing.cell(sheet, value, as_text=as_text, fill=fill,
-                                   font=writing.BOLD if role == "header" else None))
+        values.append(
+            writing.cell(sheet, value, as_text=as_text, fill=fill, font=writing.BOLD if role == "header" else None)
+        )
     if role == "header":
         values.append(writing.cell(sheet, REASON_HEADER, font=writing.BOLD))
     elif role == "keys":

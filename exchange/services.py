@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from certification import permissions
-from certification.errors import MoveForbidden, RuleNotMet, StaleState
 from certification.models import User
+from core.errors import MoveForbidden, RuleNotMet, StaleState
+from core.guards import require_institution_staff
 
 from . import importing, limits, reading
 from .columns import KINDS
@@ -24,14 +24,9 @@ from .models import ImportSession, ImportStatus
 from .summary import PROBLEMS_KEPT, Summary
 
 
-def _require_staff(staff: User) -> None:
-    if not permissions.is_institution_staff(staff):
-        raise MoveForbidden(_("Only institution staff can import Excel files."))
-
-
 def preview(*, staff: User, kind: str, fileobj, options: Options | None = None, on_problem=None) -> Summary:
     """What importing the file would do, row by row; nothing is written."""
-    _require_staff(staff)
+    require_institution_staff(staff)
     with transaction.atomic():
         summary = importing.run(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options, on_problem=on_problem)
         transaction.set_rollback(True)
@@ -40,7 +35,7 @@ def preview(*, staff: User, kind: str, fileobj, options: Options | None = None, 
 
 def import_rows(*, staff: User, kind: str, fileobj, options: Options | None = None) -> Summary:
     """Import the file: all rows or none, or only the valid rows with `options.valid_rows_only`."""
-    _require_staff(staff)
+    require_institution_staff(staff)
     options = options or Options()
     with transaction.atomic():
         summary = importing.run(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options)
@@ -53,7 +48,7 @@ def import_rows(*, staff: User, kind: str, fileobj, options: Options | None = No
 
 def start_import(*, staff: User, kind: str, upload, submit: bool = False) -> ImportSession:
     """Preview an uploaded file and keep it for confirmation; FileRefused when it is refused as a whole."""
-    _require_staff(staff)
+    require_institution_staff(staff)
     if kind not in KINDS:
         raise FileRefused(_("Unknown kind of import."))
     size = reading.size_of(upload)
@@ -63,17 +58,27 @@ def start_import(*, staff: User, kind: str, upload, submit: bool = False) -> Imp
     if summary.refusal:
         raise FileRefused(summary.refusal, summary.refusal_status)
     digest = _sha256(upload)
-    earlier = ImportSession.objects.filter(
-        institution_id=staff.institution_id, kind=kind, sha256=digest, status=ImportStatus.IMPORTED
-    ).order_by("-imported_at").first()
+    earlier = (
+        ImportSession.objects.filter(
+            institution_id=staff.institution_id, kind=kind, sha256=digest, status=ImportStatus.IMPORTED
+        )
+        .order_by("-imported_at")
+        .first()
+    )
     if earlier is not None:
         summary.warnings.append(
             _("This same file was imported on %(date)s: rows already in the database count as unchanged.")
             % {"date": formats.date_format(timezone.localtime(earlier.imported_at), "DATETIME_FORMAT")}
         )
     session = ImportSession(
-        institution_id=staff.institution_id, uploaded_by=staff, kind=kind, original_name=(upload.name or "")[:255],
-        size=size, sha256=digest, submit=submit and kind == "enrolments", summary=summary.to_json(),
+        institution_id=staff.institution_id,
+        uploaded_by=staff,
+        kind=kind,
+        original_name=(upload.name or "")[:255],
+        size=size,
+        sha256=digest,
+        submit=submit and kind == "enrolments",
+        summary=summary.to_json(),
     )
     upload.seek(0)
     session.file.save("upload.xlsx", upload, save=False)
@@ -84,12 +89,10 @@ def start_import(*, staff: User, kind: str, upload, submit: bool = False) -> Imp
 def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = False) -> tuple[ImportSession, Summary]:
     """Import a previewed upload. The session's summary becomes the import's; `summary.written`
     says whether anything was written (rows rejected since the preview stop an all-or-nothing import)."""
-    _require_staff(staff)
+    require_institution_staff(staff)
     with transaction.atomic():
         session = (
-            ImportSession.objects.select_for_update()
-            .filter(pk=session_id, institution_id=staff.institution_id)
-            .first()
+            ImportSession.objects.select_for_update().filter(pk=session_id, institution_id=staff.institution_id).first()
         )
         if session is None:
             raise MoveForbidden(_("This upload is not your institution's."))
@@ -98,11 +101,14 @@ def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = Fals
         previewed = session.result
         if previewed.rejected and not valid_rows_only:
             raise RuleNotMet(
-                _("%(count)s rows were rejected: correct them and upload the file again, or import the valid rows only.")
+                _(
+                    "%(count)s rows were rejected: correct them and upload the file again, or import the valid rows only."
+                )
                 % {"count": previewed.rejected}
             )
         options = Options(
-            submit=session.submit, valid_rows_only=valid_rows_only,
+            submit=session.submit,
+            valid_rows_only=valid_rows_only,
             skip_rows=frozenset(previewed.rejected_rows) if valid_rows_only else frozenset(),
         )
         with session.file.open("rb") as fileobj:

@@ -23,8 +23,9 @@ def catalogue_present(request):
         yield
         return
     request.getfixturevalue("db")
-    from django.apps import apps
     from importlib import import_module
+
+    from django.apps import apps
 
     from certification.models import Track
 

@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import registration, services
 from certification.identity import resident_id_check_character
-from workflows import services as assessment
 from certification.models import (
     EvidenceFile,
     EvidenceKind,
@@ -21,6 +20,7 @@ from certification.models import (
     TrainingBatch,
     User,
 )
+from workflows.assessment import services as assessment
 
 _serial = itertools.count(1)
 
@@ -48,10 +48,17 @@ def user(username, role, institution=None, password="demo-pass-2024") -> User:
 
 
 def trainee(inst: Institution, name="张晓明", **overrides) -> Trainee:
-    fields = dict(
-        institution=inst, name=name, id_number=resident_id(), gender="M", birth_date=date(1990, 3, 5),
-        education="senior", phone="13800000000", employer="杭州某服饰有限公司", years_in_trade=8,
-    )
+    fields = {
+        "institution": inst,
+        "name": name,
+        "id_number": resident_id(),
+        "gender": "M",
+        "birth_date": date(1990, 3, 5),
+        "education": "senior",
+        "phone": "13800000000",
+        "employer": "杭州某服饰有限公司",
+        "years_in_trade": 8,
+    }
     fields.update(overrides)
     return Trainee.objects.create(**fields)
 
@@ -59,8 +66,12 @@ def trainee(inst: Institution, name="张晓明", **overrides) -> Trainee:
 def batch(inst: Institution, track_code="PM", level=4, capacity=50, start=None) -> TrainingBatch:
     start = start or date.today()
     return TrainingBatch.objects.create(
-        institution=inst, track=Track.objects.get(code=track_code), level=level,
-        name=f"{track_code} {start:%Y}-{next(_serial)}", start_date=start, end_date=start + timedelta(days=60),
+        institution=inst,
+        track=Track.objects.get(code=track_code),
+        level=level,
+        name=f"{track_code} {start:%Y}-{next(_serial)}",
+        start_date=start,
+        end_date=start + timedelta(days=60),
         capacity=capacity,
     )
 
@@ -115,20 +126,30 @@ def complete_all_modules(enrolment, staff):
     for module in enrolment.track.modules.all():
         evidence = SimpleUploadedFile("work.pdf", b"%PDF-1.4 evidence") if module.evidence_required else None
         registration.record_module_completion(
-            staff=staff, enrolment_id=enrolment.pk, module_id=module.pk, hours=module.min_hours,
-            score=Decimal("80"), evidence=evidence,
+            staff=staff,
+            enrolment_id=enrolment.pk,
+            module_id=module.pk,
+            hours=module.min_hours,
+            score=Decimal("80"),
+            evidence=evidence,
         )
 
 
 def enter_passing_results(enrolment, staff, theory=Decimal("75"), practical=Decimal("82")):
     attempt = registration.record_scores(
-        staff=staff, enrolment_id=enrolment.pk, theory_score=theory, practical_score=practical,
+        staff=staff,
+        enrolment_id=enrolment.pk,
+        theory_score=theory,
+        practical_score=practical,
         exam_date=date.today(),
     )
     if enrolment.track.requires_3d_evidence:
         EvidenceFile.objects.create(
-            attempt=attempt, kind=EvidenceKind.MODEL_3D, file=SimpleUploadedFile("coat.obj", b"v 0 0 0\n"),
-            original_name="coat.obj", uploaded_by=staff,
+            attempt=attempt,
+            kind=EvidenceKind.MODEL_3D,
+            file=SimpleUploadedFile("coat.obj", b"v 0 0 0\n"),
+            original_name="coat.obj",
+            uploaded_by=staff,
         )
     return attempt
 

@@ -31,8 +31,8 @@ from certificates.models import Certificate
 from certification.models import Enrolment, Role, StateLog, User
 from certification.photos import make_placeholder_photo
 from exchange import services as exchange_services
-from workflows import publicity
 from workflows.models import Objection
+from workflows.publicity import services as publicity
 
 from . import factories
 from .data import make_corpus
@@ -206,8 +206,10 @@ PARAMS = {
     "certificates:verify_json": lambda w: {"number": w.certificate.number},
     "certificates:verify": lambda w: {"number": w.certificate.number},
     "certificates:verify_qr": lambda w: {"number": w.certificate.number, "token": qr.token_for(w.certificate.number)},
-    "certificates:verify_qr_photo": lambda w: {"number": w.certificate.number,
-                                               "token": qr.token_for(w.certificate.number)},
+    "certificates:verify_qr_photo": lambda w: {
+        "number": w.certificate.number,
+        "token": qr.token_for(w.certificate.number),
+    },
     "certificates:detail": lambda w: {"pk": w.certificate.pk},
     "certificates:download": lambda w: {"pk": w.certificate.pk},
     "certificates:batch_zip": lambda w: {"batch_id": w.certificate.enrolment.batch_id},
@@ -223,6 +225,7 @@ SHARED_ARGUMENTS = {"exchange:template", "exchange:upload", "exchange:export"}
 
 
 # The URL patterns ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Route:
@@ -263,7 +266,7 @@ def walk(patterns, prefix: str = "", namespace: str = "", converters: dict | Non
 
 def _arguments(pattern) -> dict:
     if isinstance(pattern, RegexPattern):
-        return {name: None for name in pattern.regex.groupindex}
+        return dict.fromkeys(pattern.regex.groupindex)
     return dict(pattern.converters)
 
 
@@ -290,12 +293,16 @@ def test_every_page_declares_who_may_open_it():
 
 
 def test_no_other_institution_may_open_institution_1s_objects():
-    leaking = sorted(name for name in PARAMS if INST2 in EXPECTED.get(name, ()) and name not in SHARED_ARGUMENTS
-                     and EXPECTED[name] != EVERYONE)
+    leaking = sorted(
+        name
+        for name in PARAMS
+        if INST2 in EXPECTED.get(name, ()) and name not in SHARED_ARGUMENTS and EXPECTED[name] != EVERYONE
+    )
     assert not leaking, f"PARAMS always name institution 1's objects; inst2_staff cannot be allowed: {leaking}"
 
 
 # The world ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class World:
@@ -324,11 +331,13 @@ def build_world() -> World:
 
     trainee = factories.trainee(inst1, name="张晓明")
     trainee.photo.save("photo.png", make_placeholder_photo("张晓明"), save=True)
-    certified = factories.advance(factories.draft_enrolment(staff1, "CR", trainee_obj=trainee), to="ready_to_issue",
-                                  **cast)
+    certified = factories.advance(
+        factories.draft_enrolment(staff1, "CR", trainee_obj=trainee), to="ready_to_issue", **cast
+    )
     certificate = certificates_services.issue_certificate(officer=officer, enrolment_id=certified.pk)
-    enrolment = factories.advance(factories.draft_enrolment(staff1, "PM", trainee_obj=trainee), to="under_review",
-                                  staff=staff1, officer=officer)
+    enrolment = factories.advance(
+        factories.draft_enrolment(staff1, "PM", trainee_obj=trainee), to="under_review", staff=staff1, officer=officer
+    )
 
     other = factories.trainee(inst1, name="李华")
     in_notice = factories.advance(factories.draft_enrolment(staff1, "NM", trainee_obj=other), to="passed", **cast)
@@ -347,13 +356,27 @@ def build_world() -> World:
     import_session = exchange_services.start_import(staff=staff1, kind="enrolments", upload=upload)
 
     users = {
-        ANONYMOUS: None, OFFICER: officer, ASSESSOR: assessor, CONFLICTED: conflicted, INST1: staff1, INST2: staff2,
-        TRAINEE: User.objects.get(trainee=trainee), OTHER_TRAINEE: User.objects.get(trainee=other),
+        ANONYMOUS: None,
+        OFFICER: officer,
+        ASSESSOR: assessor,
+        CONFLICTED: conflicted,
+        INST1: staff1,
+        INST2: staff2,
+        TRAINEE: User.objects.get(trainee=trainee),
+        OTHER_TRAINEE: User.objects.get(trainee=other),
     }
     return World(
-        users=users, inst1=inst1, enrolment=enrolment, task=factories.open_review_task(enrolment),
-        evidence=enrolment.current_attempt.evidence_files.first(), certificate=certificate, notice=notice,
-        entry=entry, objection=objection, run=run, import_session=import_session,
+        users=users,
+        inst1=inst1,
+        enrolment=enrolment,
+        task=factories.open_review_task(enrolment),
+        evidence=enrolment.current_attempt.evidence_files.first(),
+        certificate=certificate,
+        notice=notice,
+        entry=entry,
+        objection=objection,
+        run=run,
+        import_session=import_session,
     )
 
 
@@ -445,6 +468,7 @@ def test_only_the_expected_roles_open_the_page(route, world):
 
 
 # The admin ----------------------------------------------------------------------------------------
+
 
 def admin_urls() -> list[str]:
     urls = ["/admin/"]

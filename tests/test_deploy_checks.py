@@ -17,7 +17,7 @@ def production_environment(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG"}}
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
     env.update(
-        DJANGO_SETTINGS_MODULE="certification.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="0",
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         ALLOWED_HOSTS="cert.example.org",

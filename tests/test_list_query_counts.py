@@ -48,9 +48,9 @@ from certification.models import (
     TrainingBatch,
     User,
 )
-from workflows import publicity
-from workflows import services as assessment
+from workflows.assessment import services as assessment
 from workflows.models import ObjectionStatus, PublicityNotice
+from workflows.publicity import services as publicity
 
 from . import factories
 
@@ -93,16 +93,25 @@ def _new_world() -> World:
 
 # Rows ---------------------------------------------------------------------------------------------
 
+
 def _trainees(world: World, n: int) -> list[Trainee]:
     trainees = []
     for _ in range(n):
         number = next(_serial)
         # A resident ID has 1000 serials a birth day: one day for each thousand trainees.
         birth = date(1970, 1, 1) + timedelta(days=number // 1000)
-        trainees.append(Trainee(
-            institution=world.institution, name=f"学员{number:04d}", id_number=factories.resident_id(number, birth),
-            gender="F", birth_date=birth, education="senior", phone="13800000000", employer="杭州某服饰有限公司",
-        ))
+        trainees.append(
+            Trainee(
+                institution=world.institution,
+                name=f"学员{number:04d}",
+                id_number=factories.resident_id(number, birth),
+                gender="F",
+                birth_date=birth,
+                education="senior",
+                phone="13800000000",
+                employer="杭州某服饰有限公司",
+            )
+        )
     return Trainee.objects.bulk_create(trainees)
 
 
@@ -134,14 +143,23 @@ def _under_review(world: World, kind: str, n: int) -> list[int]:
     ids = _enrolled(world, kind, n)
     modules = list(world.track.modules.filter(is_required=True))
     ModuleCompletion.objects.bulk_create(
-        ModuleCompletion(enrolment_id=pk, module=module, hours=module.min_hours, score=Decimal("80"),
-                         recorded_by=world.staff)
-        for pk in ids for module in modules
+        ModuleCompletion(
+            enrolment_id=pk, module=module, hours=module.min_hours, score=Decimal("80"), recorded_by=world.staff
+        )
+        for pk in ids
+        for module in modules
     )
     services.move_many(actor=world.staff, enrolment_ids=ids, transition="complete_training")
     AssessmentAttempt.objects.bulk_create(
-        AssessmentAttempt(enrolment_id=pk, number=1, exam_date=timezone.localdate(), theory_score=Decimal("75"),
-                          practical_score=Decimal("82"), submitted_by=world.staff, submitted_at=timezone.now())
+        AssessmentAttempt(
+            enrolment_id=pk,
+            number=1,
+            exam_date=timezone.localdate(),
+            theory_score=Decimal("75"),
+            practical_score=Decimal("82"),
+            submitted_by=world.staff,
+            submitted_at=timezone.now(),
+        )
         for pk in ids
     )
     for pk in ids:
@@ -162,20 +180,28 @@ def _institutions(n: int) -> None:
     )
     TrackQuota.objects.bulk_create(
         TrackQuota(institution=institution, track=track, year=timezone.localdate().year, quota=100)
-        for institution in institutions for track in Track.objects.all()
+        for institution in institutions
+        for track in Track.objects.all()
     )
 
 
 def _batches(world: World, n: int) -> None:
     start = timezone.localdate()
     TrainingBatch.objects.bulk_create(
-        TrainingBatch(institution=world.institution, track=world.track, name=f"{TRACK} 批次{next(_serial):04d}",
-                      start_date=start, end_date=start + timedelta(days=60), capacity=50)
+        TrainingBatch(
+            institution=world.institution,
+            track=world.track,
+            name=f"{TRACK} 批次{next(_serial):04d}",
+            start_date=start,
+            end_date=start + timedelta(days=60),
+            capacity=50,
+        )
         for _ in range(n)
     )
 
 
 # The stories: steps that add n rows ---------------------------------------------------------------
+
 
 def add_office_rows(world: World, n: int) -> None:
     """n of each: institutions, batches, trainees never enrolled, drafts, submitted, enrolled."""
@@ -225,6 +251,7 @@ def issue_their_certificates(world: World, n: int) -> None:
 
 # The pages ----------------------------------------------------------------------------------------
 
+
 def listed(context) -> int:
     """Rows behind a paginated page (all its pages, not only the one shown)."""
     return context["page_obj"].paginator.count
@@ -268,65 +295,91 @@ def _batch_rows(context) -> int:
 
 
 OFFICE_STORY = [
-    (add_office_rows, [
-        Page("dashboard-as-officer", "officer", _at("dashboard"), _total),
-        Page("dashboard-as-institution-staff", "staff", _at("dashboard"), _total),
-        Page("enrolments-as-officer", "officer", _at("enrolments:list")),
-        Page("enrolments-as-institution-staff", "staff", _at("enrolments:list")),
-        Page("enrolments-filtered", "officer", _at("enrolments:list", f"q=学员&track={TRACK}&status=submitted")),
-        Page("trainees-as-institution-staff", "staff", _at("institution:trainees")),
-        Page("trainees-as-officer", "officer", _at("institution:trainees")),
-        Page("trainees-filtered", "staff", _at("institution:trainees", "q=学员&account=yes")),
-        Page("batches-as-institution-staff", "staff", _at("institution:batches")),
-        Page("batches-as-officer", "officer", _at("institution:batches")),
-        Page("batch-of-drafts", "staff", _batch("draft"), _batch_rows),
-        Page("batch-of-enrolled", "staff", _batch("enrolled"), _batch_rows),
-        Page("batch-of-enrolled-as-officer", "officer", _batch("enrolled"), _batch_rows),
-        Page("slips", "staff", _at("institution:slips")),
-        Page("institutions", "officer", _at("officer:institutions")),
-        Page("institutions-filtered", "officer", _at("officer:institutions", "status=approved&q=培训机构")),
-        Page("approvals", "officer", _at("officer:approvals")),
-        Page("approvals-filtered", "officer", _approvals_in_the_newest_batch),
-    ]),
+    (
+        add_office_rows,
+        [
+            Page("dashboard-as-officer", "officer", _at("dashboard"), _total),
+            Page("dashboard-as-institution-staff", "staff", _at("dashboard"), _total),
+            Page("enrolments-as-officer", "officer", _at("enrolments:list")),
+            Page("enrolments-as-institution-staff", "staff", _at("enrolments:list")),
+            Page("enrolments-filtered", "officer", _at("enrolments:list", f"q=学员&track={TRACK}&status=submitted")),
+            Page("trainees-as-institution-staff", "staff", _at("institution:trainees")),
+            Page("trainees-as-officer", "officer", _at("institution:trainees")),
+            Page("trainees-filtered", "staff", _at("institution:trainees", "q=学员&account=yes")),
+            Page("batches-as-institution-staff", "staff", _at("institution:batches")),
+            Page("batches-as-officer", "officer", _at("institution:batches")),
+            Page("batch-of-drafts", "staff", _batch("draft"), _batch_rows),
+            Page("batch-of-enrolled", "staff", _batch("enrolled"), _batch_rows),
+            Page("batch-of-enrolled-as-officer", "officer", _batch("enrolled"), _batch_rows),
+            Page("slips", "staff", _at("institution:slips")),
+            Page("institutions", "officer", _at("officer:institutions")),
+            Page("institutions-filtered", "officer", _at("officer:institutions", "status=approved&q=培训机构")),
+            Page("approvals", "officer", _at("officer:approvals")),
+            Page("approvals-filtered", "officer", _approvals_in_the_newest_batch),
+        ],
+    ),
 ]
 
 ASSESSMENT_STORY = [
-    (put_candidates_under_review, [
-        Page("queue-as-assessor", "assessor", _at("assessment:queue")),
-        Page("queue-as-officer", "officer", _at("assessment:queue")),
-        Page("queue-filtered", "assessor", _at("assessment:queue", f"track={TRACK}&q=杭州")),
-        Page("enrolments-under-review-as-assessor", "assessor", _at("enrolments:list", "status=under_review")),
-        Page("dashboard-as-assessor", "assessor", _at("dashboard"), lambda context: context["under_review_count"]),
-    ]),
-    (let_the_assessor_claim_them, [
-        Page("inbox", "assessor", _at("assessment:inbox")),
-    ]),
-    (let_the_assessor_pass_them, [
-        Page("publicity-passed-candidates", "officer", _at("officer_publicity:index")),
-        Page("enrolments-passed-as-officer", "officer", _at("enrolments:list", "status=passed")),
-    ]),
-    (put_them_in_public_notice_with_objections, [
-        Page("publicity-notice-for-the-office", "officer", _notice("officer_publicity:notice")),
-        Page("publicity-notice-for-the-public", "anonymous", _notice("publicity:notice")),
-        Page("publicity-open-objections", "officer", _at("officer_publicity:objections")),
-    ]),
-    (dismiss_the_objections_and_close_the_notice, [
-        Page("publicity-dismissed-objections", "officer", _at("officer_publicity:objections", "status=dismissed")),
-        Page("certificates-ready-to-issue", "officer", _at("certificates:issuance"),
-             lambda context: context["ready_total"]),
-    ]),
-    (issue_their_certificates, [
-        Page("certificates-as-officer", "officer", _at("certificates:list")),
-        Page("certificates-as-institution-staff", "staff", _at("certificates:list")),
-        Page("certificates-filtered", "officer", _at("certificates:list", f"q=学员&status=valid&track={TRACK}")),
-        Page("certificates-of-an-issuance-run", "officer", _run),
-        Page("enrolments-in-every-status-as-officer", "officer", _at("enrolments:list")),
-        Page("dashboard-with-every-status-as-officer", "officer", _at("dashboard"), _total),
-    ]),
+    (
+        put_candidates_under_review,
+        [
+            Page("queue-as-assessor", "assessor", _at("assessment:queue")),
+            Page("queue-as-officer", "officer", _at("assessment:queue")),
+            Page("queue-filtered", "assessor", _at("assessment:queue", f"track={TRACK}&q=杭州")),
+            Page("enrolments-under-review-as-assessor", "assessor", _at("enrolments:list", "status=under_review")),
+            Page("dashboard-as-assessor", "assessor", _at("dashboard"), lambda context: context["under_review_count"]),
+        ],
+    ),
+    (
+        let_the_assessor_claim_them,
+        [
+            Page("inbox", "assessor", _at("assessment:inbox")),
+        ],
+    ),
+    (
+        let_the_assessor_pass_them,
+        [
+            Page("publicity-passed-candidates", "officer", _at("officer_publicity:index")),
+            Page("enrolments-passed-as-officer", "officer", _at("enrolments:list", "status=passed")),
+        ],
+    ),
+    (
+        put_them_in_public_notice_with_objections,
+        [
+            Page("publicity-notice-for-the-office", "officer", _notice("officer_publicity:notice")),
+            Page("publicity-notice-for-the-public", "anonymous", _notice("publicity:notice")),
+            Page("publicity-open-objections", "officer", _at("officer_publicity:objections")),
+        ],
+    ),
+    (
+        dismiss_the_objections_and_close_the_notice,
+        [
+            Page("publicity-dismissed-objections", "officer", _at("officer_publicity:objections", "status=dismissed")),
+            Page(
+                "certificates-ready-to-issue",
+                "officer",
+                _at("certificates:issuance"),
+                lambda context: context["ready_total"],
+            ),
+        ],
+    ),
+    (
+        issue_their_certificates,
+        [
+            Page("certificates-as-officer", "officer", _at("certificates:list")),
+            Page("certificates-as-institution-staff", "staff", _at("certificates:list")),
+            Page("certificates-filtered", "officer", _at("certificates:list", f"q=学员&status=valid&track={TRACK}")),
+            Page("certificates-of-an-issuance-run", "officer", _run),
+            Page("enrolments-in-every-status-as-officer", "officer", _at("enrolments:list")),
+            Page("dashboard-with-every-status-as-officer", "officer", _at("dashboard"), _total),
+        ],
+    ),
 ]
 
 
 # Measuring ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Visit:
@@ -410,6 +463,7 @@ def assert_same_cost(one: Visit, many: Visit) -> None:
 
 
 # The tests ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("page", _names(OFFICE_STORY))
 def test_office_page_costs_the_same_queries_for_1_and_500_rows(office_visits, page):

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import NonWorkingDay, Objection, PublicityNotice
 
 
@@ -9,19 +11,6 @@ from .models import NonWorkingDay, Objection, PublicityNotice
 class NonWorkingDayAdmin(admin.ModelAdmin):
     list_display = ["date", "name"]
     date_hierarchy = "date"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by services: visible here, changed only through the pages."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PublicityNotice)

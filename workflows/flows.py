@@ -5,7 +5,7 @@
                                    └─ otherwise (pass with enough sign-offs, fail) → end
 
 The flow only records who does which task, in which order. What a decision does to the enrolment
-(the lifecycle move, the attempt's outcome) is done by workflows.services in the same transaction
+(the lifecycle move, the attempt's outcome) is done by workflows.assessment.services in the same transaction
 as the task's completion. Tasks are worked from our own pages (inbox, queue, review), never from
 viewflow's generic views, so that every query is scoped by conflict-of-interest rules.
 """
@@ -22,7 +22,8 @@ def _task_page(request, **kwargs):  # pragma: no cover - viewflow's own URLs are
 
 
 # The last review's decision and the assessors who signed off a pass live on process.data,
-# written by workflows.services just before it completes the review task.
+# written by workflows.assessment.services just before it completes the review task.
+
 
 def returned(activation) -> bool:
     return activation.process.data.get("decision") == Decision.RETURN

@@ -83,8 +83,7 @@ class Objection(models.Model):
     text = models.TextField(_("objection"), max_length=4000)
     lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
     client_fingerprint = models.CharField(max_length=64, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=ObjectionStatus.choices,
-                              default=ObjectionStatus.OPEN)
+    status = models.CharField(_("status"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
-from . import publicity
+from workflows.publicity import services as publicity
 
 CLOSE_INTERVAL = timedelta(hours=1)
 
@@ -32,9 +32,7 @@ def pending_close_runs():
     that died mid-run leaves its row RUNNING for ever, and must not stop the schedule."""
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.filter(
-        task_path=close_due_publicity_task.module_path, status=TaskResultStatus.READY
-    )
+    return DBTaskResult.objects.filter(task_path=close_due_publicity_task.module_path, status=TaskResultStatus.READY)
 
 
 def schedule_close_due_publicity(*, run_after: datetime | None = None) -> bool:

@@ -1,34 +1,11 @@
 """What happened to certificates and who looked them up: both append-only (SPEC §6, §9)."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import User
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("This log is append-only."))
-
-    def delete(self):
-        raise ValidationError(_("This log is append-only."))
-
-
-class AppendOnly(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("This log is append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("This log is append-only."))
+from core.models import AppendOnly
 
 
 class EventKind(models.TextChoices):

@@ -13,9 +13,25 @@ from certification.models import Enrolment, User
 
 # Fields that describe what is printed: written once, when the number is allocated.
 PRINTED_FIELDS = (
-    "number", "issuer_code", "year", "level", "serial", "track_code", "holder_name", "holder_id_type",
-    "holder_id_number_masked", "occupation", "direction", "title", "level_label", "modules",
-    "institution_name", "issuer_name", "issue_date", "template_version", "verify_url",
+    "number",
+    "issuer_code",
+    "year",
+    "level",
+    "serial",
+    "track_code",
+    "holder_name",
+    "holder_id_type",
+    "holder_id_number_masked",
+    "occupation",
+    "direction",
+    "title",
+    "level_label",
+    "modules",
+    "institution_name",
+    "issuer_name",
+    "issue_date",
+    "template_version",
+    "verify_url",
 )
 # Fields of the frozen artefact: written once, when the signed PDF is stored.
 FROZEN_FIELDS = ("pdf", "sha256", "pdf_size")
@@ -36,7 +52,9 @@ class CertificateSerial(models.Model):
     last_serial = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["issuer_code", "year"], name="one_serial_counter_per_issuer_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer_code", "year"], name="one_serial_counter_per_issuer_year")
+        ]
         verbose_name = _("certificate serial counter")
         verbose_name_plural = _("certificate serial counters")
 
@@ -75,7 +93,11 @@ class Certificate(models.Model):
         "certificates.IssuanceRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="certificates"
     )
     supersedes = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
         verbose_name=_("supersedes"),
     )
 
@@ -115,7 +137,9 @@ class Certificate(models.Model):
         ordering = ["-issue_date", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["issuer_code", "year", "serial"], name="one_certificate_per_serial"),
-            models.UniqueConstraint(fields=["sha256"], condition=~models.Q(sha256=""), name="one_certificate_per_pdf_hash"),
+            models.UniqueConstraint(
+                fields=["sha256"], condition=~models.Q(sha256=""), name="one_certificate_per_pdf_hash"
+            ),
         ]
         indexes = [models.Index(fields=["status", "issue_date"]), models.Index(fields=["enrolment", "status"])]
         verbose_name = _("certificate")
@@ -133,7 +157,9 @@ class Certificate(models.Model):
             self._saved = None
             return
         deferred = self.get_deferred_fields()  # not loaded (`.only()`): nothing to compare against
-        self._saved = {name: self._frozen_value(name) for name in PRINTED_FIELDS + FROZEN_FIELDS if name not in deferred}
+        self._saved = {
+            name: self._frozen_value(name) for name in PRINTED_FIELDS + FROZEN_FIELDS if name not in deferred
+        }
 
     def refresh_from_db(self, *args, **kwargs):
         super().refresh_from_db(*args, **kwargs)

@@ -14,8 +14,13 @@ from certification.models import Enrolment, TrainingBatch, User
 class IssuanceRun(models.Model):
     officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by"))
     batch = models.ForeignKey(
-        TrainingBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("training batch"), help_text=_("Empty when the run covers everything ready to issue."),
+        TrainingBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("training batch"),
+        help_text=_("Empty when the run covers everything ready to issue."),
     )
     total = models.PositiveIntegerField(_("certificates to issue"), default=0)
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)

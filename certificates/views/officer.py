@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from certification.errors import InvalidInput, LifecycleError
-from certification.views.common import officer_required, paginate, render_error
+from core.errors import InvalidInput, LifecycleError
+from core.views import officer_required, paginate, render_error
 
 from .. import selectors, services
 from ..forms import ReasonForm
@@ -97,8 +97,13 @@ def _certificate_action(request, pk, action, prefix, success_message):
 @require_POST
 @officer_required
 def reissue(request, pk):
-    return _certificate_action(request, pk, services.reissue_certificate, "reissue",
-                               _("Corrected certificate %(number)s issued; the old one is now superseded."))
+    return _certificate_action(
+        request,
+        pk,
+        services.reissue_certificate,
+        "reissue",
+        _("Corrected certificate %(number)s issued; the old one is now superseded."),
+    )
 
 
 @require_POST

@@ -25,9 +25,12 @@ def _too_many(request, *, as_json: bool = False):
     message = _("Too many lookups from your address. Please wait a minute and try again.")
     if as_json:
         return JsonResponse({"error": "rate_limited", "message": message}, status=429)
-    return render(request, "certificates/verify/query.html",
-                  {"number_form": NumberForm(), "person_form": PersonQueryForm(), "error_message": message},
-                  status=429)
+    return render(
+        request,
+        "certificates/verify/query.html",
+        {"number_form": NumberForm(), "person_form": PersonQueryForm(), "error_message": message},
+        status=429,
+    )
 
 
 @never_cache
@@ -43,11 +46,13 @@ def verify_query(request):
         if not verification.rate_limit_allows(request, scope="query", default_limit=QUERIES_PER_MINUTE):
             return _too_many(request)
         if person_form.is_valid():
-            results = selectors.certificates_of_person(name=person_form.cleaned_data["name"],
-                                                       id_number=person_form.cleaned_data["id_number"])
+            results = selectors.certificates_of_person(
+                name=person_form.cleaned_data["name"], id_number=person_form.cleaned_data["id_number"]
+            )
             # The log keeps how many matched, never the name or ID number that was asked.
-            verification.log(channel=VerificationChannel.QUERY, query=str(len(results)), found=bool(results),
-                             request=request)
+            verification.log(
+                channel=VerificationChannel.QUERY, query=str(len(results)), found=bool(results), request=request
+            )
             context.update(queried=True, results=[verification.public_facts(c) for c in results])
         else:
             return render(request, "certificates/verify/query.html", context, status=400)
@@ -57,8 +62,9 @@ def verify_query(request):
 def _lookup(request, number: str, channel: str):
     normalised = numbering.normalise_number(number)
     certificate = selectors.public_certificate(normalised)
-    verification.log(channel=channel, query=normalised, certificate=certificate, found=certificate is not None,
-                     request=request)
+    verification.log(
+        channel=channel, query=normalised, certificate=certificate, found=certificate is not None, request=request
+    )
     return certificate
 
 
@@ -74,8 +80,7 @@ def verify_number(request, number):
     certificate = _lookup(request, number, VerificationChannel.PAGE)
     if certificate is None:
         return _not_found(request)
-    return render(request, "certificates/verify/certificate.html",
-                  {"facts": verification.public_facts(certificate)})
+    return render(request, "certificates/verify/certificate.html", {"facts": verification.public_facts(certificate)})
 
 
 @never_cache
@@ -102,13 +107,21 @@ def verify_qr(request, number, token):
     certificate = selectors.public_certificate(normalised)
     if certificate is not None and not qr.token_matches(certificate.number, token):
         certificate = None
-    verification.log(channel=VerificationChannel.QR, query=normalised, certificate=certificate,
-                     found=certificate is not None, request=request)
+    verification.log(
+        channel=VerificationChannel.QR,
+        query=normalised,
+        certificate=certificate,
+        found=certificate is not None,
+        request=request,
+    )
     if certificate is None:
         return _not_found(request)
     photo_url = reverse("certificates:verify_qr_photo", args=[certificate.number, token]) if certificate.photo else ""
-    return render(request, "certificates/verify/certificate.html",
-                  {"facts": verification.public_facts(certificate), "photo_url": photo_url, "from_qr": True})
+    return render(
+        request,
+        "certificates/verify/certificate.html",
+        {"facts": verification.public_facts(certificate), "photo_url": photo_url, "from_qr": True},
+    )
 
 
 @never_cache

@@ -12,19 +12,30 @@ from django.utils import timezone
 
 from certification import permissions
 from certification import selectors as certification_selectors
-from certification.views.common import paginate, role_required, staff_or_officer_required
+from core.views import paginate, role_required, staff_or_officer_required
 
 from .. import selectors, xlsx
 from ..forms import CertificateFilterForm, ReasonForm
 from ..models import CertificateStatus
 
-holder_institution_or_officer = role_required(permissions.is_officer, permissions.is_institution_staff,
-                                              permissions.is_trainee)
+holder_institution_or_officer = role_required(
+    permissions.is_officer, permissions.is_institution_staff, permissions.is_trainee
+)
 
 REGISTER_HEADERS = [
-    ("证书编号", "number"), ("状态", "status"), ("姓名", "name"), ("证件类型", "id_type"), ("证件号码", "id_number"),
-    ("职业方向", "direction"), ("证书名称", "title"), ("技能等级", "level"), ("发证日期", "issue_date"),
-    ("培训机构", "institution"), ("培训批次", "batch"), ("取代", "supersedes"), ("撤销日期", "revoked_on"),
+    ("证书编号", "number"),
+    ("状态", "status"),
+    ("姓名", "name"),
+    ("证件类型", "id_type"),
+    ("证件号码", "id_number"),
+    ("职业方向", "direction"),
+    ("证书名称", "title"),
+    ("技能等级", "level"),
+    ("发证日期", "issue_date"),
+    ("培训机构", "institution"),
+    ("培训批次", "batch"),
+    ("取代", "supersedes"),
+    ("撤销日期", "revoked_on"),
     ("SHA-256", "sha256"),
 ]
 
@@ -34,8 +45,11 @@ def _filtered(request):
     certificates = selectors.certificates_visible_to(request.user).select_related("supersedes", "enrolment__batch")
     if form.is_valid():
         certificates = selectors.search_certificates(
-            certificates, text=form.cleaned_data["q"], status=form.cleaned_data["status"],
-            track=form.cleaned_data["track"], batch=request.GET.get("batch", ""),
+            certificates,
+            text=form.cleaned_data["q"],
+            status=form.cleaned_data["status"],
+            track=form.cleaned_data["track"],
+            batch=request.GET.get("batch", ""),
         )
     return form, certificates.order_by("-issue_date", "-number")
 
@@ -55,22 +69,39 @@ def register_xlsx(request):
     _form, certificates = _filtered(request)
     rows = (
         [
-            c.number, c.get_status_display(), c.holder_name, c.holder_id_type, c.enrolment.trainee.id_number,
-            c.direction, c.title, c.level_label, c.issue_date, c.institution_name, c.enrolment.batch.name,
-            c.supersedes.number if c.supersedes_id else "", c.revoked_at.date() if c.revoked_at else None, c.sha256,
+            c.number,
+            c.get_status_display(),
+            c.holder_name,
+            c.holder_id_type,
+            c.enrolment.trainee.id_number,
+            c.direction,
+            c.title,
+            c.level_label,
+            c.issue_date,
+            c.institution_name,
+            c.enrolment.batch.name,
+            c.supersedes.number if c.supersedes_id else "",
+            c.revoked_at.date() if c.revoked_at else None,
+            c.sha256,
         ]
         for c in certificates.iterator(chunk_size=500)
     )
     output = xlsx.workbook_file(title="证书登记", headers=REGISTER_HEADERS, rows=rows)
     filename = f"certificate-register-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(output, as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @role_required(permissions.is_trainee)
 def my_certificates(request):
-    certificates = selectors.certificates_visible_to(request.user).select_related("superseded_by").order_by(
-        "-issue_date", "-number"
+    certificates = (
+        selectors.certificates_visible_to(request.user)
+        .select_related("superseded_by")
+        .order_by("-issue_date", "-number")
     )
     return render(request, "certificates/mine.html", {"certificates": list(certificates)})
 
@@ -102,8 +133,12 @@ def certificate_pdf(request, pk):
     certificate = get_object_or_404(selectors.certificates_visible_to(request.user), pk=pk)
     if not certificate.is_frozen:
         raise Http404
-    return FileResponse(certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.number}.pdf",
-                        content_type="application/pdf")
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{certificate.number}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @staff_or_officer_required
@@ -123,5 +158,6 @@ def batch_zip(request, batch_id):
             with certificate.pdf.open("rb") as pdf:
                 archive.writestr(f"{certificate.number}.pdf", pdf.read())
     output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=f"certificates-batch-{batch.pk}.zip",
-                        content_type="application/zip")
+    return FileResponse(
+        output, as_attachment=True, filename=f"certificates-batch-{batch.pk}.zip", content_type="application/zip"
+    )

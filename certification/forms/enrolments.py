@@ -6,16 +6,17 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from certification.evidence import evidence_upload_validator
 from certification.models import EnrolmentStatus, Track
-from workflows.evidence import evidence_upload_validator
-
 
 
 class EnrolmentFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Name, ID number or batch")}))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses"))] + list(EnrolmentStatus.choices))
+    q = forms.CharField(
+        label=_("Search"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Name, ID number or batch")})
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses"))] + list(EnrolmentStatus.choices)
+    )
     track = forms.ChoiceField(label=_("Track"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -27,7 +28,9 @@ class EnrolmentFilterForm(forms.Form):
 
 class MoveForm(forms.Form):
     expected_status = forms.ChoiceField(choices=EnrolmentStatus.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ModuleCompletionsForm(forms.Form):
@@ -41,24 +44,34 @@ class ModuleCompletionsForm(forms.Form):
         for module in self.modules:
             done = recorded.get(module.pk)
             hours = forms.DecimalField(
-                label=_("Hours"), required=False, max_digits=6, decimal_places=1,
+                label=_("Hours"),
+                required=False,
+                max_digits=6,
+                decimal_places=1,
                 validators=[MinValueValidator(0), MaxValueValidator(2000)],
                 initial=done.hours if done else None,
             )
             score = forms.DecimalField(
-                label=_("Score"), required=False, max_digits=5, decimal_places=1,
+                label=_("Score"),
+                required=False,
+                max_digits=5,
+                decimal_places=1,
                 validators=[MinValueValidator(0), MaxValueValidator(100)],
                 initial=done.score if done else None,
             )
-            evidence = forms.FileField(label=_("Evidence"), required=False,
-                                       validators=[evidence_upload_validator()])
+            evidence = forms.FileField(label=_("Evidence"), required=False, validators=[evidence_upload_validator()])
             self.fields[f"hours_{module.pk}"] = hours
             self.fields[f"score_{module.pk}"] = score
             self.fields[f"evidence_{module.pk}"] = evidence
-            self.rows.append({
-                "module": module, "completion": done,
-                "hours": f"hours_{module.pk}", "score": f"score_{module.pk}", "evidence": f"evidence_{module.pk}",
-            })
+            self.rows.append(
+                {
+                    "module": module,
+                    "completion": done,
+                    "hours": f"hours_{module.pk}",
+                    "score": f"score_{module.pk}",
+                    "evidence": f"evidence_{module.pk}",
+                }
+            )
 
     def bound_rows(self):
         for row in self.rows:
@@ -70,4 +83,9 @@ class ModuleCompletionsForm(forms.Form):
             hours = self.cleaned_data.get(row["hours"])
             if hours is None:
                 continue
-            yield row["module"], Decimal(hours), self.cleaned_data.get(row["score"]), self.cleaned_data.get(row["evidence"])
+            yield (
+                row["module"],
+                Decimal(hours),
+                self.cleaned_data.get(row["score"]),
+                self.cleaned_data.get(row["evidence"]),
+            )

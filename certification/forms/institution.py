@@ -28,14 +28,26 @@ class TraineeForm(forms.ModelForm):
     class Meta:
         model = Trainee
         fields = [
-            "name", "id_type", "id_number", "gender", "birth_date", "ethnicity", "education", "phone",
-            "employer", "years_in_trade", "address", "photo",
+            "name",
+            "id_type",
+            "id_number",
+            "gender",
+            "birth_date",
+            "ethnicity",
+            "education",
+            "phone",
+            "employer",
+            "years_in_trade",
+            "address",
+            "photo",
         ]
         widgets = {"birth_date": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["id_number"].help_text = _("Full-width digits are converted; a resident ID's check digit is verified.")
+        self.fields["id_number"].help_text = _(
+            "Full-width digits are converted; a resident ID's check digit is verified."
+        )
         min_width, min_height = settings.PHOTO_MIN_PIXELS
         self.fields["photo"].help_text = _(
             "JPEG or PNG up to %(limit)s, at least %(width)s × %(height)s pixels: head and shoulders on a plain "
@@ -129,7 +141,10 @@ class BatchForm(forms.ModelForm):
 
 class BatchFilterForm(forms.Form):
     track = forms.ModelChoiceField(
-        label=_("Track"), required=False, queryset=Track.objects.all(), to_field_name="code",
+        label=_("Track"),
+        required=False,
+        queryset=Track.objects.all(),
+        to_field_name="code",
         empty_label=_("All tracks"),
     )
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)

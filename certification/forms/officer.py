@@ -14,7 +14,8 @@ from certification.vetting import org_code_problem
 class InstitutionFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or organisation code"), required=False, max_length=64)
     status = forms.ChoiceField(
-        label=_("Vetting status"), required=False,
+        label=_("Vetting status"),
+        required=False,
         choices=[("", _("All statuses"))] + list(InstitutionStatus.choices),
     )
 
@@ -38,7 +39,9 @@ class StaffAccountForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"))
     password = forms.CharField(
-        label=_("Initial password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label=_("Initial password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Hand it over to the staff member in person; at least 10 characters, not only digits."),
     )
 
@@ -55,7 +58,10 @@ class QuotaForm(forms.Form):
 
 class VettingForm(forms.Form):
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Recorded on the institution with the date; required to suspend."),
     )
 
@@ -66,7 +72,10 @@ class ApprovalFilterForm(forms.Form):
         label=_("Institution"), required=False, empty_label=_("All institutions"), queryset=Institution.objects.all()
     )
     track = forms.ModelChoiceField(
-        label=_("Track"), required=False, empty_label=_("All tracks"), queryset=Track.objects.all(),
+        label=_("Track"),
+        required=False,
+        empty_label=_("All tracks"),
+        queryset=Track.objects.all(),
         to_field_name="code",
     )
     batch = forms.ModelChoiceField(
@@ -84,6 +93,9 @@ class ApprovalFilterForm(forms.Form):
 class ApprovalDecisionForm(forms.Form):
     action = forms.ChoiceField(choices=[("approve", _("Approve selected")), ("reject", _("Reject selected"))])
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required to reject; shown to the institution in the enrolment's history."),
     )

@@ -7,21 +7,42 @@ from django.db import migrations
 
 TRACKS = [
     # code, zh, en, title, requires 3D evidence, modules: (code, zh, en, min hours, evidence required)
-    ("PM", "服装制版", "Pattern-making", "时尚工程师（制版师）", True, [
-        ("SAMPLE", "版样制作", "Sample patterns", "60", False),
-        ("3D", "3D建模", "3D garment modelling", "40", True),
-        ("FABRIC", "面料学", "Fabric science", "24", False),
-    ]),
-    ("CR", "服装工艺", "Garment craft", "时尚工程师（工艺师）", False, [
-        ("INDUSTRIAL", "工业制作", "Industrial production", "80", False),
-        ("SAMPLE", "版样制作", "Sample patterns", "40", False),
-        ("FABRIC", "面料学", "Fabric science", "24", False),
-    ]),
-    ("NM", "新媒体营销", "New-media marketing", "时尚工程师（新媒体营销）", False, [
-        ("STYLING", "服装搭配", "Outfit styling", "40", False),
-        ("OPERATIONS", "新媒体运营", "New-media operations", "60", False),
-        ("FABRIC", "面料学", "Fabric science", "24", False),
-    ]),
+    (
+        "PM",
+        "服装制版",
+        "Pattern-making",
+        "时尚工程师（制版师）",
+        True,
+        [
+            ("SAMPLE", "版样制作", "Sample patterns", "60", False),
+            ("3D", "3D建模", "3D garment modelling", "40", True),
+            ("FABRIC", "面料学", "Fabric science", "24", False),
+        ],
+    ),
+    (
+        "CR",
+        "服装工艺",
+        "Garment craft",
+        "时尚工程师（工艺师）",
+        False,
+        [
+            ("INDUSTRIAL", "工业制作", "Industrial production", "80", False),
+            ("SAMPLE", "版样制作", "Sample patterns", "40", False),
+            ("FABRIC", "面料学", "Fabric science", "24", False),
+        ],
+    ),
+    (
+        "NM",
+        "新媒体营销",
+        "New-media marketing",
+        "时尚工程师（新媒体营销）",
+        False,
+        [
+            ("STYLING", "服装搭配", "Outfit styling", "40", False),
+            ("OPERATIONS", "新媒体运营", "New-media operations", "60", False),
+            ("FABRIC", "面料学", "Fabric science", "24", False),
+        ],
+    ),
 ]
 
 GROUP_PERMISSIONS = {
@@ -58,9 +79,15 @@ def seed(apps, schema_editor):
         )
         for position, (module_code, mzh, men, hours, evidence) in enumerate(modules):
             Module.objects.get_or_create(
-                track=track, code=module_code,
-                defaults={"name_zh": mzh, "name_en": men, "min_hours": Decimal(hours),
-                          "evidence_required": evidence, "position": position},
+                track=track,
+                code=module_code,
+                defaults={
+                    "name_zh": mzh,
+                    "name_en": men,
+                    "min_hours": Decimal(hours),
+                    "evidence_required": evidence,
+                    "position": position,
+                },
             )
 
     for app_config in apps.get_app_configs():

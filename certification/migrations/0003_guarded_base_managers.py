@@ -4,18 +4,27 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certification', '0002_catalogue_and_groups'),
+        ("certification", "0002_catalogue_and_groups"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='enrolment',
-            options={'base_manager_name': 'objects', 'ordering': ['-created_at', '-pk'], 'verbose_name': 'enrolment', 'verbose_name_plural': 'enrolments'},
+            name="enrolment",
+            options={
+                "base_manager_name": "objects",
+                "ordering": ["-created_at", "-pk"],
+                "verbose_name": "enrolment",
+                "verbose_name_plural": "enrolments",
+            },
         ),
         migrations.AlterModelOptions(
-            name='statelog',
-            options={'base_manager_name': 'objects', 'ordering': ['created_at', 'pk'], 'verbose_name': 'state log entry', 'verbose_name_plural': 'state log'},
+            name="statelog",
+            options={
+                "base_manager_name": "objects",
+                "ordering": ["created_at", "pk"],
+                "verbose_name": "state log entry",
+                "verbose_name_plural": "state log",
+            },
         ),
     ]

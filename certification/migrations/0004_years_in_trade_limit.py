@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certification', '0003_guarded_base_managers'),
+        ("certification", "0003_guarded_base_managers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='trainee',
-            name='years_in_trade',
-            field=models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(70)], verbose_name='years in the trade'),
+            model_name="trainee",
+            name="years_in_trade",
+            field=models.PositiveSmallIntegerField(
+                default=0, validators=[django.core.validators.MaxValueValidator(70)], verbose_name="years in the trade"
+            ),
         ),
     ]

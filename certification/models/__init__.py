@@ -2,12 +2,12 @@
 
 from .catalogue import Module, Track
 from .enrolments import (
-    AttemptOutcome,
-    EvidenceFile,
-    EvidenceKind,
     AssessmentAttempt,
+    AttemptOutcome,
     Enrolment,
     EnrolmentStatus,
+    EvidenceFile,
+    EvidenceKind,
     Level,
     ModuleCompletion,
     StateLog,
@@ -17,8 +17,28 @@ from .institutions import Institution, InstitutionStatus, TrackQuota
 from .people import ActivationCode, ConflictDeclaration, ConflictKind, Education, Gender, IdType, Role, Trainee, User
 
 __all__ = [
-    "ActivationCode", "AssessmentAttempt", "AttemptOutcome", "ConflictDeclaration", "ConflictKind", "Education",
-    "Enrolment", "EnrolmentStatus", "EvidenceFile", "EvidenceKind", "Gender", "IdType", "Institution",
-    "InstitutionStatus", "Level", "Module", "ModuleCompletion", "Role", "StateLog", "Track", "TrackQuota", "Trainee",
-    "TrainingBatch", "User",
+    "ActivationCode",
+    "AssessmentAttempt",
+    "AttemptOutcome",
+    "ConflictDeclaration",
+    "ConflictKind",
+    "Education",
+    "Enrolment",
+    "EnrolmentStatus",
+    "EvidenceFile",
+    "EvidenceKind",
+    "Gender",
+    "IdType",
+    "Institution",
+    "InstitutionStatus",
+    "Level",
+    "Module",
+    "ModuleCompletion",
+    "Role",
+    "StateLog",
+    "Track",
+    "TrackQuota",
+    "Trainee",
+    "TrainingBatch",
+    "User",
 ]

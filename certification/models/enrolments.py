@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnly
+
 from .catalogue import Module, Track
 from .institutions import Institution
 from .people import Trainee, User
@@ -115,8 +117,8 @@ class StatusFieldGuard(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
     def insert_drafts(self, objs) -> None:
-        """bulk_create for thousands of rows (certification.bulk_insert): primary keys stay unset."""
-        from ..bulk_insert import insert_many
+        """bulk_create for thousands of rows (core.bulk_insert): primary keys stay unset."""
+        from core.bulk_insert import insert_many
 
         objs = list(objs)
         self._check_drafts(objs)
@@ -267,11 +269,19 @@ class AssessmentAttempt(models.Model):
     number = models.PositiveSmallIntegerField(_("attempt"), default=1)
     exam_date = models.DateField(_("exam date"), null=True, blank=True)
     theory_score = models.DecimalField(
-        _("theory score"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("theory score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     practical_score = models.DecimalField(
-        _("practical score"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("practical score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     # A resit re-assesses only the failed part: the passed part is carried from the previous attempt.
@@ -311,18 +321,7 @@ class EvidenceFile(models.Model):
         verbose_name_plural = _("evidence files")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("The state log is append-only."))
-
-    def delete(self):
-        raise ValidationError(_("The state log is append-only."))
-
-    def bulk_update(self, *args, **kwargs):
-        raise ValidationError(_("The state log is append-only."))
-
-
-class StateLog(models.Model):
+class StateLog(AppendOnly):
     """Append-only history of every lifecycle move (SPEC §3)."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="state_logs")
@@ -334,19 +333,9 @@ class StateLog(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["enrolment", "created_at"])]
         base_manager_name = "objects"
         verbose_name = _("state log entry")
         verbose_name_plural = _("state log")
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("The state log is append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("The state log is append-only."))

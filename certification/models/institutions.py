@@ -56,7 +56,9 @@ class TrackQuota(models.Model):
     class Meta:
         ordering = ["-year", "track"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "track", "year"], name="one_quota_per_institution_track_year")
+            models.UniqueConstraint(
+                fields=["institution", "track", "year"], name="one_quota_per_institution_track_year"
+            )
         ]
         verbose_name = _("yearly quota")
         verbose_name_plural = _("yearly quotas")

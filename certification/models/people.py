@@ -7,16 +7,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role
+
 from ..identity import mask_id_number, mask_name, normalise_id_number, validate_resident_id
 from .institutions import Institution
-
-
-class Role(models.TextChoices):
-    OFFICER = "officer", _("certification officer")
-    ASSESSOR = "assessor", _("assessor")
-    INSTITUTION = "institution", _("institution staff")
-    TRAINEE = "trainee", _("trainee")
-
 
 # The auth group that mirrors each role, created by a data migration; permissions in the admin
 # come from the group, object-level rules from certification.permissions.
@@ -121,8 +115,9 @@ class Trainee(models.Model):
     phone = models.CharField(_("mobile phone"), max_length=20)
     employer = models.CharField(_("employer"), max_length=128, blank=True)
     # 70: a working life; without a limit SQLite would name its 64-bit maximum in messages.
-    years_in_trade = models.PositiveSmallIntegerField(_("years in the trade"), default=0,
-                                                      validators=[MaxValueValidator(70)])
+    years_in_trade = models.PositiveSmallIntegerField(
+        _("years in the trade"), default=0, validators=[MaxValueValidator(70)]
+    )
     address = models.CharField(_("address"), max_length=255, blank=True)
     photo = models.ImageField(_("1-inch photo"), upload_to=trainee_photo_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

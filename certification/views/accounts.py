@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification import ratelimit
 from certification.accounts import activate_account
-from certification.errors import InvalidInput
 from certification.identity import normalise_id_number
 from certification.models import User
+from core import ratelimit
+from core.errors import InvalidInput
 
 # Ten tries per address in fifteen minutes: plenty for typing errors, too few to guess a code.
 ACTIVATION_LIMIT = 10
@@ -22,20 +22,28 @@ ACTIVATION_WINDOW_SECONDS = 15 * 60
 
 class ActivationForm(forms.Form):
     id_number = forms.CharField(
-        label=gettext_lazy("ID number"), max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters", "spellcheck": "false"}),
+        label=gettext_lazy("ID number"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
     )
     code = forms.CharField(
-        label=gettext_lazy("Activation code"), max_length=32,
+        label=gettext_lazy("Activation code"),
+        max_length=32,
         help_text=gettext_lazy("The code printed on the slip your training institution gave you."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
     )
     new_password1 = forms.CharField(
-        label=gettext_lazy("New password"), strip=False,
+        label=gettext_lazy("New password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password2 = forms.CharField(
-        label=gettext_lazy("New password again"), strip=False,
+        label=gettext_lazy("New password again"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -75,8 +83,10 @@ def activate(request):
     key = f"activate:{ratelimit.client_ip(request)}"
     if not ratelimit.hit(key, ACTIVATION_LIMIT, ACTIVATION_WINDOW_SECONDS):
         return render(
-            request, "registration/rate_limited.html",
-            {"minutes": ACTIVATION_WINDOW_SECONDS // 60, "back_url": reverse("activate")}, status=429,
+            request,
+            "registration/rate_limited.html",
+            {"minutes": ACTIVATION_WINDOW_SECONDS // 60, "back_url": reverse("activate")},
+            status=429,
         )
     if not form.is_valid():
         return _render_form(request, form, status=400)

@@ -9,11 +9,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from certification import permissions, registration, selectors, services
-from certification.errors import LifecycleError
 from certification.forms.institution import BatchFilterForm, BatchForm, SubmitDraftsForm
 from certification.models import EnrolmentStatus
-
-from .common import institution_required, paginate, staff_or_officer_required
+from core.errors import LifecycleError
+from core.views import institution_required, paginate, staff_or_officer_required
 
 
 @staff_or_officer_required
@@ -85,7 +84,9 @@ def batch_submit_drafts(request, pk):
         return _render_detail(request, batch, error_message=error.message, status=error.http_status)
     messages.success(
         request,
-        ngettext("%(count)s enrolment submitted for approval.", "%(count)s enrolments submitted for approval.", len(ids))
+        ngettext(
+            "%(count)s enrolment submitted for approval.", "%(count)s enrolments submitted for approval.", len(ids)
+        )
         % {"count": len(ids)},
     )
     return redirect("institution:batch_detail", pk=batch.pk)

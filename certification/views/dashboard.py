@@ -10,10 +10,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification import permissions, selectors
+from certification import permissions, rules, selectors
 from certification.models import EnrolmentStatus as S
 from certification.models import InstitutionStatus, StateLog
-from workflows import rules
 
 ASSESSOR_LIST_SIZE = 10
 PENDING_INSTITUTIONS_LIST_SIZE = 5
@@ -122,7 +121,9 @@ def _institution_context(user) -> dict:
 
 
 def _assessor_context(user) -> dict:
-    under_review = selectors.enrolments_visible_to(user).filter(status=S.UNDER_REVIEW).order_by("status_changed_at", "pk")
+    under_review = (
+        selectors.enrolments_visible_to(user).filter(status=S.UNDER_REVIEW).order_by("status_changed_at", "pk")
+    )
     return {
         "under_review_count": under_review.count(),
         "candidates": list(under_review[:ASSESSOR_LIST_SIZE]),

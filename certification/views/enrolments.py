@@ -8,13 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from certification import permissions, registration, selectors, services
-from certification.errors import LifecycleError
+from certification import permissions, registration, rules, selectors, services
 from certification.forms.enrolments import EnrolmentFilterForm, ModuleCompletionsForm, MoveForm
 from certification.lifecycle import REASON_REQUIRED
 from certification.models import EnrolmentStatus
-from workflows import rules
-from workflows import services as assessment
+from core.errors import LifecycleError
+from workflows.assessment import services as assessment
 
 # Moves made from this page. The others have pages of their own that do more than the move:
 # results and reviews run through the assessment flow, 公示 through notices and objections,
@@ -29,10 +28,11 @@ PAGE_MOVES = {
     "withdraw": assessment.withdraw,
 }
 
-from .common import paginate, render_error, role_required
+from core.views import paginate, render_error, role_required
 
-staff_officer_or_assessor = role_required(permissions.is_officer, permissions.is_institution_staff,
-                                          permissions.is_assessor)
+staff_officer_or_assessor = role_required(
+    permissions.is_officer, permissions.is_institution_staff, permissions.is_assessor
+)
 
 
 @staff_officer_or_assessor
@@ -41,8 +41,11 @@ def enrolment_list(request):
     enrolments = selectors.enrolments_visible_to(request.user)
     if form.is_valid():
         enrolments = selectors.search_enrolments(
-            enrolments, text=form.cleaned_data["q"], status=form.cleaned_data["status"],
-            track=form.cleaned_data["track"], batch=request.GET.get("batch", ""),
+            enrolments,
+            text=form.cleaned_data["q"],
+            status=form.cleaned_data["status"],
+            track=form.cleaned_data["track"],
+            batch=request.GET.get("batch", ""),
         )
     context = {"form": form, **paginate(request, enrolments.order_by("-status_changed_at", "-pk"))}
     return render(request, "enrolments/list.html", context)
@@ -53,18 +56,27 @@ def _detail_context(request, enrolment, **extra):
     attempts = list(enrolment.attempts.prefetch_related("evidence_files").order_by("number"))
     completions = {c.module_id: c for c in enrolment.completions.all()}
     modules = [
-        {"module": m, "completion": completions.get(m.pk),
-         "short": m.is_required and (completions.get(m.pk) is None or completions[m.pk].hours < m.min_hours)}
+        {
+            "module": m,
+            "completion": completions.get(m.pk),
+            "short": m.is_required and (completions.get(m.pk) is None or completions[m.pk].hours < m.min_hours),
+        }
         for m in enrolment.track.modules.all()
     ]
     moves = [
-        {"name": name, "label": label, "needs_reason": name in REASON_REQUIRED,
-         "danger": name in {"reject", "withdraw"}}
+        {
+            "name": name,
+            "label": label,
+            "needs_reason": name in REASON_REQUIRED,
+            "danger": name in {"reject", "withdraw"},
+        }
         for name, label in services.available_moves(user=user, enrolment=enrolment)
         if name in PAGE_MOVES
     ]
-    shows_full_id = permissions.is_officer(user) or permissions.can_manage_enrolment(user, enrolment) or (
-        permissions.is_trainee(user) and enrolment.trainee.user_id == user.pk
+    shows_full_id = (
+        permissions.is_officer(user)
+        or permissions.can_manage_enrolment(user, enrolment)
+        or (permissions.is_trainee(user) and enrolment.trainee.user_id == user.pk)
     )
     manages = permissions.can_manage_enrolment(user, enrolment)
     return {
@@ -79,7 +91,9 @@ def _detail_context(request, enrolment, **extra):
         "can_record_completions": manages and enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.TRAINED),
         "can_enter_results": manages and enrolment.status == EnrolmentStatus.TRAINED,
         "review_task": _review_task_for(user, enrolment),
-        "resit_closed_reason": rules.resit_closed_reason(enrolment) if enrolment.status == EnrolmentStatus.FAILED else "",
+        "resit_closed_reason": rules.resit_closed_reason(enrolment)
+        if enrolment.status == EnrolmentStatus.FAILED
+        else "",
         **extra,
     }
 
@@ -90,7 +104,7 @@ def _review_task_for(user, enrolment):
         permissions.is_assessor(user) or permissions.is_officer(user)
     ):
         return None
-    from workflows.selectors import review_queue_for, inbox_for
+    from workflows.assessment.selectors import inbox_for, review_queue_for
 
     tasks = review_queue_for(user) | inbox_for(user) if permissions.is_assessor(user) else review_queue_for(user)
     return tasks.filter(process__assessmentprocess__enrolment=enrolment).first()
@@ -119,13 +133,16 @@ def enrolment_move(request, pk, transition):
         elif PAGE_MOVES[transition] is not None:
             PAGE_MOVES[transition](staff=request.user, enrolment_id=pk, expected_status=expected)
         else:
-            services.move(actor=request.user, enrolment_id=pk, transition=transition, reason=reason,
-                          expected_status=expected)
+            services.move(
+                actor=request.user, enrolment_id=pk, transition=transition, reason=reason, expected_status=expected
+            )
     except LifecycleError as error:
         enrolment.refresh_from_db()
         return render_error(request, error, "enrolments/detail.html", _detail_context(request, enrolment))
     enrolment.refresh_from_db()
-    messages.success(request, _("Done. The enrolment is now “%(status)s”.") % {"status": enrolment.get_status_display()})
+    messages.success(
+        request, _("Done. The enrolment is now “%(status)s”.") % {"status": enrolment.get_status_display()}
+    )
     return redirect("enrolments:detail", pk=pk)
 
 
@@ -139,8 +156,12 @@ def module_completions(request, pk):
             with transaction.atomic():
                 for module, hours, score, evidence in form.entries():
                     registration.record_module_completion(
-                        staff=request.user, enrolment_id=enrolment.pk, module_id=module.pk, hours=hours,
-                        score=score, evidence=evidence,
+                        staff=request.user,
+                        enrolment_id=enrolment.pk,
+                        module_id=module.pk,
+                        hours=hours,
+                        score=score,
+                        evidence=evidence,
                     )
         except LifecycleError as error:
             return render_error(request, error, "enrolments/completions.html", {"enrolment": enrolment, "form": form})

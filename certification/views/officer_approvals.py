@@ -2,15 +2,13 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from certification import selectors, services
-from certification.errors import InvalidInput, LifecycleError
 from certification.forms.officer import ApprovalDecisionForm, ApprovalFilterForm
 from certification.models import EnrolmentStatus
-
-from .common import officer_required, paginate, render_error
+from core.errors import LifecycleError
+from core.views import officer_required, paginate, render_error, selected_ids
 
 TEMPLATE = "officer/approvals.html"
 
@@ -43,13 +41,6 @@ def _queue_context(request, *, decision_form=None, selected_ids=frozenset()) -> 
     return context
 
 
-def _selected_ids(request) -> list[int]:
-    try:
-        return [int(value) for value in request.POST.getlist("enrolment")]
-    except ValueError:
-        raise InvalidInput(_("The selection is not valid: reload the page and select again.")) from None
-
-
 @officer_required
 def approval_queue(request):
     if request.method == "POST":
@@ -62,10 +53,11 @@ def _decide(request):
     form = ApprovalDecisionForm(request.POST)
     selected = []
     try:
-        selected = _selected_ids(request)
+        selected = selected_ids(request)
         if not form.is_valid():
-            return render(request, TEMPLATE, _queue_context(request, decision_form=form, selected_ids=set(selected)),
-                          status=400)
+            return render(
+                request, TEMPLATE, _queue_context(request, decision_form=form, selected_ids=set(selected)), status=400
+            )
         reason = form.cleaned_data["reason"]
         if form.cleaned_data["action"] == "approve":
             moved = services.approve_enrolments(officer=request.user, enrolment_ids=selected, reason=reason)

@@ -10,11 +10,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from certification import selectors, vetting
-from certification.errors import LifecycleError
 from certification.forms.officer import InstitutionFilterForm, InstitutionForm, QuotaForm, StaffAccountForm, VettingForm
 from certification.models import Role, Track, TrackQuota
-
-from .common import officer_required, paginate, render_error
+from core.errors import LifecycleError
+from core.views import officer_required, paginate, render_error
 
 DETAIL_TEMPLATE = "officer/institution_detail.html"
 
@@ -52,7 +51,9 @@ def institution_list(request):
         institutions = institutions.filter(Q(name__icontains=text) | Q(org_code__icontains=text))
     institutions = (
         institutions.annotate(staff_count=Count("staff", filter=Q(staff__role=Role.INSTITUTION)))
-        .prefetch_related(Prefetch("quotas", queryset=selectors.quotas_with_usage().filter(year=year), to_attr="quotas_this_year"))
+        .prefetch_related(
+            Prefetch("quotas", queryset=selectors.quotas_with_usage().filter(year=year), to_attr="quotas_this_year")
+        )
         .order_by("name", "pk")
     )
     context = paginate(request, institutions)
@@ -118,7 +119,8 @@ def add_staff_account(request, pk):
     except LifecycleError as error:
         return render_error(request, error, DETAIL_TEMPLATE, _detail_context(institution, staff_form=form))
     messages.success(
-        request, _("The staff account “%(username)s” is ready: hand over the initial password.") % {"username": staff.username}
+        request,
+        _("The staff account “%(username)s” is ready: hand over the initial password.") % {"username": staff.username},
     )
     return redirect("officer:institution_detail", pk=institution.pk)
 
@@ -132,8 +134,13 @@ def set_quota(request, pk):
         return render(request, DETAIL_TEMPLATE, _detail_context(institution, quota_form=form), status=400)
     data = form.cleaned_data
     try:
-        vetting.set_quota(officer=request.user, institution_id=institution.pk, track_id=data["track"].pk,
-                          year=data["year"], quota=data["quota"])
+        vetting.set_quota(
+            officer=request.user,
+            institution_id=institution.pk,
+            track_id=data["track"].pk,
+            year=data["year"],
+            quota=data["quota"],
+        )
     except LifecycleError as error:
         return render_error(request, error, DETAIL_TEMPLATE, _detail_context(institution, quota_form=form))
     messages.success(

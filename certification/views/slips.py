@@ -14,11 +14,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from certification import accounts, selectors
-from certification.errors import LifecycleError
 from certification.forms.institution import SlipForm
 from certification.identity import normalise_id_number
-
-from .common import institution_required, paginate
+from core.errors import LifecycleError
+from core.views import institution_required, paginate
 
 ACTIVATION_PATH_FALLBACK = "/accounts/activate/"
 

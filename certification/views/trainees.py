@@ -8,10 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from certification import permissions, photos, registration, selectors
-from certification.errors import LifecycleError
 from certification.forms.institution import EnrolForm, TraineeFilterForm, TraineeForm
-
-from .common import institution_required, paginate, staff_or_officer_required
+from core.errors import LifecycleError
+from core.views import institution_required, paginate, staff_or_officer_required
 
 
 @staff_or_officer_required
@@ -92,9 +91,7 @@ def _render_detail(request, trainee, *, enrol_form, status=200):
     can_manage = permissions.can_manage_trainee(request.user, trainee)
     if can_manage and enrol_form is None:
         enrol_form = EnrolForm(batches=selectors.batches_visible_to(request.user))
-    enrolments = (
-        selectors.enrolments_visible_to(request.user).filter(trainee=trainee).order_by("-created_at", "-pk")
-    )
+    enrolments = selectors.enrolments_visible_to(request.user).filter(trainee=trainee).order_by("-created_at", "-pk")
     context = {
         "trainee": trainee,
         "can_manage": can_manage,

@@ -7,39 +7,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('certification', '0002_catalogue_and_groups'),
+        ("certification", "0002_catalogue_and_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportSession',
+            name="ImportSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('enrolments', 'Enrolments'), ('completions', 'Module completions'), ('results', 'Exam results')], max_length=16, verbose_name='kind')),
-                ('status', models.CharField(choices=[('previewed', 'awaiting confirmation'), ('imported', 'imported')], default='previewed', max_length=16, verbose_name='status')),
-                ('file', models.FileField(upload_to=exchange.models.upload_path)),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('submit', models.BooleanField(default=False, verbose_name='submit new enrolments for approval')),
-                ('summary', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('imported_at', models.DateTimeField(blank=True, null=True, verbose_name='imported at')),
-                ('valid_rows_only', models.BooleanField(default=False)),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='certification.institution')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enrolments", "Enrolments"),
+                            ("completions", "Module completions"),
+                            ("results", "Exam results"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("previewed", "awaiting confirmation"), ("imported", "imported")],
+                        default="previewed",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("file", models.FileField(upload_to=exchange.models.upload_path)),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("submit", models.BooleanField(default=False, verbose_name="submit new enrolments for approval")),
+                ("summary", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded at")),
+                ("imported_at", models.DateTimeField(blank=True, null=True, verbose_name="imported at")),
+                ("valid_rows_only", models.BooleanField(default=False)),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="certification.institution"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Excel upload',
-                'verbose_name_plural': 'Excel uploads',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['institution', 'created_at'], name='exchange_im_institu_996b9e_idx')],
+                "verbose_name": "Excel upload",
+                "verbose_name_plural": "Excel uploads",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["institution", "created_at"], name="exchange_im_institu_996b9e_idx")],
             },
         ),
     ]

@@ -3,7 +3,7 @@
 from django.http import Http404
 
 from certification import permissions
-from certification.views.common import role_required
+from core.views import role_required
 
 from .. import exports
 from ..forms import ExportFilterForm

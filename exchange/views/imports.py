@@ -11,8 +11,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from certification import permissions
-from certification.errors import LifecycleError
-from certification.views.common import institution_required, render_error, role_required
+from core.errors import LifecycleError
+from core.views import institution_required, render_error, role_required
 
 from .. import blanks, limits, reading, reports, services
 from ..columns import KINDS
@@ -58,8 +58,11 @@ def _kind(name: str):
 
 @role_required(permissions.is_institution_staff, permissions.is_officer)
 def index(request):
-    context = {"kinds": list(KINDS.values()), "filter_form": ExportFilterForm(user=request.user),
-               "certificate_register_url": _url_or_empty("certificates:register_xlsx")}
+    context = {
+        "kinds": list(KINDS.values()),
+        "filter_form": ExportFilterForm(user=request.user),
+        "certificate_register_url": _url_or_empty("certificates:register_xlsx"),
+    }
     if permissions.is_institution_staff(request.user):
         context["recent"] = imports_visible_to(request.user)[:RECENT_IMPORTS]
     return render(request, "exchange/index.html", context)
@@ -97,8 +100,12 @@ def _upload(request, kind):
     if not form.is_valid():
         return render(request, "exchange/upload.html", _upload_context(kind, form), status=400)
     try:
-        session = services.start_import(staff=request.user, kind=kind.name, upload=form.cleaned_data["file"],
-                                        submit=form.cleaned_data.get("submit", False))
+        session = services.start_import(
+            staff=request.user,
+            kind=kind.name,
+            upload=form.cleaned_data["file"],
+            submit=form.cleaned_data.get("submit", False),
+        )
     except LifecycleError as error:
         return render_error(request, error, "exchange/upload.html", _upload_context(kind, form))
     summary = session.result
@@ -130,7 +137,9 @@ def confirm(request, pk):
     form = ConfirmForm(request.POST)
     valid_only = form.is_valid() and form.cleaned_data["mode"] == ConfirmForm.VALID_ONLY
     try:
-        session, summary = services.confirm_import(staff=request.user, session_id=session.pk, valid_rows_only=valid_only)
+        session, summary = services.confirm_import(
+            staff=request.user, session_id=session.pk, valid_rows_only=valid_only
+        )
     except LifecycleError as error:
         return render_error(request, error, "exchange/preview.html", preview_context(session))
     if session.is_imported:
@@ -141,8 +150,10 @@ def confirm(request, pk):
         )
         return redirect("exchange:preview", pk=session.pk)
     # Something changed since the preview (another user, a full batch): nothing was written.
-    context = {**preview_context(session, summary),
-               "error_message": summary.refusal or _("Nothing was imported: rows were rejected since the preview.")}
+    context = {
+        **preview_context(session, summary),
+        "error_message": summary.refusal or _("Nothing was imported: rows were rejected since the preview."),
+    }
     return render(request, "exchange/preview.html", context, status=summary.refusal_status or 409)
 
 
@@ -152,8 +163,9 @@ def error_report(request, pk):
     out = spooled()
     try:
         with session.file.open("rb") as fileobj:
-            reports.write_error_report(staff=request.user, kind=session.kind, fileobj=fileobj, out=out,
-                                       options=Options(submit=session.submit))
+            reports.write_error_report(
+                staff=request.user, kind=session.kind, fileobj=fileobj, out=out, options=Options(submit=session.submit)
+            )
     except LifecycleError as error:
         return render_error(request, error, "exchange/preview.html", preview_context(session))
     stem = session.original_name.rsplit(".", 1)[0] or session.kind

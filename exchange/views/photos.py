@@ -3,8 +3,8 @@
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from certification.errors import LifecycleError
-from certification.views.common import institution_required, render_error
+from core.errors import LifecycleError
+from core.views import institution_required, render_error
 
 from .. import limits, photo_archive
 from ..errors import TOO_LARGE, FileRefused
@@ -15,7 +15,10 @@ from .imports import MULTIPART_ALLOWANCE, declared_length
 @csrf_exempt  # the size is checked before the body is read; CSRF right after
 @institution_required
 def photo_upload(request):
-    if request.method == "POST" and declared_length(request) > limits.get("EXCHANGE_PHOTO_ZIP_MAX_BYTES") + MULTIPART_ALLOWANCE:
+    if (
+        request.method == "POST"
+        and declared_length(request) > limits.get("EXCHANGE_PHOTO_ZIP_MAX_BYTES") + MULTIPART_ALLOWANCE
+    ):
         error = FileRefused(photo_archive.too_large_message(declared_length(request)), TOO_LARGE)
         return render_error(request, error, "exchange/photos.html", {"form": PhotoArchiveForm()})
     return _photo_upload(request)

@@ -34,6 +34,7 @@ def enrolment_id(person: Visitor) -> int:
 
 # Journey A: institution staff register and enrol a trainee; the office approves -----------------
 
+
 def register_trainee(staff: Visitor, *, name: str, id_number: str, photo: str) -> int:
     page = staff.open("/institution/trainees/new/")
     page.fill("#id_name", name)
@@ -86,6 +87,7 @@ def approve(officer: Visitor, enrolment: int):
 
 # Journey B: training, results, review, public notice --------------------------------------------
 
+
 def record_completions(staff: Visitor, enrolment, *, evidence: str):
     """Every module of the track at its minimum hours, evidence where the module asks for it."""
     page = staff.open(f"/enrolments/{enrolment.pk}/completions/")
@@ -118,9 +120,9 @@ def submit_results(staff: Visitor, enrolment_pk: int, *, exam_date: str, model_3
     page.select_option("#id_kind", "3d_model")
     page.set_input_files("#id_file", model_3d)
     staff.submit("form:has(input[name=action][value=upload]) button[type=submit]")
-    assert page.locator("main table.table a[href^='/assessment/evidence/']").count() == 1, (
-        page.locator("main").inner_text()
-    )
+    assert page.locator("main table.table a[href^='/assessment/evidence/']").count() == 1, page.locator(
+        "main"
+    ).inner_text()
     staff.shoot("results-entered")
 
     staff.submit("form:has(input[name=action][value=submit]) button[type=submit]")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from certification.models import Enrolment, EnrolmentStatus
-from workflows import publicity
+from workflows.publicity import services as publicity
 
 from .. import factories
 from . import journeys
@@ -54,8 +54,13 @@ def test_a_candidate_goes_from_enrolment_to_ready_to_issue(visitor, cast, album,
 
 
 def test_the_enrolment_page_shows_a_move_made_by_the_system(visitor, cast):
-    enrolment = factories.advance(factories.draft_enrolment(cast["staff"], "NM"), staff=cast["staff"],
-                                  officer=cast["officer"], assessor=cast["assessor"], to="passed")
+    enrolment = factories.advance(
+        factories.draft_enrolment(cast["staff"], "NM"),
+        staff=cast["staff"],
+        officer=cast["officer"],
+        assessor=cast["assessor"],
+        to="passed",
+    )
     publicity.open_publicity(officer=cast["officer"], enrolment_ids=[enrolment.pk], title=NOTICE_TITLE)
     enrolment.refresh_from_db()
     publicity.close_due_publicity(today=enrolment.publicity_ends_on + timedelta(days=1))  # no actor: the task

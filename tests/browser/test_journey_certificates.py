@@ -44,8 +44,13 @@ def ready_to_issue(cast, settings, live_server, signing_key_directory):
     trainee.photo.save("photo.png", make_placeholder_photo(NAME), save=True)
     people = [trainee] + [factories.trainee(cast["inst1"], name=name) for name in OTHER_NAMES]
     enrolments = [
-        factories.advance(factories.draft_enrolment(cast["staff"], "PM", trainee_obj=person, batch_obj=cast["batch"]),
-                          staff=cast["staff"], officer=cast["officer"], assessor=cast["assessor"], to="ready_to_issue")
+        factories.advance(
+            factories.draft_enrolment(cast["staff"], "PM", trainee_obj=person, batch_obj=cast["batch"]),
+            staff=cast["staff"],
+            officer=cast["officer"],
+            assessor=cast["assessor"],
+            to="ready_to_issue",
+        )
         for person in people
     ]
     code = accounts.issue_activation_code(staff=cast["staff"], trainee_id=trainee.pk)
@@ -69,7 +74,7 @@ def run_task_worker():
             connections[alias] = connection
         try:
             call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
-        except BaseException as error:  # noqa: BLE001 - reported in the test's thread
+        except BaseException as error:
             failures.append(error)
 
     for connection in shared.values():
@@ -107,7 +112,8 @@ def run_command(*args) -> str:
 
 
 def test_the_office_issues_and_the_trainee_downloads_a_certificate_that_verifies(
-        visitor, cast, ready_to_issue, album, tmp_path):
+    visitor, cast, ready_to_issue, album, tmp_path
+):
     officer, trainee, public = visitor("officer"), visitor("trainee"), visitor("public")
     total = len(OTHER_NAMES) + 1
 

@@ -16,8 +16,9 @@ def test_staff_enrol_a_new_trainee_and_the_officer_approves(visitor, cast, album
     staff, officer = visitor("inst1"), visitor("officer")
 
     journeys.log_in(staff, "inst1")
-    journeys.register_trainee(staff, name="王小红", id_number=factories.resident_id(),
-                              photo=png_photo(tmp_path / "photo.png"))
+    journeys.register_trainee(
+        staff, name="王小红", id_number=factories.resident_id(), photo=png_photo(tmp_path / "photo.png")
+    )
     enrolment = journeys.enrol_and_submit(staff, batch_id=cast["batch"].pk)
 
     journeys.log_in(officer, "officer")

@@ -34,8 +34,13 @@ NO_SUCH_BATCH = "There is no batch “%(name)s” at your institution: use a bat
 def libreoffice_batch(cast):
     """Institution 1's batch that the LibreOffice files name."""
     return TrainingBatch.objects.create(
-        institution=cast["inst1"], track=Track.objects.get(code="PM"), level=4, name=libreoffice.LIBREOFFICE_BATCH,
-        start_date=date.today(), end_date=date.today() + timedelta(days=60), capacity=60,
+        institution=cast["inst1"],
+        track=Track.objects.get(code="PM"),
+        level=4,
+        name=libreoffice.LIBREOFFICE_BATCH,
+        start_date=date.today(),
+        end_date=date.today() + timedelta(days=60),
+        capacity=60,
     )
 
 
@@ -101,8 +106,10 @@ def test_staff_import_enrolments_from_a_libreoffice_file(visitor, cast, libreoff
     with translation.override("zh-hans"):
         expected = {
             f"C{libreoffice.BAD_ROWS['checksum']}": (libreoffice.bad_checksum_id(), gettext(CHECKSUM)),
-            f"L{libreoffice.BAD_ROWS['batch']}": (libreoffice.OTHER_BATCH,
-                                                  gettext(NO_SUCH_BATCH) % {"name": libreoffice.OTHER_BATCH}),
+            f"L{libreoffice.BAD_ROWS['batch']}": (
+                libreoffice.OTHER_BATCH,
+                gettext(NO_SUCH_BATCH) % {"name": libreoffice.OTHER_BATCH},
+            ),
         }
     assert rejected_cells(staff) == expected
     assert page.locator("form[action$='/confirm/'] input[name=mode][value=all]").count() == 0

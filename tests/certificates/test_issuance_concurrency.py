@@ -34,13 +34,12 @@ def assert_gap_free_and_unique(count: int) -> None:
     assert len({c.enrolment_id for c in certificates}) == count
 
 
-def test_two_workers_numbering_at_once_give_unique_gap_free_numbers(inst1_staff, officer, assessor,
-                                                                     fast_rendering):
+def test_two_workers_numbering_at_once_give_unique_gap_free_numbers(inst1_staff, officer, assessor, fast_rendering):
     ready_enrolments(inst1_staff, officer, assessor, 40)
     run = services.start_issuance(officer=officer, enqueue=False)
     item_ids = list(run.items.order_by("pk").values_list("pk", flat=True))
     # Chunks of 4, dealt alternately: both workers keep asking for the counter at the same time.
-    chunks = [item_ids[start:start + 4] for start in range(0, len(item_ids), 4)]
+    chunks = [item_ids[start : start + 4] for start in range(0, len(item_ids), 4)]
     start_together = threading.Barrier(2)
     errors = []
 
@@ -49,7 +48,7 @@ def test_two_workers_numbering_at_once_give_unique_gap_free_numbers(inst1_staff,
             start_together.wait()
             for chunk in my_chunks:
                 issuance.process_items(run_id=run.pk, item_ids=chunk)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connections.close_all()
@@ -92,10 +91,12 @@ def test_two_runs_over_the_same_enrolments_issue_each_once(inst1_staff, officer,
 
 def _worker_environment(tmp_path) -> dict:
     database = connection.settings_dict
-    url = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    url = (
+        f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    )
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "certification.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": url,
         "SECRET_KEY": settings.SECRET_KEY,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -107,9 +108,23 @@ def _worker_environment(tmp_path) -> dict:
 
 def _db_worker(environment, *extra) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0",
-         "--verbosity", "0", *extra],
-        cwd=BASE_DIR, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+            "--interval",
+            "0",
+            "--verbosity",
+            "0",
+            *extra,
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 

@@ -27,8 +27,9 @@ def test_it_lists_the_batches_ready_to_issue(client, officer, ready_enrolment):
     assert 'name="batch" value="all"' in body
 
 
-def test_issuing_a_batch_starts_a_run_and_shows_its_progress(client, officer, ready_enrolment, fast_rendering,
-                                                            immediate_tasks, django_capture_on_commit_callbacks):
+def test_issuing_a_batch_starts_a_run_and_shows_its_progress(
+    client, officer, ready_enrolment, fast_rendering, immediate_tasks, django_capture_on_commit_callbacks
+):
     client.force_login(officer)
 
     with django_capture_on_commit_callbacks(execute=True):

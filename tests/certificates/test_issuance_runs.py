@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from certificates import issuance, numbering, selectors, services
 from certificates.models import Certificate, CertificateStatus, IssuanceItem, IssuanceRun, ItemStatus
-from certification.errors import InvalidInput, MoveForbidden, StaleState
 from certification.models import EnrolmentStatus
+from core.errors import InvalidInput, MoveForbidden, StaleState
+from workflows.assessment import services as assessment
 
 from .conftest import ready_enrolments
-from workflows import services as assessment
 
 
 @pytest.fixture
@@ -33,11 +33,12 @@ def serials() -> list[int]:
 def process_all(run) -> None:
     item_ids = list(run.items.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(item_ids), services.CHUNK_SIZE):
-        issuance.process_items(run_id=run.pk, item_ids=item_ids[start:start + services.CHUNK_SIZE])
+        issuance.process_items(run_id=run.pk, item_ids=item_ids[start : start + services.CHUNK_SIZE])
 
 
-def test_a_run_issues_every_ready_enrolment_of_the_batch(cohort, officer, fast_rendering, immediate_tasks,
-                                                         django_capture_on_commit_callbacks):
+def test_a_run_issues_every_ready_enrolment_of_the_batch(
+    cohort, officer, fast_rendering, immediate_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         run = services.start_issuance(officer=officer, batch_id=cohort[0].batch_id)
 
@@ -58,8 +59,9 @@ def test_the_run_is_queued_in_chunks_once_committed(cohort, officer, django_capt
     assert DBTaskResult.objects.count() == 2  # 12 items, 10 a chunk
 
 
-def test_a_run_over_everything_ready_spans_batches(inst1_staff, inst2_staff, officer, assessor, assessor2,
-                                                   fast_rendering):
+def test_a_run_over_everything_ready_spans_batches(
+    inst1_staff, inst2_staff, officer, assessor, assessor2, fast_rendering
+):
     ready_enrolments(inst1_staff, officer, assessor, 2, track_code="PM")
     ready_enrolments(inst2_staff, officer, assessor2, 2, track_code="CR")
 
@@ -175,7 +177,7 @@ def test_a_failed_render_keeps_its_number_and_waits_for_a_resume(cohort, officer
     item = run.items.get(certificate__serial=2)
     assert item.status == ItemStatus.PENDING and "photo unreadable" in item.message
     assert not IssuanceRun.objects.get(pk=run.pk).is_finished
-    assert [item] == [i for i in selectors.problem_items(run)]
+    assert [item] == list(selectors.problem_items(run))
 
     services.resume_issuance(officer=officer, run_id=run.pk, enqueue=False)
     process_all(run)
@@ -215,7 +217,8 @@ def test_numbers_continue_from_the_last_one_of_the_year(cohort, officer, fast_re
 
 
 def test_a_refusal_in_a_chunk_rolls_back_the_chunk_attempt_and_the_others_keep_their_numbers_and_photos(
-        cohort, officer, inst1_staff, fast_rendering):
+    cohort, officer, inst1_staff, fast_rendering
+):
     from certification.photos import make_placeholder_photo
 
     for enrolment in cohort[:4]:
@@ -236,7 +239,8 @@ def test_a_refusal_in_a_chunk_rolls_back_the_chunk_attempt_and_the_others_keep_t
 
 
 def test_a_task_worker_loads_the_renderer_and_freezes_its_long_lived_objects_once(
-        cohort, officer, fast_rendering, immediate_tasks, django_capture_on_commit_callbacks):
+    cohort, officer, fast_rendering, immediate_tasks, django_capture_on_commit_callbacks
+):
     import gc
 
     from certificates import rendering, tasks

@@ -7,8 +7,8 @@ from django.core.files.storage import default_storage
 
 from certificates import numbering, services, signing
 from certificates.models import Certificate, CertificateEvent, CertificateStatus, EventKind
-from certification.errors import MoveForbidden, StaleState
 from certification.models import EnrolmentStatus, StateLog
+from core.errors import MoveForbidden, StaleState
 
 
 @pytest.fixture

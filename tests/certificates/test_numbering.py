@@ -21,17 +21,30 @@ def test_a_number_parses_back_into_its_parts():
     assert (parts.issuer_code, parts.year, parts.level, parts.serial) == ("Y000133000101", 2026, 4, 1)
 
 
-@pytest.mark.parametrize("text", [
-    "", "Y00013300010126400000", "Y0001330001012640000012", "X000133000101264000001",
-    "Y000133000101266000001", "Y00013300010126400000A", "Y000133000101264000001; DROP",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Y00013300010126400000",
+        "Y0001330001012640000012",
+        "X000133000101264000001",
+        "Y000133000101266000001",
+        "Y00013300010126400000A",
+        "Y000133000101264000001; DROP",
+    ],
+)
 def test_anything_but_a_well_formed_number_does_not_parse(text):
     assert numbering.parse_number(text) is None
 
 
 def test_the_issuer_comes_from_settings(settings):
-    settings.CERT_ISSUER = {"type": "S", "filing_code": "0000", "province": "33", "registration_serial": "000777",
-                            "name": "某评价机构"}
+    settings.CERT_ISSUER = {
+        "type": "S",
+        "filing_code": "0000",
+        "province": "33",
+        "registration_serial": "000777",
+        "name": "某评价机构",
+    }
 
     issuer = numbering.configured_issuer()
 
@@ -39,8 +52,9 @@ def test_the_issuer_comes_from_settings(settings):
     assert issuer.name == "某评价机构"
 
 
-@pytest.mark.parametrize("override", [{"type": "X"}, {"filing_code": "12"}, {"province": "3"},
-                                      {"registration_serial": "12345A"}])
+@pytest.mark.parametrize(
+    "override", [{"type": "X"}, {"filing_code": "12"}, {"province": "3"}, {"registration_serial": "12345A"}]
+)
 def test_a_malformed_issuer_is_refused(settings, override):
     settings.CERT_ISSUER = override
 

@@ -39,7 +39,7 @@ def test_an_institution_downloads_only_its_own(client, inst1_staff, issued, inst
 
 
 def test_text_that_looks_like_a_formula_is_written_as_text(client, officer, inst1_staff, assessor, fast_rendering):
-    trainee = factories.trainee(inst1_staff.institution, name="=HYPERLINK(\"http://x\")")
+    trainee = factories.trainee(inst1_staff.institution, name='=HYPERLINK("http://x")')
     enrolment = factories.draft_enrolment(inst1_staff, "PM", trainee_obj=trainee)
     factories.advance(enrolment, staff=inst1_staff, officer=officer, assessor=assessor, to="ready_to_issue")
     services.issue_certificate(officer=officer, enrolment_id=enrolment.pk)
@@ -47,7 +47,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(client, officer, inst
 
     rows = rows_of(client.get(URL))
 
-    assert rows[2][2] == "'=HYPERLINK(\"http://x\")"
+    assert rows[2][2] == '\'=HYPERLINK("http://x")'
 
 
 def test_anonymous_is_sent_to_log_in(client, db):

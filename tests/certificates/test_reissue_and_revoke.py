@@ -5,8 +5,8 @@ import pytest
 from certificates import services
 from certificates.models import Certificate, CertificateEvent, CertificateStatus, EventKind
 from certification import services as lifecycle_services
-from certification.errors import InvalidInput, MoveForbidden, StaleState
 from certification.models import EnrolmentStatus, StateLog
+from core.errors import InvalidInput, MoveForbidden, StaleState
 
 
 def test_a_correction_issues_a_new_number_that_supersedes_the_old(issued, officer):
@@ -30,7 +30,8 @@ def test_a_correction_is_audited_on_both_certificates(issued, officer):
     new = services.reissue_certificate(officer=officer, certificate_id=issued.pk, reason="name misspelt")
 
     assert list(issued.events.values_list("kind", "reason")) == [
-        (EventKind.ISSUED, ""), (EventKind.SUPERSEDED, "name misspelt"),
+        (EventKind.ISSUED, ""),
+        (EventKind.SUPERSEDED, "name misspelt"),
     ]
     assert list(new.events.values_list("kind", "actor")) == [(EventKind.REISSUED, officer.pk)]
 
@@ -92,8 +93,9 @@ def test_revoking_from_the_enrolment_page_revokes_the_certificate_too(issued, of
     assert (issued.status, issued.revoked_reason) == (CertificateStatus.REVOKED, "fraud")
 
 
-def test_issuing_from_the_enrolment_page_numbers_a_certificate(ready_enrolment, officer,
-                                                               django_capture_on_commit_callbacks):
+def test_issuing_from_the_enrolment_page_numbers_a_certificate(
+    ready_enrolment, officer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         lifecycle_services.move(actor=officer, enrolment_id=ready_enrolment.pk, transition="issue")
 

@@ -43,11 +43,14 @@ def test_the_pdf_carries_the_name_title_and_number_as_real_text(signed_pdf, cert
 
 def test_the_qr_code_decodes_to_the_verify_url_with_its_token(signed_pdf, certificate, tmp_path):
     (tmp_path / "certificate.pdf").write_bytes(signed_pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "certificate.pdf"),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "certificate.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
 
-    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "page.png")], capture_output=True, text=True,
-                             check=True).stdout.strip()
+    decoded = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
     assert decoded == qr.scan_url(certificate.number)
     assert decoded.endswith(f"/verify/{certificate.number}/qr/{qr.token_for(certificate.number)}/")
@@ -55,8 +58,9 @@ def test_the_qr_code_decodes_to_the_verify_url_with_its_token(signed_pdf, certif
 
 def test_the_pdf_is_one_a4_landscape_page(signed_pdf, tmp_path):
     (tmp_path / "certificate.pdf").write_bytes(signed_pdf)
-    info = subprocess.run(["pdfinfo", str(tmp_path / "certificate.pdf")], capture_output=True, text=True,
-                          check=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "certificate.pdf")], capture_output=True, text=True, check=True
+    ).stdout
 
     assert "Pages:           1" in info
     assert "841.89 x 595.27" in info and "(A4)" in info
@@ -68,8 +72,9 @@ def test_the_pdf_is_signed_by_the_office(signed_pdf):
 
 def test_the_fonts_are_embedded_subsets_of_noto_serif(signed_pdf, tmp_path):
     (tmp_path / "certificate.pdf").write_bytes(signed_pdf)
-    fonts = subprocess.run(["pdffonts", str(tmp_path / "certificate.pdf")], capture_output=True, text=True,
-                           check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "certificate.pdf")], capture_output=True, text=True, check=True
+    ).stdout
 
     assert "Cert-Serif" in fonts or "Noto-Serif-CJK" in fonts
     assert all(" yes yes " in line for line in fonts.splitlines()[2:])
@@ -125,14 +130,17 @@ def test_a_track_code_cannot_reach_another_template_or_the_class_attribute():
     assert 'class="track-xonload"' in html
 
 
-@pytest.mark.parametrize("html", [
-    '<img src="file:///etc/passwd">',
-    '<img src="http://127.0.0.1:8000/static/img/emblem.svg">',
-    '<link rel="attachment" href="file:///etc/passwd">',
-    '<link rel="stylesheet" href="https://example.com/x.css">',
-    '<div style="background: url(file:///etc/hostname)">x</div>',
-    '<img src="/media-not-public/photos/1/other-trainee.png">',
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="file:///etc/passwd">',
+        '<img src="http://127.0.0.1:8000/static/img/emblem.svg">',
+        '<link rel="attachment" href="file:///etc/passwd">',
+        '<link rel="stylesheet" href="https://example.com/x.css">',
+        '<div style="background: url(file:///etc/hostname)">x</div>',
+        '<img src="/media-not-public/photos/1/other-trainee.png">',
+    ],
+)
 def test_rendering_html_that_reaches_outside_our_files_stops(html):
     with pytest.raises(FatalURLFetchingError):
         rendering.renderer().write_pdf(f"<html><body>{html}</body></html>")

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from certificates import issuance, services
 from certificates.models import IssuanceRun
+from workflows.assessment import services as assessment
 
 from .conftest import ready_enrolments
-from workflows import services as assessment
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from certificates import services
-from certification import services as lifecycle_services
 from certificates.models import VerificationChannel, VerificationLog
+from certification import services as lifecycle_services
 from certification.identity import mask_name
 
 from .conftest import ready_enrolments
@@ -32,7 +32,7 @@ def test_it_shows_a_valid_certificate_with_masked_facts(client, issued):
     assert issued.holder_id_number_masked in body
     assert issued.enrolment.trainee.id_number not in body
     assert "时尚工程师（制版师）" in body and "四级/中级工" in body and issued.issuer_name in body
-    assert 'badge-valid' in body
+    assert "badge-valid" in body
 
 
 def test_anyone_may_verify_without_logging_in(client, issued):

@@ -74,8 +74,10 @@ def test_a_pdf_signed_with_another_key_is_unknown(db, tmp_path, settings, signin
     other_office = tmp_path / "other-key"
     signing.create_signing_key(directory=other_office, common_name="伪造机构", organisation="伪造机构")
     settings.CERT_SIGNING_KEY = str(other_office)
-    forged = signing.sign_pdf(rendering.render_certificate(unsaved_certificate(number="Y000133000101264888888")),
-                              number="Y000133000101264888888")
+    forged = signing.sign_pdf(
+        rendering.render_certificate(unsaved_certificate(number="Y000133000101264888888")),
+        number="Y000133000101264888888",
+    )
     settings.CERT_SIGNING_KEY = str(signing_key)  # checked against the real office's key
 
     code, output = verify(write(tmp_path, forged))

@@ -24,7 +24,9 @@ def test_the_scanned_url_shows_the_certificate_and_the_photo(client, issued):
 
 def test_the_url_printed_in_the_qr_code_is_this_page(issued):
     assert issued.verify_url == qr.scan_url(issued.number)
-    assert issued.verify_url.endswith(reverse("certificates:verify_qr", args=[issued.number, qr.token_for(issued.number)]))
+    assert issued.verify_url.endswith(
+        reverse("certificates:verify_qr", args=[issued.number, qr.token_for(issued.number)])
+    )
 
 
 def test_the_photo_comes_with_the_right_token(client, issued):

@@ -7,8 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from certification import accounts
-from certification.errors import InvalidInput, MoveForbidden
 from certification.models import ActivationCode
+from core.errors import InvalidInput, MoveForbidden
 
 from .. import factories
 

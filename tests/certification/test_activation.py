@@ -20,10 +20,16 @@ def slip_code(trainee_user, inst1_staff):
 
 
 def activate(client, id_number, code, password=NEW_PASSWORD, password2=None, **extra):
-    return client.post(reverse("activate"), {
-        "id_number": id_number, "code": code, "new_password1": password,
-        "new_password2": password if password2 is None else password2,
-    }, **extra)
+    return client.post(
+        reverse("activate"),
+        {
+            "id_number": id_number,
+            "code": code,
+            "new_password1": password,
+            "new_password2": password if password2 is None else password2,
+        },
+        **extra,
+    )
 
 
 def code_is_unused(user) -> bool:

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certification import accounts
-from certification.errors import InvalidInput
 from certification.models import ActivationCode
+from core.errors import InvalidInput
 
 from .. import factories
 

@@ -37,11 +37,18 @@ def test_the_admin_cannot_add_or_delete_enrolments(client, officer, submitted_en
     client.force_login(officer)
 
     assert client.get("/admin/certification/enrolment/add/").status_code == 403
-    assert client.post(f"/admin/certification/enrolment/{submitted_enrolment.pk}/delete/",
-                       {"post": "yes"}).status_code == 403
-    response = client.post("/admin/certification/enrolment/", {
-        "action": "delete_selected", "_selected_action": [submitted_enrolment.pk], "post": "yes",
-    })
+    assert (
+        client.post(f"/admin/certification/enrolment/{submitted_enrolment.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    response = client.post(
+        "/admin/certification/enrolment/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [submitted_enrolment.pk],
+            "post": "yes",
+        },
+    )
     assert response.status_code in (200, 302, 403)
     assert Enrolment.objects.filter(pk=submitted_enrolment.pk).exists()
 
@@ -87,10 +94,17 @@ def test_an_officer_cannot_make_themselves_a_superuser_in_the_admin(client, offi
     assert 'name="is_superuser"' not in page
     assert 'name="user_permissions"' not in page
 
-    client.post(f"/admin/certification/user/{officer.pk}/change/", {
-        "username": officer.username, "role": Role.OFFICER, "is_active": "on", "is_superuser": "on",
-        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    client.post(
+        f"/admin/certification/user/{officer.pk}/change/",
+        {
+            "username": officer.username,
+            "role": Role.OFFICER,
+            "is_active": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
 
     officer.refresh_from_db()
     assert not officer.is_superuser

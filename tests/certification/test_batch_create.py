@@ -12,8 +12,12 @@ def english(client):
 
 def batch_fields(**overrides) -> dict:
     fields = {
-        "name": "2026春季制版班", "track": Track.objects.get(code="PM").pk, "level": "4",
-        "start_date": "2026-03-02", "end_date": "2026-05-29", "capacity": "40",
+        "name": "2026春季制版班",
+        "track": Track.objects.get(code="PM").pk,
+        "level": "4",
+        "start_date": "2026-03-02",
+        "end_date": "2026-05-29",
+        "capacity": "40",
     }
     fields.update(overrides)
     return fields

@@ -16,8 +16,11 @@ def url(batch) -> str:
 
 def form_fields(batch, **overrides) -> dict:
     fields = {
-        "name": batch.name, "track": batch.track_id, "level": str(batch.level),
-        "start_date": f"{batch.start_date:%Y-%m-%d}", "end_date": f"{batch.end_date:%Y-%m-%d}",
+        "name": batch.name,
+        "track": batch.track_id,
+        "level": str(batch.level),
+        "start_date": f"{batch.start_date:%Y-%m-%d}",
+        "end_date": f"{batch.end_date:%Y-%m-%d}",
         "capacity": str(batch.capacity),
     }
     fields.update(overrides)

@@ -69,7 +69,9 @@ def test_its_query_count_does_not_grow_with_rows(client, request, role_fixture, 
     with CaptureQueriesContext(connection) as one_row:
         assert client.get(URL).status_code == 200
     for year in range(39):
-        factories.draft_enrolment(inst1_staff, batch_obj=factories.batch(inst1_staff.institution, start=date(1990 + year, 1, 1)))
+        factories.draft_enrolment(
+            inst1_staff, batch_obj=factories.batch(inst1_staff.institution, start=date(1990 + year, 1, 1))
+        )
     with CaptureQueriesContext(connection) as many_rows:
         assert client.get(URL).status_code == 200
     assert len(many_rows) == len(one_row)

@@ -1,4 +1,4 @@
-"""certification.bulk_insert: many new rows in one statement (a COPY on PostgreSQL), stored exactly as
+"""core.bulk_insert: many new rows in one statement (a COPY on PostgreSQL), stored exactly as
 bulk_create stores them; the enrolments' draft-only guard; and selectors.trainees_with_ids, which
 the bulk services use to find trainees by ID."""
 
@@ -12,13 +12,21 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certification import selectors
-from certification.bulk_insert import insert_many
 from certification.models import Enrolment, EnrolmentStatus, Gender, IdType, Trainee
+from core.bulk_insert import insert_many
 
 from .. import factories
 
-FIELDS = {"name": "李娜", "gender": "F", "birth_date": date(1990, 3, 5), "education": "senior", "phone": "13900000000",
-          "employer": "杭州某服饰有限公司", "years_in_trade": 7, "address": "杭州市西湖区文三路100号"}
+FIELDS = {
+    "name": "李娜",
+    "gender": "F",
+    "birth_date": date(1990, 3, 5),
+    "education": "senior",
+    "phone": "13900000000",
+    "employer": "杭州某服饰有限公司",
+    "years_in_trade": 7,
+    "address": "杭州市西湖区文三路100号",
+}
 STAMPS = ("id", "id_number", "created_at", "updated_at")
 
 
@@ -47,15 +55,27 @@ def test_it_stores_the_same_row_as_bulk_create(inst1):
 
 
 def test_defaults_none_and_timestamps_are_filled_in(inst1):
-    trainee = Trainee(institution=inst1, name="王芳", id_number=factories.resident_id(), gender="M",
-                      birth_date=date(1991, 1, 2), education="junior", phone="13700000000")
+    trainee = Trainee(
+        institution=inst1,
+        name="王芳",
+        id_number=factories.resident_id(),
+        gender="M",
+        birth_date=date(1991, 1, 2),
+        education="junior",
+        phone="13700000000",
+    )
     before = timezone.now()
 
     insert_many(Trainee, [trainee])
 
     row = Trainee.objects.filter(id_number=trainee.id_number).values().get()
     assert (row["ethnicity"], row["years_in_trade"], row["employer"], row["address"], row["photo"]) == (
-        "汉族", 0, "", "", "")
+        "汉族",
+        0,
+        "",
+        "",
+        "",
+    )
     assert row["user_id"] is None and row["id_type"] == IdType.RESIDENT_ID
     assert before <= row["created_at"] <= timezone.now() and before <= row["updated_at"] <= timezone.now()
     assert trainee.pk is None and not trainee._state.adding  # no primary key back: callers read it by ID
@@ -65,15 +85,26 @@ def test_aware_datetimes_and_dates_read_back_equal(inst1, inst1_staff):
     batch = factories.batch(inst1, "PM")
     in_shanghai = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=ZoneInfo("Asia/Shanghai"))
     in_utc = datetime(2025, 12, 31, 23, 59, 59, 1, tzinfo=UTC)
-    given = Enrolment(trainee=factories.trainee(inst1), batch=batch, track=batch.track, status_changed_at=in_utc,
-                      approved_at=in_shanghai, publicity_ends_on=date(2026, 2, 28), created_by=inst1_staff)
+    given = Enrolment(
+        trainee=factories.trainee(inst1),
+        batch=batch,
+        track=batch.track,
+        status_changed_at=in_utc,
+        approved_at=in_shanghai,
+        publicity_ends_on=date(2026, 2, 28),
+        created_by=inst1_staff,
+    )
     empty = Enrolment(trainee=factories.trainee(inst1), batch=batch, track=batch.track, created_by=None)
 
     Enrolment.objects.insert_drafts([given, empty])
 
     first = Enrolment.objects.get(trainee=given.trainee)
     assert (first.status_changed_at, first.approved_at, first.publicity_ends_on, first.created_by_id) == (
-        in_utc, in_shanghai, date(2026, 2, 28), inst1_staff.pk)
+        in_utc,
+        in_shanghai,
+        date(2026, 2, 28),
+        inst1_staff.pk,
+    )
     assert first.status == EnrolmentStatus.DRAFT and first.created_at is not None
     second = Enrolment.objects.get(trainee=empty.trainee)
     assert (second.approved_at, second.publicity_ends_on, second.created_by_id) == (None, None, None)
@@ -86,7 +117,8 @@ def test_rows_beyond_one_statements_parameters_are_all_stored(inst1):
     insert_many(Trainee, trainees)
 
     assert set(Trainee.objects.values_list("id_number", "name", "years_in_trade")) == {
-        (t.id_number, t.name, t.years_in_trade) for t in trainees}
+        (t.id_number, t.name, t.years_in_trade) for t in trainees
+    }
 
 
 def test_no_objects_make_no_query(db):
@@ -132,8 +164,9 @@ def test_a_second_active_enrolment_in_a_track_is_refused_by_the_database(draft_e
 def test_insert_drafts_refuses_an_enrolment_in_a_later_status_and_writes_nothing(inst1):
     batch = factories.batch(inst1)
     draft = Enrolment(trainee=factories.trainee(inst1), batch=batch, track=batch.track)
-    approved = Enrolment(trainee=factories.trainee(inst1), batch=batch, track=batch.track,
-                         status=EnrolmentStatus.ENROLLED)
+    approved = Enrolment(
+        trainee=factories.trainee(inst1), batch=batch, track=batch.track, status=EnrolmentStatus.ENROLLED
+    )
 
     with pytest.raises(ValidationError, match="A new enrolment starts as a draft."):
         Enrolment.objects.insert_drafts([draft, approved])

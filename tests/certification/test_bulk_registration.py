@@ -9,17 +9,26 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification import registration, services
-from certification.errors import MoveForbidden
 from certification.models import Enrolment, Role, StateLog, Track, Trainee
 from certification.models import EnrolmentStatus as S
-from workflows import services as assessment
+from core.errors import MoveForbidden
+from workflows.assessment import services as assessment
 
 from .. import factories
 from .test_lifecycle_transitions import enrolment_in
 
-ROW = {"name": "李娜", "id_type": "resident_id", "gender": "F", "birth_date": date(1990, 3, 5), "ethnicity": "回族",
-       "education": "senior", "phone": "13900000000", "employer": "杭州某服饰有限公司", "years_in_trade": 3,
-       "address": "杭州市西湖区文三路100号"}
+ROW = {
+    "name": "李娜",
+    "id_type": "resident_id",
+    "gender": "F",
+    "birth_date": date(1990, 3, 5),
+    "ethnicity": "回族",
+    "education": "senior",
+    "phone": "13900000000",
+    "employer": "杭州某服饰有限公司",
+    "years_in_trade": 3,
+    "address": "杭州市西湖区文三路100号",
+}
 
 OWN = "A trainee with this ID number is already registered: open them from the trainee list."
 OTHER = "This ID number is already registered by another institution; the certification office can move the record."
@@ -66,15 +75,28 @@ def test_each_row_gets_its_trainee_or_its_refusal_in_order(inst1, inst2, inst1_s
     good = factories.resident_id()
     bad_checksum = good[:17] + ("0" if good[17] != "0" else "1")
     long_name = row(name="长" * 65)
-    rows = [row(), row(id_number=own.id_number), row(id_number=theirs.id_number), row(id_number=twice),
-            row(id_number=twice, name="另一个人"), row(id_number=bad_checksum), long_name, row(id_number=good)]
+    rows = [
+        row(),
+        row(id_number=own.id_number),
+        row(id_number=theirs.id_number),
+        row(id_number=twice),
+        row(id_number=twice, name="另一个人"),
+        row(id_number=bad_checksum),
+        long_name,
+        row(id_number=good),
+    ]
     before = Trainee.objects.count()
 
     outcomes = registration.create_trainees(staff=inst1_staff, rows=rows)
 
     assert described(outcomes) == [
-        ("Trainee",), ("InvalidInput", OWN), ("InvalidInput", OTHER), ("Trainee",), ("InvalidInput", OWN),
-        ("InvalidInput", CHECKSUM), ("InvalidInput", "Ensure this value has at most 64 characters (it has 65)."),
+        ("Trainee",),
+        ("InvalidInput", OWN),
+        ("InvalidInput", OTHER),
+        ("Trainee",),
+        ("InvalidInput", OWN),
+        ("InvalidInput", CHECKSUM),
+        ("InvalidInput", "Ensure this value has at most 64 characters (it has 65)."),
         ("Trainee",),
     ]
     assert Trainee.objects.count() == before + 3
@@ -86,17 +108,30 @@ def test_each_row_gets_its_trainee_or_its_refusal_in_order(inst1, inst2, inst1_s
 def test_a_refused_row_does_not_hold_its_id_number_for_a_later_row(inst1_staff):
     number = factories.resident_id()
 
-    outcomes = registration.create_trainees(staff=inst1_staff, rows=[row(id_number=number, name="长" * 65),
-                                                                     row(id_number=number)])
+    outcomes = registration.create_trainees(
+        staff=inst1_staff, rows=[row(id_number=number, name="长" * 65), row(id_number=number)]
+    )
 
     assert described(outcomes) == [
-        ("InvalidInput", "Ensure this value has at most 64 characters (it has 65)."), ("Trainee",)]
+        ("InvalidInput", "Ensure this value has at most 64 characters (it has 65)."),
+        ("Trainee",),
+    ]
     assert Trainee.objects.get(id_number=number).name == "李娜"
 
 
 def test_created_trainees_have_primary_keys_and_read_back_as_given(inst1_staff):
-    rows = [row(), row(name="王芳", gender="M", employer="", address="", years_in_trade=0, id_type="passport",
-                       id_number="E12345678")]
+    rows = [
+        row(),
+        row(
+            name="王芳",
+            gender="M",
+            employer="",
+            address="",
+            years_in_trade=0,
+            id_type="passport",
+            id_number="E12345678",
+        ),
+    ]
 
     created = registration.create_trainees(staff=inst1_staff, rows=rows)
 
@@ -113,8 +148,9 @@ def test_the_id_number_is_normalised_before_the_rows_are_compared(inst1_staff):
     number = factories.resident_id()
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in number)
 
-    outcomes = registration.create_trainees(staff=inst1_staff, rows=[row(id_number=f" {full_width} "),
-                                                                     row(id_number=number)])
+    outcomes = registration.create_trainees(
+        staff=inst1_staff, rows=[row(id_number=f" {full_width} "), row(id_number=number)]
+    )
 
     assert described(outcomes) == [("Trainee",), ("InvalidInput", OWN)]
     assert outcomes[0].id_number == number and Trainee.objects.filter(id_number=number).count() == 1
@@ -152,7 +188,10 @@ def test_a_trainee_registered_meanwhile_refuses_only_its_own_row(monkeypatch, in
     outcomes = registration.create_trainees(staff=inst1_staff, rows=rows)
 
     assert described(outcomes) == [
-        ("Trainee",), ("InvalidInput", "A trainee with this ID number is already registered."), ("Trainee",)]
+        ("Trainee",),
+        ("InvalidInput", "A trainee with this ID number is already registered."),
+        ("Trainee",),
+    ]
     for trainee in (outcomes[0], outcomes[2]):
         assert columns(Trainee.objects.get(pk=trainee.pk)) == columns(trainee)
     assert Trainee.objects.get(id_number=contested).institution == inst2
@@ -187,10 +226,14 @@ def test_a_refused_pair_takes_no_place_in_the_batch(inst1, inst1_staff):
     first, second = factories.trainee(inst1), factories.trainee(inst1)
 
     outcomes = registration.enrol_trainees(
-        staff=inst1_staff, requests=[(already.pk, batch.pk), (first.pk, batch.pk), (second.pk, batch.pk)])
+        staff=inst1_staff, requests=[(already.pk, batch.pk), (first.pk, batch.pk), (second.pk, batch.pk)]
+    )
 
     assert described(outcomes) == [
-        ("InvalidInput", "张晓明 already has an active enrolment in this track."), ("Enrolment",), ("Enrolment",)]
+        ("InvalidInput", "张晓明 already has an active enrolment in this track."),
+        ("Enrolment",),
+        ("Enrolment",),
+    ]
 
 
 def test_each_pair_gets_its_enrolment_or_its_refusal_in_order(cast, inst1, inst2, inst1_staff):
@@ -203,22 +246,29 @@ def test_each_pair_gets_its_enrolment_or_its_refusal_in_order(cast, inst1, inst2
     foreign = factories.trainee(inst2)
     before = Enrolment.objects.count()
 
-    outcomes = registration.enrol_trainees(staff=inst1_staff, requests=[
-        (fresh.pk, nm.pk),  # closed track
-        (fresh.pk, theirs.pk),  # another institution's batch
-        (foreign.pk, pm.pk),  # another institution's trainee
-        (already.pk, pm_again.pk),  # an active enrolment in the track
-        (twice.pk, pm.pk),
-        (twice.pk, pm_again.pk),  # the same trainee and track twice in one call
-        (twice.pk, cr.pk),  # another track is fine
-        (fresh.pk, pm_again.pk),
-    ])
+    outcomes = registration.enrol_trainees(
+        staff=inst1_staff,
+        requests=[
+            (fresh.pk, nm.pk),  # closed track
+            (fresh.pk, theirs.pk),  # another institution's batch
+            (foreign.pk, pm.pk),  # another institution's trainee
+            (already.pk, pm_again.pk),  # an active enrolment in the track
+            (twice.pk, pm.pk),
+            (twice.pk, pm_again.pk),  # the same trainee and track twice in one call
+            (twice.pk, cr.pk),  # another track is fine
+            (fresh.pk, pm_again.pk),
+        ],
+    )
 
     assert described(outcomes) == [
-        ("RuleNotMet", CLOSED), ("MoveForbidden", NOT_YOURS), ("MoveForbidden", NOT_YOURS),
+        ("RuleNotMet", CLOSED),
+        ("MoveForbidden", NOT_YOURS),
+        ("MoveForbidden", NOT_YOURS),
         ("InvalidInput", "王芳 already has an active enrolment in this track."),
-        ("Enrolment",), ("InvalidInput", "周杰 already has an active enrolment in this track."),
-        ("Enrolment",), ("Enrolment",),
+        ("Enrolment",),
+        ("InvalidInput", "周杰 already has an active enrolment in this track."),
+        ("Enrolment",),
+        ("Enrolment",),
     ]
     assert Enrolment.objects.count() == before + 3
     assert sorted(Enrolment.objects.filter(trainee=twice).values_list("batch_id", flat=True)) == sorted([pm.pk, cr.pk])
@@ -234,7 +284,9 @@ def test_a_failed_enrolment_blocks_a_new_one_only_while_a_resit_is_possible(cast
     outcomes = registration.enrol_trainees(staff=inst1_staff, requests=[(resit_left.pk, cr.pk), (used_up.pk, pm.pk)])
 
     assert described(outcomes) == [
-        ("InvalidInput", f"{resit_left.name} already has an active enrolment in this track."), ("Enrolment",)]
+        ("InvalidInput", f"{resit_left.name} already has an active enrolment in this track."),
+        ("Enrolment",),
+    ]
     assert not cr.enrolments.exists() and pm.enrolments.get().trainee_id == used_up.pk
 
 
@@ -248,7 +300,12 @@ def test_created_enrolments_are_drafts_with_primary_keys_made_by_the_staff_membe
         assert enrolment.pk is not None
         stored = Enrolment.objects.get(pk=enrolment.pk)
         assert (stored.status, stored.trainee_id, stored.batch_id, stored.track_id, stored.created_by) == (
-            S.DRAFT, trainee.pk, batch.pk, batch.track_id, inst1_staff)
+            S.DRAFT,
+            trainee.pk,
+            batch.pk,
+            batch.track_id,
+            inst1_staff,
+        )
         assert columns(stored) == columns(enrolment)
         assert not stored.state_logs.exists()
     # The objects handed back move on through the lifecycle like any loaded enrolment.
@@ -262,8 +319,11 @@ def test_enrolling_costs_the_same_queries_for_one_pair_and_for_fifty(inst1, inst
     registration.enrol_trainees(staff=inst1_staff, requests=[(trainees[0].pk, batch.pk)])
 
     one = queries_of(lambda: registration.enrol_trainees(staff=inst1_staff, requests=[(trainees[1].pk, batch.pk)]))
-    fifty = queries_of(lambda: registration.enrol_trainees(
-        staff=inst1_staff, requests=[(trainee.pk, batch.pk) for trainee in trainees[2:]]))
+    fifty = queries_of(
+        lambda: registration.enrol_trainees(
+            staff=inst1_staff, requests=[(trainee.pk, batch.pk) for trainee in trainees[2:]]
+        )
+    )
 
     assert one == fifty
     assert batch.enrolments.count() == 52
@@ -285,10 +345,14 @@ def test_an_enrolment_made_meanwhile_refuses_only_its_own_pair(monkeypatch, inst
     monkeypatch.setattr(registration, "_open_resits", open_resits_while_someone_else_enrols)
 
     outcomes = registration.enrol_trainees(
-        staff=inst1_staff, requests=[(first.pk, batch.pk), (contested.pk, batch.pk), (last.pk, batch.pk)])
+        staff=inst1_staff, requests=[(first.pk, batch.pk), (contested.pk, batch.pk), (last.pk, batch.pk)]
+    )
 
     assert described(outcomes) == [
-        ("Enrolment",), ("InvalidInput", "周杰 already has an active enrolment in this track."), ("Enrolment",)]
+        ("Enrolment",),
+        ("InvalidInput", "周杰 already has an active enrolment in this track."),
+        ("Enrolment",),
+    ]
     assert {e.pk for e in batch.enrolments.all()} == {outcomes[0].pk, outcomes[2].pk}
     assert contested.enrolments.get().batch == elsewhere
 
@@ -325,16 +389,23 @@ def test_discarding_takes_back_only_untouched_drafts_and_trainees_of_ones_own_in
     enrolments = [untouched, submitted, withdrawn, logged_draft, their_draft]
 
     registration.discard_new_registrations(
-        staff=inst1_staff, enrolment_ids=[e.pk for e in enrolments],
+        staff=inst1_staff,
+        enrolment_ids=[e.pk for e in enrolments],
         trainee_ids=[untouched.trainee_id, free.pk, with_enrolment.pk, with_account.pk, their_trainee.pk],
     )
 
     assert set(Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).values_list("pk", flat=True)) == {
-        submitted.pk, withdrawn.pk, logged_draft.pk, their_draft.pk}
+        submitted.pk,
+        withdrawn.pk,
+        logged_draft.pk,
+        their_draft.pk,
+    }
     # A trainee whose only draft went in the same call goes too.
-    assert set(Trainee.objects.filter(pk__in=[untouched.trainee_id, free.pk, with_enrolment.pk, with_account.pk,
-                                              their_trainee.pk]).values_list("pk", flat=True)) == {
-        with_enrolment.pk, with_account.pk, their_trainee.pk}
+    assert set(
+        Trainee.objects.filter(
+            pk__in=[untouched.trainee_id, free.pk, with_enrolment.pk, with_account.pk, their_trainee.pk]
+        ).values_list("pk", flat=True)
+    ) == {with_enrolment.pk, with_account.pk, their_trainee.pk}
 
 
 def test_discarding_nothing_writes_nothing(inst1_staff, draft_enrolment):
@@ -347,7 +418,10 @@ def test_discarding_nothing_writes_nothing(inst1_staff, draft_enrolment):
 @pytest.mark.parametrize("who", ["officer", "assessor"])
 def test_only_institution_staff_discard(request, draft_enrolment, who):
     with pytest.raises(MoveForbidden):
-        registration.discard_new_registrations(staff=request.getfixturevalue(who), enrolment_ids=[draft_enrolment.pk],
-                                               trainee_ids=[draft_enrolment.trainee_id])
+        registration.discard_new_registrations(
+            staff=request.getfixturevalue(who),
+            enrolment_ids=[draft_enrolment.pk],
+            trainee_ids=[draft_enrolment.trainee_id],
+        )
 
     assert Enrolment.objects.filter(pk=draft_enrolment.pk).exists()

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from certification import services
 from certification.models import InstitutionStatus, Track
+from workflows.assessment import services as assessment
 
 from .. import factories
-from workflows import services as assessment
 
 
 def queries_for(client, url) -> int:
@@ -57,13 +57,14 @@ def test_institution_staff_see_their_own_work_by_status(client, inst1_staff, ins
     todo = {item["status"]: item["count"] for item in response.context["todo"]}
     assert todo["draft"] == 1
     assert response.context["total"] == 2
-    assert f'{reverse("enrolments:list")}?status=draft' in response.content.decode()
+    assert f"{reverse('enrolments:list')}?status=draft" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_institution_staff_are_warned_while_their_institution_is_not_approved(client):
-    staff = factories.user("newstaff", "institution",
-                           institution=factories.institution(status=InstitutionStatus.PENDING))
+    staff = factories.user(
+        "newstaff", "institution", institution=factories.institution(status=InstitutionStatus.PENDING)
+    )
     client.force_login(staff)
     response = client.get(reverse("dashboard"))
     assert response.context["institution_approved"] is False
@@ -82,8 +83,9 @@ def test_the_institution_dashboard_costs_the_same_queries_with_1_or_30_enrolment
 def test_the_assessor_sees_candidates_under_review_but_not_their_own_institutions(
     client, assessor, enrolment_ready_for_review, inst2_staff, officer
 ):
-    own = factories.advance(factories.draft_enrolment(inst2_staff), staff=inst2_staff, officer=officer,
-                            to="under_review")
+    own = factories.advance(
+        factories.draft_enrolment(inst2_staff), staff=inst2_staff, officer=officer, to="under_review"
+    )
     client.force_login(assessor)
     response = client.get(reverse("dashboard"))
     assert response.context["under_review_count"] == 1
@@ -98,8 +100,7 @@ def test_the_assessor_dashboard_costs_the_same_queries_with_1_or_12_candidates(
     client.force_login(assessor)
     with_one = queries_for(client, reverse("dashboard"))
     for _ in range(11):
-        factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                          to="under_review")
+        factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="under_review")
     response = client.get(reverse("dashboard"))
     assert len(response.context["candidates"]) == 10
     assert queries_for(client, reverse("dashboard")) == with_one

@@ -36,7 +36,9 @@ def test_it_is_404_for_another_institution(client, inst2_staff, draft_enrolment)
 
 
 def test_it_is_404_for_another_trainee(client, trainee_user, inst1_staff, officer):
-    other = factories.advance(factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer, to="enrolled")
+    other = factories.advance(
+        factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer, to="enrolled"
+    )
     client.force_login(trainee_user)
     assert client.get(url(other)).status_code == 404
 
@@ -52,8 +54,9 @@ def test_it_redirects_anonymous_to_login(client, draft_enrolment):
 
 
 def test_staff_find_the_results_page_once_training_is_complete(client, inst1_staff, officer):
-    enrolment = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                                  to="trained")
+    enrolment = factories.advance(
+        factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="trained"
+    )
     client.force_login(inst1_staff)
     assert f"/assessment/enrolments/{enrolment.pk}/results/" in client.get(url(enrolment)).content.decode()
 
@@ -67,16 +70,25 @@ def test_it_offers_no_review_moves_outside_the_assessment_flow(client, assessor,
 
 def test_its_query_count_does_not_grow_with_history(client, officer, inst1_staff, assessor):
     """Both trained with one attempt; one went round a return for correction (two more history rows)."""
-    from workflows import services as assessment
+    from workflows.assessment import services as assessment
 
-    short_history = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                                      to="trained")
+    short_history = factories.advance(
+        factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="trained"
+    )
     factories.enter_passing_results(short_history, inst1_staff)
-    long_history = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                                     to="under_review")
-    assessment.decide(assessor=assessor, task_id=factories.open_review_task(long_history).pk, decision="return",
-                      reason="photo missing")
-    assert StateLog.objects.filter(enrolment=long_history).count() > StateLog.objects.filter(enrolment=short_history).count()
+    long_history = factories.advance(
+        factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="under_review"
+    )
+    assessment.decide(
+        assessor=assessor,
+        task_id=factories.open_review_task(long_history).pk,
+        decision="return",
+        reason="photo missing",
+    )
+    assert (
+        StateLog.objects.filter(enrolment=long_history).count()
+        > StateLog.objects.filter(enrolment=short_history).count()
+    )
     client.force_login(officer)
     with CaptureQueriesContext(connection) as short:
         client.get(url(short_history))

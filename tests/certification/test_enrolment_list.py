@@ -23,7 +23,9 @@ def test_it_hides_other_institutions_enrolments(client, inst2_staff, draft_enrol
 
 
 def test_it_filters_by_status_and_searches_by_name(client, inst1_staff, officer):
-    first = factories.draft_enrolment(inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="李雪梅"))
+    first = factories.draft_enrolment(
+        inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="李雪梅")
+    )
     factories.advance(first, staff=inst1_staff, officer=officer, to="submitted")
     factories.draft_enrolment(inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="王建国"))
     client.force_login(inst1_staff)

@@ -57,21 +57,35 @@ def test_one_swapped_digit_fails_the_checksum():
     assert swapped != VALID_ID and error_code(swapped) == "id_checksum"
 
 
-@pytest.mark.parametrize("number", [VALID_ID[:17], VALID_ID + "1", "", "33010619900305001"],
-                         ids=["17-characters", "19-characters", "empty", "no-check-character"])
+@pytest.mark.parametrize(
+    "number",
+    [VALID_ID[:17], VALID_ID + "1", "", "33010619900305001"],
+    ids=["17-characters", "19-characters", "empty", "no-check-character"],
+)
 def test_a_resident_id_of_the_wrong_length_is_refused(number):
     assert error_code(number) == "id_format"
 
 
-@pytest.mark.parametrize("number", ["33010619900305X011", "A30106199003050011", "3301061990030500²1",
-                                    "３３０１０６１９９００３０５００２１", "33010619900305001x"],
-                         ids=["x-inside", "letter", "superscript-digit", "full-width-unnormalised", "lower-case-x"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "33010619900305X011",
+        "A30106199003050011",
+        "3301061990030500²1",
+        "３３０１０６１９９００３０５００２１",
+        "33010619900305001x",
+    ],
+    ids=["x-inside", "letter", "superscript-digit", "full-width-unnormalised", "lower-case-x"],
+)
 def test_anything_but_17_ascii_digits_and_a_digit_or_x_is_refused(number):
     assert error_code(number) == "id_format"
 
 
-@pytest.mark.parametrize("birth", ["19901305", "19900230", "18990101", "29990101"],
-                         ids=["month-13", "february-30", "before-1900", "in-the-future"])
+@pytest.mark.parametrize(
+    "birth",
+    ["19901305", "19900230", "18990101", "29990101"],
+    ids=["month-13", "february-30", "before-1900", "in-the-future"],
+)
 def test_a_resident_id_whose_birth_date_is_impossible_is_refused(birth):
     first17 = f"330106{birth}001"
 
@@ -85,14 +99,18 @@ def test_the_birth_date_is_read_from_the_id():
 # --- normalising ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "stored"), [
-    ("３３０１０６１９９００３０５００２１", VALID_ID),
-    (" 330106 19900305 0021 ", VALID_ID),
-    ("330106\u300019900305\t0021\n", VALID_ID),
-    ("11010519491231002x", ID_ENDING_IN_X),
-    ("１１０１０５１９４９１２３１００２ｘ", ID_ENDING_IN_X),
-    (None, ""),
-], ids=["full-width-digits", "spaces", "full-width-space-and-tab", "lower-case-x", "full-width-x", "none"])
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("３３０１０６１９９００３０５００２１", VALID_ID),
+        (" 330106 19900305 0021 ", VALID_ID),
+        ("330106\u300019900305\t0021\n", VALID_ID),
+        ("11010519491231002x", ID_ENDING_IN_X),
+        ("１１０１０５１９４９１２３１００２ｘ", ID_ENDING_IN_X),
+        (None, ""),
+    ],
+    ids=["full-width-digits", "spaces", "full-width-space-and-tab", "lower-case-x", "full-width-x", "none"],
+)
 def test_id_numbers_are_stored_half_width_without_spaces_in_upper_case(raw, stored):
     assert normalise_id_number(raw) == stored
 
@@ -102,8 +120,9 @@ def test_a_normalised_full_width_id_passes():
 
 
 def test_the_trainee_form_check_normalises_and_validates(inst1):
-    trainee = Trainee(institution=inst1, name="张三", id_type=IdType.RESIDENT_ID,
-                      id_number=" ３３０１０６１９９００３０５００２１ ")
+    trainee = Trainee(
+        institution=inst1, name="张三", id_type=IdType.RESIDENT_ID, id_number=" ３３０１０６１９９００３０５００２１ "
+    )
     trainee.clean()
     assert trainee.id_number == VALID_ID
 
@@ -140,16 +159,20 @@ def test_id_masking_is_configurable(settings):
     assert mask_id_number("330106199003051234") == "330106**********34"
 
 
-@pytest.mark.parametrize(("name", "masked"), [
-    ("张三", "张*"),
-    ("张晓明", "张*明"),
-    ("欧阳娜娜", "欧**娜"),
-    ("买买提·艾力", "买****力"),
-    ("张", "张"),
-    ("  张晓明 ", "张*明"),
-    ("John Smith", "J*** S****"),
-    ("", ""),
-], ids=["two", "three", "four-compound-surname", "middle-dot", "one", "blanks", "latin", "empty"])
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张三", "张*"),
+        ("张晓明", "张*明"),
+        ("欧阳娜娜", "欧**娜"),
+        ("买买提·艾力", "买****力"),
+        ("张", "张"),
+        ("  张晓明 ", "张*明"),
+        ("John Smith", "J*** S****"),
+        ("", ""),
+    ],
+    ids=["two", "three", "four-compound-surname", "middle-dot", "one", "blanks", "latin", "empty"],
+)
 def test_a_name_keeps_its_first_character_and_from_three_on_its_last(name, masked):
     assert mask_name(name) == masked
 

@@ -3,8 +3,8 @@
 import pytest
 
 from certification import services
-from certification.errors import MoveForbidden
 from certification.models import ConflictDeclaration, ConflictKind, EnrolmentStatus, Role, StateLog
+from core.errors import MoveForbidden
 
 from .. import factories
 
@@ -42,8 +42,7 @@ def test_an_assessor_who_declared_a_conflict_with_the_trainee_cannot_decide(
 
 
 @pytest.mark.parametrize("transition", DECISIONS)
-def test_an_assessor_who_submitted_the_attempt_cannot_decide_on_it(enrolment_ready_for_review, assessor,
-                                                                    transition):
+def test_an_assessor_who_submitted_the_attempt_cannot_decide_on_it(enrolment_ready_for_review, assessor, transition):
     attempt = enrolment_ready_for_review.current_attempt
     attempt.submitted_by = assessor
     attempt.save()
@@ -51,8 +50,9 @@ def test_an_assessor_who_submitted_the_attempt_cannot_decide_on_it(enrolment_rea
     assert_refused(assessor, enrolment_ready_for_review, transition)
 
 
-def test_a_conflict_declared_for_another_trainee_does_not_stop_the_assessor(enrolment_ready_for_review, assessor,
-                                                                            inst1):
+def test_a_conflict_declared_for_another_trainee_does_not_stop_the_assessor(
+    enrolment_ready_for_review, assessor, inst1
+):
     someone_else = factories.trainee(inst1, name="李四")
     ConflictDeclaration.objects.create(assessor=assessor, trainee=someone_else, kind=ConflictKind.RELATIVE)
 
@@ -63,8 +63,12 @@ def test_a_conflict_declared_for_another_trainee_does_not_stop_the_assessor(enro
 
 
 def test_an_unaffiliated_assessor_may_decide(enrolment_ready_for_review, assessor2):
-    services.move(actor=assessor2, enrolment_id=enrolment_ready_for_review.pk, transition="fail",
-                  reason="practical work incomplete")
+    services.move(
+        actor=assessor2,
+        enrolment_id=enrolment_ready_for_review.pk,
+        transition="fail",
+        reason="practical work incomplete",
+    )
 
     enrolment_ready_for_review.refresh_from_db()
     assert enrolment_ready_for_review.status == EnrolmentStatus.FAILED
@@ -75,16 +79,24 @@ def test_a_conflicted_assessor_is_not_offered_the_decisions(enrolment_ready_for_
 
     assert services.available_moves(user=colleague, enrolment=enrolment_ready_for_review) == []
     assert {name for name, _label in services.available_moves(user=assessor, enrolment=enrolment_ready_for_review)} == {
-        "pass", "fail", "return_for_correction",
+        "pass",
+        "fail",
+        "return_for_correction",
     }
 
 
 def test_the_decision_is_recorded_on_the_attempt(enrolment_ready_for_review, assessor):
-    services.move(actor=assessor, enrolment_id=enrolment_ready_for_review.pk, transition="return_for_correction",
-                  reason="photo of the garment is blurred")
+    services.move(
+        actor=assessor,
+        enrolment_id=enrolment_ready_for_review.pk,
+        transition="return_for_correction",
+        reason="photo of the garment is blurred",
+    )
 
     attempt = enrolment_ready_for_review.current_attempt
     assert (attempt.outcome, attempt.reviewed_by, attempt.reason) == (
-        "returned", assessor, "photo of the garment is blurred",
+        "returned",
+        assessor,
+        "photo of the garment is blurred",
     )
     assert attempt.reviewed_at is not None

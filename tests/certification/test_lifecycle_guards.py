@@ -11,13 +11,13 @@ import time_machine
 from django.utils import timezone
 
 from certification import registration, services
-from certification.errors import InvalidInput, RuleNotMet
-from certification.models import AssessmentAttempt, EnrolmentStatus as S
-from certification.models import InstitutionStatus, StateLog, TrackQuota
+from certification.models import AssessmentAttempt, InstitutionStatus, StateLog, TrackQuota
+from certification.models import EnrolmentStatus as S
+from core.errors import InvalidInput, RuleNotMet
+from workflows.assessment import services as assessment
 
 from .. import factories
 from .test_lifecycle_transitions import enrolment_in
-from workflows import services as assessment
 
 
 @pytest.fixture
@@ -45,8 +45,11 @@ def record_hours(enrolment, staff, hours_by_code: dict, evidence_for=()):
     for module in enrolment.track.modules.all():
         evidence = SimpleUploadedFile("work.pdf", b"%PDF-1.4") if module.code in evidence_for else None
         registration.record_module_completion(
-            staff=staff, enrolment_id=enrolment.pk, module_id=module.pk,
-            hours=hours_by_code.get(module.code, module.min_hours), evidence=evidence,
+            staff=staff,
+            enrolment_id=enrolment.pk,
+            module_id=module.pk,
+            hours=hours_by_code.get(module.code, module.min_hours),
+            evidence=evidence,
         )
 
 
@@ -57,8 +60,7 @@ def test_training_is_not_complete_while_a_module_is_below_its_minimum_hours(enro
     record_hours(enrolled_enrolment, inst1_staff, {"FABRIC": Decimal("23.5")}, evidence_for={"3D"})
     fabric = enrolled_enrolment.track.modules.get(code="FABRIC")
 
-    message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=enrolled_enrolment.pk,
-                      transition="complete_training")
+    message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=enrolled_enrolment.pk, transition="complete_training")
 
     assert "below their minimum hours" in message
     assert fabric.display_name in message and "24" in message
@@ -66,8 +68,7 @@ def test_training_is_not_complete_while_a_module_is_below_its_minimum_hours(enro
 
 
 def test_training_is_not_complete_while_a_required_module_has_no_record(enrolled_enrolment, inst1_staff):
-    message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=enrolled_enrolment.pk,
-                      transition="complete_training")
+    message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=enrolled_enrolment.pk, transition="complete_training")
 
     for module in enrolled_enrolment.track.modules.all():
         assert module.display_name in message
@@ -97,8 +98,7 @@ def test_pattern_making_training_needs_the_3d_modelling_evidence(enrolled_enrolm
     record_hours(enrolled_enrolment, inst1_staff, {}, evidence_for=())
     module_3d = enrolled_enrolment.track.modules.get(code="3D")
 
-    message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=enrolled_enrolment.pk,
-                      transition="complete_training")
+    message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=enrolled_enrolment.pk, transition="complete_training")
 
     assert "need an evidence file" in message and module_3d.display_name in message
 
@@ -117,11 +117,13 @@ def test_results_need_an_attempt_with_scores(trained_pm, inst1_staff):
     assert "Both the theory and the practical score" in message
 
 
-@pytest.mark.parametrize(("theory", "practical"), [(Decimal("70"), None), (None, Decimal("70"))],
-                         ids=["practical-missing", "theory-missing"])
+@pytest.mark.parametrize(
+    ("theory", "practical"), [(Decimal("70"), None), (None, Decimal("70"))], ids=["practical-missing", "theory-missing"]
+)
 def test_results_need_both_scores(trained_pm, inst1_staff, theory, practical):
-    registration.record_scores(staff=inst1_staff, enrolment_id=trained_pm.pk, theory_score=theory,
-                               practical_score=practical)
+    registration.record_scores(
+        staff=inst1_staff, enrolment_id=trained_pm.pk, theory_score=theory, practical_score=practical
+    )
 
     message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=trained_pm.pk, transition="submit_results")
 
@@ -129,8 +131,9 @@ def test_results_need_both_scores(trained_pm, inst1_staff, theory, practical):
 
 
 def test_pattern_making_results_need_the_3d_model_evidence(trained_pm, inst1_staff):
-    registration.record_scores(staff=inst1_staff, enrolment_id=trained_pm.pk, theory_score=Decimal("70"),
-                               practical_score=Decimal("70"))
+    registration.record_scores(
+        staff=inst1_staff, enrolment_id=trained_pm.pk, theory_score=Decimal("70"), practical_score=Decimal("70")
+    )
 
     message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=trained_pm.pk, transition="submit_results")
 
@@ -139,8 +142,9 @@ def test_pattern_making_results_need_the_3d_model_evidence(trained_pm, inst1_sta
 
 def test_garment_craft_results_need_no_3d_evidence(cast, inst1_staff):
     enrolment = enrolment_in(S.TRAINED, track_code="CR", **cast)
-    registration.record_scores(staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("70"),
-                               practical_score=Decimal("70"))
+    registration.record_scores(
+        staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("70"), practical_score=Decimal("70")
+    )
 
     services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
 
@@ -151,8 +155,9 @@ def test_garment_craft_results_need_no_3d_evidence(cast, inst1_staff):
 def test_results_cannot_go_to_review_once_training_hours_were_corrected_below_the_minimum(trained_pm, inst1_staff):
     factories.enter_passing_results(trained_pm, inst1_staff)
     fabric = trained_pm.track.modules.get(code="FABRIC")
-    registration.record_module_completion(staff=inst1_staff, enrolment_id=trained_pm.pk, module_id=fabric.pk,
-                                          hours=Decimal("2"))
+    registration.record_module_completion(
+        staff=inst1_staff, enrolment_id=trained_pm.pk, module_id=fabric.pk, hours=Decimal("2")
+    )
 
     message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=trained_pm.pk, transition="submit_results")
 
@@ -243,8 +248,9 @@ def test_no_resit_once_every_attempt_is_used(cast, inst1_staff):
 def test_the_second_failure_closes_the_case_when_two_attempts_are_allowed(cast, inst1_staff, assessor):
     enrolment = failed_enrolment(cast)
     services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
-    registration.record_scores(staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("45"),
-                               practical_score=None)
+    registration.record_scores(
+        staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("45"), practical_score=None
+    )
     services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
     services.move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="theory still low")
 
@@ -271,8 +277,9 @@ def test_a_resit_is_possible_on_the_last_day_of_the_window(cast, inst1_staff):
     first_exam = enrolment.attempts.get().exam_date
     last_day = first_exam + timedelta(days=28)  # within one month of any date
 
-    with time_machine.travel(timezone.make_aware(timezone.datetime.combine(last_day, timezone.datetime.min.time()))
-                             + timedelta(hours=12)):
+    with time_machine.travel(
+        timezone.make_aware(timezone.datetime.combine(last_day, timezone.datetime.min.time())) + timedelta(hours=12)
+    ):
         services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
 
     enrolment.refresh_from_db()
@@ -374,8 +381,7 @@ NEEDS_REASON = [
 def test_a_move_that_needs_a_reason_is_refused_without_one(cast, transition, source, who, reason):
     enrolment = enrolment_in(source, **cast)
 
-    message = refused(InvalidInput, actor=cast[who], enrolment_id=enrolment.pk, transition=transition,
-                      reason=reason)
+    message = refused(InvalidInput, actor=cast[who], enrolment_id=enrolment.pk, transition=transition, reason=reason)
 
     assert "reason" in message
 

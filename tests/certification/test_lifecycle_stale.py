@@ -4,16 +4,20 @@ import pytest
 from django.utils import translation
 
 from certification import services
-from certification.errors import InvalidInput, MoveForbidden, StaleState
 from certification.models import EnrolmentStatus, StateLog
+from core.errors import InvalidInput, MoveForbidden, StaleState
 
 from .. import factories
 
 
 def test_a_move_based_on_an_old_status_is_refused_with_the_current_status(submitted_enrolment, officer):
     with translation.override("en"), pytest.raises(StaleState) as stale:
-        services.move(actor=officer, enrolment_id=submitted_enrolment.pk, transition="approve",
-                      expected_status=EnrolmentStatus.DRAFT)
+        services.move(
+            actor=officer,
+            enrolment_id=submitted_enrolment.pk,
+            transition="approve",
+            expected_status=EnrolmentStatus.DRAFT,
+        )
 
     assert stale.value.message == (
         "Someone else moved this enrolment first: it is now “submitted for approval”. Reload the page."
@@ -24,8 +28,13 @@ def test_a_move_based_on_an_old_status_is_refused_with_the_current_status(submit
 
 
 def test_a_move_with_the_current_expected_status_goes_through(submitted_enrolment, officer):
-    services.move(actor=officer, enrolment_id=submitted_enrolment.pk, transition="reject", reason="no photo",
-                  expected_status=EnrolmentStatus.SUBMITTED)
+    services.move(
+        actor=officer,
+        enrolment_id=submitted_enrolment.pk,
+        transition="reject",
+        reason="no photo",
+        expected_status=EnrolmentStatus.SUBMITTED,
+    )
 
     submitted_enrolment.refresh_from_db()
     assert submitted_enrolment.status == EnrolmentStatus.REJECTED
@@ -61,8 +70,9 @@ def test_a_bulk_move_with_one_stale_enrolment_moves_none_and_names_the_trainee(
     still_draft = factories.draft_enrolment(inst1_staff, trainee_obj=factories.trainee(inst1, name="王芳"))
 
     with pytest.raises(StaleState) as stale:
-        services.reject_enrolments(officer=officer, enrolment_ids=[submitted_enrolment.pk, still_draft.pk],
-                                   reason="incomplete file")
+        services.reject_enrolments(
+            officer=officer, enrolment_ids=[submitted_enrolment.pk, still_draft.pk], reason="incomplete file"
+        )
 
     assert stale.value.message.startswith("王芳: ")
     submitted_enrolment.refresh_from_db()
@@ -99,7 +109,8 @@ def test_an_unknown_move_is_invalid_input(draft_enrolment, inst1_staff):
 def test_another_institution_learns_nothing_about_the_status_of_an_enrolment(submitted_enrolment, inst2_staff):
     # The move would be stale for its owner; a stranger is simply refused, without the status.
     with pytest.raises(MoveForbidden) as refused:
-        services.submit_enrolment(actor=inst2_staff, enrolment_id=submitted_enrolment.pk,
-                                  expected_status=EnrolmentStatus.DRAFT)
+        services.submit_enrolment(
+            actor=inst2_staff, enrolment_id=submitted_enrolment.pk, expected_status=EnrolmentStatus.DRAFT
+        )
 
     assert "submitted" not in refused.value.message

@@ -85,9 +85,14 @@ def test_a_refused_edit_writes_no_log(draft_enrolment):
 
 
 def test_an_instance_built_with_an_existing_pk_cannot_overwrite_the_status(draft_enrolment):
-    forged = Enrolment(pk=draft_enrolment.pk, trainee=draft_enrolment.trainee, batch=draft_enrolment.batch,
-                       track=draft_enrolment.track, created_at=draft_enrolment.created_at,
-                       status=EnrolmentStatus.CERTIFIED)
+    forged = Enrolment(
+        pk=draft_enrolment.pk,
+        trainee=draft_enrolment.trainee,
+        batch=draft_enrolment.batch,
+        track=draft_enrolment.track,
+        created_at=draft_enrolment.created_at,
+        status=EnrolmentStatus.CERTIFIED,
+    )
 
     with pytest.raises(ValidationError):
         forged.save(force_update=True)
@@ -102,6 +107,6 @@ def test_bulk_create_cannot_start_an_enrolment_past_draft(inst1):
     trainee, batch = factories.trainee(inst1), factories.batch(inst1)
 
     with pytest.raises(ValidationError):
-        Enrolment.objects.bulk_create([
-            Enrolment(trainee=trainee, batch=batch, track=batch.track, status=EnrolmentStatus.CERTIFIED)
-        ])
+        Enrolment.objects.bulk_create(
+            [Enrolment(trainee=trainee, batch=batch, track=batch.track, status=EnrolmentStatus.CERTIFIED)]
+        )

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from certification import services
-from certification.errors import MoveForbidden, StaleState
 from certification.models import EnrolmentStatus as S
 from certification.models import Role, StateLog
+from core.errors import MoveForbidden, StaleState
+from workflows.assessment import services as assessment
 
 from .. import factories
-from workflows import services as assessment
 
 # --- Situations: enrolments walked through the real services ------------------------------------
 
@@ -96,8 +96,16 @@ MOVES = [
     Move("revoke", S.CERTIFIED, S.REVOKED, OFFICER),
     *[
         Move("withdraw", source, S.WITHDRAWN, OFFICER | INSTITUTION)
-        for source in (S.DRAFT, S.SUBMITTED, S.REJECTED, S.ENROLLED, S.UNDER_REVIEW, S.FAILED, S.IN_PUBLICITY,
-                       S.READY_TO_ISSUE)
+        for source in (
+            S.DRAFT,
+            S.SUBMITTED,
+            S.REJECTED,
+            S.ENROLLED,
+            S.UNDER_REVIEW,
+            S.FAILED,
+            S.IN_PUBLICITY,
+            S.READY_TO_ISSUE,
+        )
     ],
 ]
 
@@ -187,8 +195,7 @@ def test_an_inactive_officer_cannot_move_anything(people, submitted_enrolment):
 
 
 def test_the_system_closes_publicity_and_the_log_names_no_actor(people):
-    enrolment = enrolment_in(S.IN_PUBLICITY, staff=people.inst1_staff, officer=people.officer,
-                             assessor=people.assessor)
+    enrolment = enrolment_in(S.IN_PUBLICITY, staff=people.inst1_staff, officer=people.officer, assessor=people.assessor)
 
     services.move(actor=None, enrolment_id=enrolment.pk, transition="close_publicity")
 
@@ -210,11 +217,17 @@ def test_nothing_withdraws_an_enrolment_that_is_already_final(people, final):
 
 
 def test_a_whole_case_walks_from_draft_to_certified_with_one_log_row_a_move(people):
-    enrolment = enrolment_in(S.CERTIFIED, staff=people.inst1_staff, officer=people.officer,
-                             assessor=people.assessor)
+    enrolment = enrolment_in(S.CERTIFIED, staff=people.inst1_staff, officer=people.officer, assessor=people.assessor)
 
     assert list(StateLog.objects.filter(enrolment=enrolment).values_list("to_status", flat=True)) == [
-        "submitted", "enrolled", "trained", "under_review", "passed", "in_publicity", "ready_to_issue", "certified",
+        "submitted",
+        "enrolled",
+        "trained",
+        "under_review",
+        "passed",
+        "in_publicity",
+        "ready_to_issue",
+        "certified",
     ]
 
 
@@ -229,13 +242,18 @@ def test_the_named_services_make_the_same_moves(people, draft_enrolment):
     assessment.withdraw(actor=staff, enrolment_id=draft_enrolment.pk, reason="moved away")
 
     assert list(StateLog.objects.filter(enrolment=draft_enrolment).values_list("transition", flat=True)) == [
-        "submit", "reject", "resubmit", "approve", "complete_training", "withdraw",
+        "submit",
+        "reject",
+        "resubmit",
+        "approve",
+        "complete_training",
+        "withdraw",
     ]
     assert status_of(draft_enrolment) == S.WITHDRAWN
 
 
 def test_the_log_row_records_the_request_id_of_the_move(people, draft_enrolment):
-    from certification.middleware import current_request_id
+    from core.middleware import current_request_id
 
     token = current_request_id.set("req-123")
     try:

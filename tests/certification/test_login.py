@@ -76,9 +76,14 @@ def test_anonymous_cannot_open_the_password_change(client):
 def test_a_user_changes_their_password(client, inst1_staff):
     client.force_login(inst1_staff)
     assert client.get(reverse("password_change")).status_code == 200
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "a-new-long-secret-77", "new_password2": "a-new-long-secret-77",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-secret-77",
+            "new_password2": "a-new-long-secret-77",
+        },
+    )
     assert response.status_code == 302
     assert response.url == reverse("password_change_done")
     assert User.objects.get(pk=inst1_staff.pk).check_password("a-new-long-secret-77")
@@ -87,9 +92,14 @@ def test_a_user_changes_their_password(client, inst1_staff):
 
 def test_a_password_change_with_the_wrong_old_password_changes_nothing(client, inst1_staff):
     client.force_login(inst1_staff)
-    response = client.post(reverse("password_change"), {
-        "old_password": "wrong", "new_password1": "a-new-long-secret-77", "new_password2": "a-new-long-secret-77",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "wrong",
+            "new_password1": "a-new-long-secret-77",
+            "new_password2": "a-new-long-secret-77",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["old_password"]
     assert User.objects.get(pk=inst1_staff.pk).check_password(PASSWORD)

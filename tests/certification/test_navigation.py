@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from certification.context_processors import navigation
+from core.context_processors import navigation
 
 
 def active_entries(user, path: str) -> list[str]:

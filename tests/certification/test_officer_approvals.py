@@ -25,8 +25,11 @@ def statuses(enrolments) -> set[str]:
 
 # The queue
 
+
 def test_it_lists_submitted_enrolments_oldest_first(client, officer, inst1_staff):
-    draft = factories.draft_enrolment(inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="草稿生"))
+    draft = factories.draft_enrolment(
+        inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="草稿生")
+    )
     older, newer = submitted(inst1_staff, 2)
     client.force_login(officer)
     response = client.get(URL)
@@ -41,9 +44,11 @@ def test_it_lists_submitted_enrolments_oldest_first(client, officer, inst1_staff
 
 
 def test_it_filters_by_institution_track_and_batch_and_searches_by_name(client, officer, inst1_staff, inst2_staff):
-    pm, = submitted(inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="李雪梅"))
-    nm, = submitted(inst1_staff, track_code="NM", trainee_obj=factories.trainee(inst1_staff.institution, name="王建国"))
-    other, = submitted(inst2_staff, trainee_obj=factories.trainee(inst2_staff.institution, name="赵丽"))
+    (pm,) = submitted(inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="李雪梅"))
+    (nm,) = submitted(
+        inst1_staff, track_code="NM", trainee_obj=factories.trainee(inst1_staff.institution, name="王建国")
+    )
+    (other,) = submitted(inst2_staff, trainee_obj=factories.trainee(inst2_staff.institution, name="赵丽"))
     client.force_login(officer)
 
     def shown(**query):
@@ -71,7 +76,7 @@ def test_it_redirects_anonymous_to_login(client):
 
 @pytest.mark.parametrize("role_fixture", ["inst1_staff", "assessor", "trainee_user"])
 def test_it_refuses_everyone_but_officers(client, request, role_fixture, inst1_staff):
-    enrolment, = submitted(inst1_staff)
+    (enrolment,) = submitted(inst1_staff)
     client.force_login(request.getfixturevalue(role_fixture))
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"action": "approve", "enrolment": [enrolment.pk]}).status_code == 403
@@ -95,6 +100,7 @@ def test_its_query_count_does_not_grow_with_rows(client, officer, inst1_staff, i
 
 
 # Deciding
+
 
 def test_a_bulk_approval_moves_all_and_logs_each_with_the_officer(client, officer, inst1_staff):
     enrolments = submitted(inst1_staff, 3)
@@ -162,7 +168,7 @@ def test_approving_nothing_selected_is_bad_input(client, officer, inst1_staff):
 
 
 def test_a_forged_selection_is_bad_input(client, officer, inst1_staff):
-    enrolment, = submitted(inst1_staff)
+    (enrolment,) = submitted(inst1_staff)
     client.force_login(officer)
     assert client.post(URL, {"action": "approve", "enrolment": [enrolment.pk, "1 OR 1=1"]}).status_code == 400
     assert client.post(URL, {"action": "delete", "enrolment": [enrolment.pk]}).status_code == 400
@@ -170,7 +176,7 @@ def test_a_forged_selection_is_bad_input(client, officer, inst1_staff):
 
 
 def test_an_approved_enrolment_shows_the_officer_in_its_history(client, officer, inst1_staff):
-    enrolment, = submitted(inst1_staff)
+    (enrolment,) = submitted(inst1_staff)
     client.force_login(officer)
     client.post(URL, {"action": "approve", "enrolment": [enrolment.pk]})
     history = client.get(f"/enrolments/{enrolment.pk}/").context["history"]

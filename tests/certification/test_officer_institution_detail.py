@@ -3,8 +3,8 @@
 import pytest
 
 from certification import services
-from certification.errors import RuleNotMet
 from certification.models import Institution, InstitutionStatus, Role, StateLog, Track, TrackQuota, User
+from core.errors import RuleNotMet
 
 from .. import factories
 from .test_vetting import valid_org_code
@@ -25,13 +25,20 @@ PAGES = [
 
 # Registering an institution
 
+
 def test_it_registers_an_institution_as_pending(client, officer):
     code = valid_org_code()
     client.force_login(officer)
-    response = client.post("/officer/institutions/new/", {
-        "name": "温州服装技能学校", "org_code": f" {code.lower()} ", "contact_name": "陈老师",
-        "contact_phone": "0577-8888", "address": "温州市鹿城区",
-    })
+    response = client.post(
+        "/officer/institutions/new/",
+        {
+            "name": "温州服装技能学校",
+            "org_code": f" {code.lower()} ",
+            "contact_name": "陈老师",
+            "contact_phone": "0577-8888",
+            "address": "温州市鹿城区",
+        },
+    )
     institution = Institution.objects.get(org_code=code)
     assert response.status_code == 302 and response["Location"] == detail_url(institution)
     assert institution.status == InstitutionStatus.PENDING
@@ -55,6 +62,7 @@ def test_it_explains_a_wrong_org_code(client, officer):
 
 
 # The detail page
+
 
 def test_it_shows_facts_staff_and_quotas(client, officer, inst1, inst1_staff):
     client.force_login(officer)
@@ -91,11 +99,18 @@ def test_it_refuses_everyone_but_officers(client, request, inst1, role_fixture, 
 
 # Staff accounts
 
+
 def test_it_adds_a_staff_account(client, officer, inst1):
     client.force_login(officer)
-    response = client.post(f"{detail_url(inst1)}staff/", {
-        "username": "hz-zhou", "name": "周老师", "email": "zhou@example.com", "password": "Sewing-2026-pattern",
-    })
+    response = client.post(
+        f"{detail_url(inst1)}staff/",
+        {
+            "username": "hz-zhou",
+            "name": "周老师",
+            "email": "zhou@example.com",
+            "password": "Sewing-2026-pattern",
+        },
+    )
     assert response.status_code == 302
     staff = User.objects.get(username="hz-zhou")
     assert staff.role == Role.INSTITUTION and staff.institution == inst1
@@ -104,9 +119,15 @@ def test_it_adds_a_staff_account(client, officer, inst1):
 
 def test_it_explains_a_weak_password_and_keeps_the_other_fields(client, officer, inst1):
     client.force_login(officer)
-    response = client.post(f"{detail_url(inst1)}staff/", {
-        "username": "hz-zhou", "name": "周老师", "email": "zhou@example.com", "password": "123",
-    })
+    response = client.post(
+        f"{detail_url(inst1)}staff/",
+        {
+            "username": "hz-zhou",
+            "name": "周老师",
+            "email": "zhou@example.com",
+            "password": "123",
+        },
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert 'value="hz-zhou"' in page and 'value="123"' not in page
@@ -114,6 +135,7 @@ def test_it_explains_a_weak_password_and_keeps_the_other_fields(client, officer,
 
 
 # Quotas
+
 
 def test_it_sets_a_quota(client, officer, inst1):
     track = Track.objects.get(code="NM")
@@ -148,6 +170,7 @@ def test_a_negative_quota_is_bad_input(client, officer, inst1):
 
 
 # Vetting
+
 
 def test_it_approves_a_pending_institution_with_a_note(client, officer):
     institution = factories.institution("新学校", status=InstitutionStatus.PENDING)

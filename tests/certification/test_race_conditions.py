@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from certification import services
-from certification.errors import LifecycleError, RuleNotMet, StaleState
 from certification.models import EnrolmentStatus, Role, StateLog, TrackQuota
+from core.errors import LifecycleError, RuleNotMet, StaleState
 
 from .. import factories
 
@@ -32,7 +32,7 @@ def race(*calls):
         try:
             barrier.wait(timeout=10)
             outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test looks at
+        except Exception as error:
             outcomes[index] = error
         finally:
             connection.close()
@@ -73,9 +73,9 @@ def test_two_submissions_of_the_same_draft_let_exactly_one_through(inst1_staff):
 def test_two_submissions_expecting_a_draft_give_the_loser_a_readable_message(inst1_staff):
     draft = factories.draft_enrolment(inst1_staff)
 
-    outcomes = race(*[
-        lambda: services.submit_enrolment(actor=inst1_staff, enrolment_id=draft.pk, expected_status="draft")
-    ] * 2)
+    outcomes = race(
+        *[lambda: services.submit_enrolment(actor=inst1_staff, enrolment_id=draft.pk, expected_status="draft")] * 2
+    )
 
     wins, losses = winners_and_losers(outcomes)
     assert wins == 1 and isinstance(losses[0], StaleState)
@@ -84,8 +84,9 @@ def test_two_submissions_expecting_a_draft_give_the_loser_a_readable_message(ins
 
 
 def test_two_officers_approving_the_same_enrolment_approve_it_once(inst1_staff, officer):
-    enrolment = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                                  to="submitted")
+    enrolment = factories.advance(
+        factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="submitted"
+    )
     second_officer = factories.user("officer2", Role.OFFICER)
 
     outcomes = race(

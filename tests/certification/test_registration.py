@@ -7,13 +7,13 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from certification import registration, services
-from certification.errors import InvalidInput, MoveForbidden, RuleNotMet
-from certification.models import Enrolment, EnrolmentStatus as S
-from certification.models import Role, Track, Trainee, User
+from certification.models import Enrolment, Role, Track, Trainee, User
+from certification.models import EnrolmentStatus as S
+from core.errors import InvalidInput, MoveForbidden, RuleNotMet
+from workflows.assessment import services as assessment
 
 from .. import factories
 from .test_lifecycle_transitions import enrolment_in
-from workflows import services as assessment
 
 
 @pytest.fixture
@@ -153,8 +153,15 @@ def test_only_a_never_submitted_draft_can_be_deleted(inst1_staff, inst2_staff, d
 
 # --- trainee records -----------------------------------------------------------------------------
 
-TRAINEE = dict(name="李娜", id_type="resident_id", gender="F", birth_date=date(1990, 3, 5), ethnicity="汉族",
-               education="senior", phone="13900000000")
+TRAINEE = {
+    "name": "李娜",
+    "id_type": "resident_id",
+    "gender": "F",
+    "birth_date": date(1990, 3, 5),
+    "ethnicity": "汉族",
+    "education": "senior",
+    "phone": "13900000000",
+}
 
 
 def test_a_trainee_is_registered_with_a_normalised_id_number(inst1_staff):
@@ -242,8 +249,9 @@ def test_no_account_before_approval(submitted_enrolment):
 
 
 def test_approval_never_hands_over_someone_elses_login(submitted_enrolment, officer):
-    factories.user(submitted_enrolment.trainee.id_number, Role.INSTITUTION,
-                   institution=submitted_enrolment.batch.institution)
+    factories.user(
+        submitted_enrolment.trainee.id_number, Role.INSTITUTION, institution=submitted_enrolment.batch.institution
+    )
 
     with pytest.raises(RuleNotMet, match="already someone else's account"):
         services.approve_enrolments(officer=officer, enrolment_ids=[submitted_enrolment.pk])
@@ -260,15 +268,17 @@ def test_completions_are_recorded_only_between_approval_and_results(submitted_en
     module = submitted_enrolment.track.modules.first()
 
     with pytest.raises(RuleNotMet):
-        registration.record_module_completion(staff=inst1_staff, enrolment_id=submitted_enrolment.pk,
-                                              module_id=module.pk, hours=Decimal("10"))
+        registration.record_module_completion(
+            staff=inst1_staff, enrolment_id=submitted_enrolment.pk, module_id=module.pk, hours=Decimal("10")
+        )
 
 
 def test_a_completion_is_corrected_in_place(enrolled_enrolment, inst1_staff):
     module = enrolled_enrolment.track.modules.first()
     for hours in ("10", "64"):
-        registration.record_module_completion(staff=inst1_staff, enrolment_id=enrolled_enrolment.pk,
-                                              module_id=module.pk, hours=Decimal(hours))
+        registration.record_module_completion(
+            staff=inst1_staff, enrolment_id=enrolled_enrolment.pk, module_id=module.pk, hours=Decimal(hours)
+        )
 
     assert list(enrolled_enrolment.completions.values_list("hours", flat=True)) == [Decimal("64")]
 
@@ -277,8 +287,9 @@ def test_a_completion_with_impossible_hours_is_refused_and_not_saved(enrolled_en
     module = enrolled_enrolment.track.modules.first()
 
     with pytest.raises(InvalidInput):
-        registration.record_module_completion(staff=inst1_staff, enrolment_id=enrolled_enrolment.pk,
-                                              module_id=module.pk, hours=Decimal("-3"))
+        registration.record_module_completion(
+            staff=inst1_staff, enrolment_id=enrolled_enrolment.pk, module_id=module.pk, hours=Decimal("-3")
+        )
 
     assert not enrolled_enrolment.completions.exists()
 
@@ -287,32 +298,43 @@ def test_a_module_of_another_track_is_refused(enrolled_enrolment, inst1_staff):
     other = Track.objects.get(code="NM").modules.first()
 
     with pytest.raises(InvalidInput):
-        registration.record_module_completion(staff=inst1_staff, enrolment_id=enrolled_enrolment.pk,
-                                              module_id=other.pk, hours=Decimal("40"))
+        registration.record_module_completion(
+            staff=inst1_staff, enrolment_id=enrolled_enrolment.pk, module_id=other.pk, hours=Decimal("40")
+        )
 
 
 def test_another_institution_cannot_record_completions_or_scores(enrolled_enrolment, inst2_staff):
     module = enrolled_enrolment.track.modules.first()
 
     with pytest.raises(MoveForbidden):
-        registration.record_module_completion(staff=inst2_staff, enrolment_id=enrolled_enrolment.pk,
-                                              module_id=module.pk, hours=Decimal("40"))
+        registration.record_module_completion(
+            staff=inst2_staff, enrolment_id=enrolled_enrolment.pk, module_id=module.pk, hours=Decimal("40")
+        )
     with pytest.raises(MoveForbidden):
-        registration.record_scores(staff=inst2_staff, enrolment_id=enrolled_enrolment.pk,
-                                   theory_score=Decimal("70"), practical_score=Decimal("70"))
+        registration.record_scores(
+            staff=inst2_staff,
+            enrolment_id=enrolled_enrolment.pk,
+            theory_score=Decimal("70"),
+            practical_score=Decimal("70"),
+        )
 
 
 def test_scores_are_entered_only_once_training_is_complete(enrolled_enrolment, inst1_staff):
     with pytest.raises(RuleNotMet):
-        registration.record_scores(staff=inst1_staff, enrolment_id=enrolled_enrolment.pk,
-                                   theory_score=Decimal("70"), practical_score=Decimal("70"))
+        registration.record_scores(
+            staff=inst1_staff,
+            enrolment_id=enrolled_enrolment.pk,
+            theory_score=Decimal("70"),
+            practical_score=Decimal("70"),
+        )
 
 
 def test_a_score_above_100_is_refused(cast, inst1_staff):
     enrolment = enrolment_in(S.TRAINED, **cast)
 
     with pytest.raises(InvalidInput):
-        registration.record_scores(staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("101"),
-                                   practical_score=Decimal("70"))
+        registration.record_scores(
+            staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("101"), practical_score=Decimal("70")
+        )
 
     assert not enrolment.attempts.exists()

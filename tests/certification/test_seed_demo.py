@@ -11,7 +11,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from certification import demo, demo_people, permissions, vetting
+from certification import permissions, rules, vetting
 from certification.identity import validate_resident_id
 from certification.models import (
     AttemptOutcome,
@@ -29,7 +29,9 @@ from certification.models import (
     TrainingBatch,
     User,
 )
-from workflows import rules, selectors
+from demo import cohort as demo
+from demo import people as demo_people
+from workflows.assessment import selectors
 from workflows.flows import AssessmentFlow
 from workflows.models import AssessmentProcess, Objection, ObjectionStatus, PublicityEntry, PublicityNotice
 
@@ -51,12 +53,26 @@ def ready_cohort():
 
 
 def row_counts() -> dict[str, int]:
-    models = [User, Institution, TrackQuota, Trainee, TrainingBatch, Enrolment, StateLog, EvidenceFile,
-              AssessmentProcess, Task, PublicityNotice, PublicityEntry, Objection]
+    models = [
+        User,
+        Institution,
+        TrackQuota,
+        Trainee,
+        TrainingBatch,
+        Enrolment,
+        StateLog,
+        EvidenceFile,
+        AssessmentProcess,
+        Task,
+        PublicityNotice,
+        PublicityEntry,
+        Objection,
+    ]
     return {model.__name__: model.objects.count() for model in models}
 
 
 # The split of a cohort between tracks
+
 
 def test_the_first_cohort_splits_as_the_spec_says():
     assert demo_people.split_cohort(885) == {"PM": 330, "CR": 299, "NM": 256}
@@ -75,6 +91,7 @@ def test_any_cohort_splits_into_exactly_its_size(total):
 
 
 # The people
+
 
 def test_demo_people_have_valid_and_unique_resident_ids():
     people = [demo_people.person(index) for index in range(3000)]
@@ -100,6 +117,7 @@ def test_organisation_codes_pass_the_check_character():
 
 
 # The command
+
 
 @override_settings(DEBUG=False)
 def test_it_refuses_to_run_with_debug_off():
@@ -167,8 +185,18 @@ def test_it_creates_two_approved_institutions_a_pending_one_and_quotas():
 def test_every_role_has_something_to_see():
     seed()
     statuses = set(Enrolment.objects.values_list("status", flat=True))
-    assert {"draft", "submitted", "rejected", "enrolled", "trained", "under_review", "passed", "failed",
-            "in_publicity", "ready_to_issue"} <= statuses
+    assert {
+        "draft",
+        "submitted",
+        "rejected",
+        "enrolled",
+        "trained",
+        "under_review",
+        "passed",
+        "failed",
+        "in_publicity",
+        "ready_to_issue",
+    } <= statuses
     assert Trainee.objects.count() >= 12
     assert all(trainee.photo for trainee in Trainee.objects.all())
 
@@ -209,7 +237,12 @@ def test_within_a_track_the_cohort_alternates_between_the_two_institutions():
     seed(cohort=12)  # PM 5, CR 4, NM 3
     rows = ready_cohort().order_by().values_list("track__code", "batch__institution__name").annotate(n=Count("pk"))
     assert {(code, name[:2]): n for code, name, n in rows} == {
-        ("PM", "杭州"): 3, ("PM", "宁波"): 2, ("CR", "杭州"): 2, ("CR", "宁波"): 2, ("NM", "杭州"): 2, ("NM", "宁波"): 1,
+        ("PM", "杭州"): 3,
+        ("PM", "宁波"): 2,
+        ("CR", "杭州"): 2,
+        ("CR", "宁波"): 2,
+        ("NM", "杭州"): 2,
+        ("NM", "宁波"): 1,
     }
 
 
@@ -237,9 +270,9 @@ def test_a_second_cohort_run_tops_up_without_duplicates():
     assert ready_cohort().count() == 15
     assert PublicityNotice.objects.filter(title__contains="第二批").count() == 3  # the top-up's notices
     assert Trainee.objects.count() == len(demo.DEMO_TRAINEES) + 15
-    assert set(demo_people.split_cohort(15).items()) == set(
+    assert set(demo_people.split_cohort(15).items()) == {
         (code, ready_cohort().filter(track__code=code).count()) for code in demo_people.FIRST_COHORT
-    )
+    }
 
 
 def test_a_full_batch_opens_the_next_one(monkeypatch):
@@ -262,6 +295,7 @@ def test_demo_trainees_are_valid_records():
 
 
 # Through the assessment flow and the public notice
+
 
 def test_each_cohort_candidate_went_through_one_finished_assessment_process():
     seed(cohort=12)
@@ -319,6 +353,7 @@ def test_a_second_cohort_run_starts_no_process_and_opens_no_notice():
 
 
 # Something waiting for each role in the small demo
+
 
 def test_the_assessors_have_open_review_tasks_and_assessor1_has_one_in_the_inbox():
     seed()

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from certification import registration, services
-from certification.models import AttemptOutcome, EnrolmentStatus as S
+from certification.models import AttemptOutcome
+from certification.models import EnrolmentStatus as S
 
 from .. import factories
 from .test_lifecycle_transitions import enrolment_in
@@ -29,10 +30,14 @@ def failed(cast, theory, practical):
     return enrolment
 
 
-@pytest.mark.parametrize(("transition", "outcome"), [
-    ("pass", AttemptOutcome.PASSED), ("fail", AttemptOutcome.FAILED),
-    ("return_for_correction", AttemptOutcome.RETURNED),
-])
+@pytest.mark.parametrize(
+    ("transition", "outcome"),
+    [
+        ("pass", AttemptOutcome.PASSED),
+        ("fail", AttemptOutcome.FAILED),
+        ("return_for_correction", AttemptOutcome.RETURNED),
+    ],
+)
 def test_the_assessors_decision_is_recorded_on_the_attempt(cast, assessor, transition, outcome):
     enrolment = under_review(cast, "80", "80")
 
@@ -44,16 +49,21 @@ def test_the_assessors_decision_is_recorded_on_the_attempt(cast, assessor, trans
 
 def test_results_returned_and_resubmitted_await_review_again(cast, assessor, inst1_staff):
     enrolment = under_review(cast, "80", "80")
-    services.move(actor=assessor, enrolment_id=enrolment.pk, transition="return_for_correction",
-                  reason="exam date missing")
-    registration.record_scores(staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("80"),
-                               practical_score=Decimal("81"))
+    services.move(
+        actor=assessor, enrolment_id=enrolment.pk, transition="return_for_correction", reason="exam date missing"
+    )
+    registration.record_scores(
+        staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("80"), practical_score=Decimal("81")
+    )
 
     services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
 
     attempt = enrolment.current_attempt
     assert (attempt.number, attempt.outcome, attempt.reviewed_by, attempt.practical_score) == (
-        1, AttemptOutcome.PENDING, None, Decimal("81"),
+        1,
+        AttemptOutcome.PENDING,
+        None,
+        Decimal("81"),
     )
 
 
@@ -73,8 +83,9 @@ def test_a_resit_re_examines_only_the_failed_part(cast, inst1_staff, assessor):
     enrolment = failed(cast, theory="45", practical="82")
     services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
 
-    registration.record_scores(staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("71"),
-                               practical_score=Decimal("10"))
+    registration.record_scores(
+        staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("71"), practical_score=Decimal("10")
+    )
     services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
     services.move(actor=assessor, enrolment_id=enrolment.pk, transition="pass")
 

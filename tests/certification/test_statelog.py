@@ -86,9 +86,8 @@ def test_an_enrolment_with_a_history_cannot_be_deleted(submitted_enrolment, log)
 
 
 def test_a_raw_sql_update_is_refused_by_the_database(log):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE certification_statelog SET reason = 'rewritten' WHERE id = %s", [log.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE certification_statelog SET reason = 'rewritten' WHERE id = %s", [log.pk])
 
     log.refresh_from_db()
     assert log.reason == ""
@@ -97,9 +96,8 @@ def test_a_raw_sql_update_is_refused_by_the_database(log):
 @pytest.mark.postgres
 @on_postgresql
 def test_a_raw_sql_delete_is_refused_by_postgresql(log):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM certification_statelog WHERE id = %s", [log.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM certification_statelog WHERE id = %s", [log.pk])
 
     assert StateLog.objects.filter(pk=log.pk).exists()
 

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification import services
-from certification.errors import MoveForbidden, RuleNotMet, StaleState
 from certification.models import Enrolment, EnrolmentStatus, InstitutionStatus, Role, StateLog
+from core.errors import MoveForbidden, RuleNotMet, StaleState
 
 from .. import factories
 
@@ -26,10 +26,12 @@ def test_it_submits_each_draft_and_writes_its_state_log(inst1_staff):
 
     assert [o.pk for o in outcomes] == [e.pk for e in enrolments]
     assert set(Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).values_list("status", flat=True)) == {
-        EnrolmentStatus.SUBMITTED}
+        EnrolmentStatus.SUBMITTED
+    }
     logs = StateLog.objects.filter(enrolment__in=enrolments)
     assert sorted((log.enrolment_id, log.transition, log.from_status, log.to_status, log.actor_id) for log in logs) == [
-        (e.pk, "submit", EnrolmentStatus.DRAFT, EnrolmentStatus.SUBMITTED, inst1_staff.pk) for e in enrolments]
+        (e.pk, "submit", EnrolmentStatus.DRAFT, EnrolmentStatus.SUBMITTED, inst1_staff.pk) for e in enrolments
+    ]
 
 
 def test_a_refusal_leaves_its_enrolment_as_it_was_and_the_others_go_on(inst1_staff, inst2_staff, officer):
@@ -38,14 +40,15 @@ def test_a_refusal_leaves_its_enrolment_as_it_was_and_the_others_go_on(inst1_sta
     theirs = factories.draft_enrolment(inst2_staff)
     missing = max(Enrolment.objects.values_list("pk", flat=True)) + 100
 
-    outcomes = services.submit_enrolments(actor=inst1_staff,
-                                          enrolment_ids=[theirs.pk, mine.pk, already.pk, missing])
+    outcomes = services.submit_enrolments(actor=inst1_staff, enrolment_ids=[theirs.pk, mine.pk, already.pk, missing])
 
     assert isinstance(outcomes[0], MoveForbidden)
     assert outcomes[0].message == "You may not “Submit for approval” this enrolment."
     assert outcomes[1].pk == mine.pk and outcomes[1].status == EnrolmentStatus.SUBMITTED
     assert isinstance(outcomes[2], StaleState)
-    assert outcomes[2].message == "“Submit for approval” is not possible while the enrolment is “submitted for approval”."
+    assert (
+        outcomes[2].message == "“Submit for approval” is not possible while the enrolment is “submitted for approval”."
+    )
     assert isinstance(outcomes[3], StaleState) and outcomes[3].message == "This enrolment no longer exists."
     theirs.refresh_from_db()
     assert theirs.status == EnrolmentStatus.DRAFT and not theirs.state_logs.exists()

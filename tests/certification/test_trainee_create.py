@@ -27,9 +27,17 @@ def photo_upload(name="photo.jpg", size=(295, 413), image_format="JPEG") -> Simp
 
 def register_fields(**overrides) -> dict:
     fields = {
-        "name": "李雪梅", "id_type": "resident_id", "id_number": factories.resident_id(), "gender": "F",
-        "birth_date": "1990-03-05", "ethnicity": "汉族", "education": "senior", "phone": "13800000001",
-        "employer": "杭州某服饰有限公司", "years_in_trade": "6", "address": "杭州市西湖区",
+        "name": "李雪梅",
+        "id_type": "resident_id",
+        "id_number": factories.resident_id(),
+        "gender": "F",
+        "birth_date": "1990-03-05",
+        "ethnicity": "汉族",
+        "education": "senior",
+        "phone": "13800000001",
+        "employer": "杭州某服饰有限公司",
+        "years_in_trade": "6",
+        "address": "杭州市西湖区",
     }
     fields.update(overrides)
     return fields

@@ -28,10 +28,17 @@ def photo_upload(size=(295, 413)) -> SimpleUploadedFile:
 
 def form_fields(trainee, **overrides) -> dict:
     fields = {
-        "name": trainee.name, "id_type": trainee.id_type, "id_number": trainee.id_number, "gender": trainee.gender,
-        "birth_date": f"{trainee.birth_date:%Y-%m-%d}", "ethnicity": trainee.ethnicity,
-        "education": trainee.education, "phone": trainee.phone, "employer": trainee.employer,
-        "years_in_trade": str(trainee.years_in_trade), "address": trainee.address,
+        "name": trainee.name,
+        "id_type": trainee.id_type,
+        "id_number": trainee.id_number,
+        "gender": trainee.gender,
+        "birth_date": f"{trainee.birth_date:%Y-%m-%d}",
+        "ethnicity": trainee.ethnicity,
+        "education": trainee.education,
+        "phone": trainee.phone,
+        "employer": trainee.employer,
+        "years_in_trade": str(trainee.years_in_trade),
+        "address": trainee.address,
     }
     fields.update(overrides)
     return fields

@@ -3,8 +3,8 @@ import itertools
 import pytest
 
 from certification import services, vetting
-from certification.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
 from certification.models import EnrolmentStatus, Institution, InstitutionStatus, Role, StateLog, Track, TrackQuota
+from core.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
 
 from .. import factories
 
@@ -18,13 +18,19 @@ def valid_org_code() -> str:
 
 
 def register(officer, **overrides) -> Institution:
-    fields = dict(name="温州服装技能学校", org_code=valid_org_code(), contact_name="陈老师", contact_phone="0577-8888",
-                  address="温州市鹿城区")
+    fields = {
+        "name": "温州服装技能学校",
+        "org_code": valid_org_code(),
+        "contact_name": "陈老师",
+        "contact_phone": "0577-8888",
+        "address": "温州市鹿城区",
+    }
     fields.update(overrides)
     return vetting.create_institution(officer=officer, **fields)
 
 
 # Registering institutions
+
 
 def test_a_new_institution_starts_pending(officer):
     institution = register(officer)
@@ -68,6 +74,7 @@ def test_only_an_officer_registers_institutions(inst1_staff):
 
 
 # Vetting
+
 
 def test_approving_records_the_time_and_the_note(officer):
     institution = register(officer)
@@ -149,8 +156,14 @@ def test_a_reinstated_institution_submits_again(officer, inst1, inst1_staff, dra
 
 # Staff accounts
 
+
 def add_staff(officer, institution, **overrides):
-    fields = dict(username="hz-teacher", name="周老师", email="zhou@example.com", password="Sewing-2026-pattern")
+    fields = {
+        "username": "hz-teacher",
+        "name": "周老师",
+        "email": "zhou@example.com",
+        "password": "Sewing-2026-pattern",
+    }
     fields.update(overrides)
     return vetting.add_staff_account(officer=officer, institution_id=institution.pk, **fields)
 
@@ -186,6 +199,7 @@ def test_only_an_officer_adds_staff(inst1_staff, inst1):
 
 
 # Quotas
+
 
 def approve_in(officer, staff, track_code="PM", count=1):
     enrolments = [factories.draft_enrolment(staff, track_code) for _ in range(count)]

@@ -26,8 +26,13 @@ CORPUS = Path(corpus.__file__).parent / "corpus"
 
 def named_batch(inst, name, track_code, capacity=200):
     return TrainingBatch.objects.create(
-        institution=inst, track=Track.objects.get(code=track_code), level=4, name=name,
-        start_date=date.today(), end_date=date.today(), capacity=capacity,
+        institution=inst,
+        track=Track.objects.get(code=track_code),
+        level=4,
+        name=name,
+        start_date=date.today(),
+        end_date=date.today(),
+        capacity=capacity,
     )
 
 

@@ -14,31 +14,49 @@ from exchange.models import ImportSession
 from ..data import make_corpus as corpus
 from .conftest import CORPUS, corpus_file, snapshot
 
-TEMPLATE_COLUMNS = "姓名、证件类型、证件号码、性别、出生日期、民族、文化程度、手机号码、工作单位、从业年限、通讯地址、培训班次、方向"
+TEMPLATE_COLUMNS = (
+    "姓名、证件类型、证件号码、性别、出生日期、民族、文化程度、手机号码、工作单位、从业年限、通讯地址、培训班次、方向"
+)
 
 # File → (HTTP status, the message refusing the whole file).
 REFUSED = {
     "enrolments_wrong_headers.xlsx": (
-        400, f"Column A: “名字” is not a column of the Enrolments template. Its columns are: {TEMPLATE_COLUMNS}."),
+        400,
+        f"Column A: “名字” is not a column of the Enrolments template. Its columns are: {TEMPLATE_COLUMNS}.",
+    ),
     "enrolments_missing_headers.xlsx": (
-        400, f"Row 1 must hold the column headers of the Enrolments template ({TEMPLATE_COLUMNS}): "
-             "download the template and copy your data into it."),
+        400,
+        f"Row 1 must hold the column headers of the Enrolments template ({TEMPLATE_COLUMNS}): "
+        "download the template and copy your data into it.",
+    ),
     "enrolments_missing_column.xlsx": (400, "Required columns are missing: 证件号码 (id_number)."),
     "enrolments_no_rows.xlsx": (400, "The file has headers but no rows of data."),
     "enrolments_as_completions.xlsx": (
-        400, "This is the Module completions template: upload it as Module completions, not as Enrolments."),
+        400,
+        "This is the Module completions template: upload it as Module completions, not as Enrolments.",
+    ),
     "enrolments_macros.xlsm": (
-        415, "This workbook contains macros (.xlsm): save it as an Excel workbook (.xlsx) without macros and upload it again."),
+        415,
+        "This workbook contains macros (.xlsm): save it as an Excel workbook (.xlsx) without macros and upload it again.",
+    ),
     "enrolments_csv_renamed.xlsx": (
-        415, "This is a CSV or text file, not an Excel workbook: open it in Excel and save it as an Excel workbook (.xlsx)."),
+        415,
+        "This is a CSV or text file, not an Excel workbook: open it in Excel and save it as an Excel workbook (.xlsx).",
+    ),
     "enrolments_xls_renamed.xlsx": (
-        415, "This is an old Excel 97–2003 file (.xls): open it in Excel and save it as an Excel workbook (.xlsx)."),
+        415,
+        "This is an old Excel 97–2003 file (.xls): open it in Excel and save it as an Excel workbook (.xlsx).",
+    ),
     "enrolments_password.xlsx": (
-        415, "This workbook is protected by a password: remove the password in Excel (File → Info → Protect Workbook) "
-             "and upload it again."),
+        415,
+        "This workbook is protected by a password: remove the password in Excel (File → Info → Protect Workbook) "
+        "and upload it again.",
+    ),
     "enrolments_not_a_workbook.xlsx": (415, "This file is not an Excel workbook (.xlsx)."),
     "enrolments_ods_renamed.xlsx": (
-        415, "This is an OpenDocument spreadsheet (.ods): save it as an Excel workbook (.xlsx) and upload it again."),
+        415,
+        "This is an OpenDocument spreadsheet (.ods): save it as an Excel workbook (.xlsx) and upload it again.",
+    ),
     "enrolments_damaged.xlsx": (400, "This file is damaged or incomplete: save it again and upload the new file."),
     # An XML entity bomb ("billion laughs"): expat refuses the amplification, the file reads as damaged.
     "enrolments_xml_bomb.xlsx": (400, "This file is damaged or incomplete: save it again and upload the new file."),
@@ -46,38 +64,75 @@ REFUSED = {
 
 # File → (kind, the rejected cells: location → message). The preview answers 400.
 REJECTED = {
-    "enrolments_shifted_columns.xlsx": ("enrolments", {
-        "N4": "This cell has a value but its column has no header: are the columns shifted?",
-        "A4": "Name is required."}),
-    "enrolments_merged_cells.xlsx": ("enrolments", {
-        "L3": "Cells L3:L4 are merged: unmerge them and fill in each cell.",
-        "L4": "Training batch is required."}),
-    "enrolments_formulas.xlsx": ("enrolments", {
-        "H3": 'This cell holds a formula (="138"&"00000000"): replace it with its value (Paste Special → Values).'}),
-    "enrolments_dates_unreadable.xlsx": ("enrolments", {
-        "E3": "“05/03/1990” is not a date: write dates as 2024-03-05.",
-        "E4": "“1990-02-30” is not a date: write dates as 2024-03-05."}),
-    "enrolments_id_as_number.xlsx": ("enrolments", {
-        "C3": "The ID number is stored as a number (330106199003051000), so Excel has kept only 15 digits and "
-              "dropped leading zeros: format the column as Text and type the number again."}),
-    "enrolments_bad_checksum.xlsx": ("enrolments", {
-        "C3": "This resident ID number fails its checksum: please check each digit."}),
-    "enrolments_duplicates_in_file.xlsx": ("enrolments", {
-        "row 4": "Row 3 already has the same ID number and batch: each may appear once."}),
-    "enrolments_duplicates_in_db.xlsx": ("enrolments", {
-        "C3": "This ID number is already registered by another institution; the certification office can move the record.",
-        "L4": "周杰 already has an active enrolment in this track."}),
-    "enrolments_other_institution_batch.xlsx": ("enrolments", {
-        "L3": "There is no batch “宁波制版班” at your institution: use a batch name from the template's list."}),
-    "completions_unknown_module.xlsx": ("completions", {
-        "E3": "“立体裁剪” is not a module of Pattern-making: use one of Sample patterns、3D garment modelling、Fabric science."}),
-    "completions_hours_out_of_range.xlsx": ("completions", {
-        "F3": "Hours must be between 0 and 2000; this cell has 2500.",
-        "F4": "Hours must be between 0 and 2000; this cell has -5.",
-        "G5": "Module score must be between 0 and 100; this cell has 101."}),
-    "results_scores_out_of_range.xlsx": ("results", {
-        "E3": "Theory score must be between 0 and 100; this cell has 105.",
-        "F4": "Practical score has at most 1 decimal place(s); this cell has 82.25."}),
+    "enrolments_shifted_columns.xlsx": (
+        "enrolments",
+        {
+            "N4": "This cell has a value but its column has no header: are the columns shifted?",
+            "A4": "Name is required.",
+        },
+    ),
+    "enrolments_merged_cells.xlsx": (
+        "enrolments",
+        {"L3": "Cells L3:L4 are merged: unmerge them and fill in each cell.", "L4": "Training batch is required."},
+    ),
+    "enrolments_formulas.xlsx": (
+        "enrolments",
+        {"H3": 'This cell holds a formula (="138"&"00000000"): replace it with its value (Paste Special → Values).'},
+    ),
+    "enrolments_dates_unreadable.xlsx": (
+        "enrolments",
+        {
+            "E3": "“05/03/1990” is not a date: write dates as 2024-03-05.",
+            "E4": "“1990-02-30” is not a date: write dates as 2024-03-05.",
+        },
+    ),
+    "enrolments_id_as_number.xlsx": (
+        "enrolments",
+        {
+            "C3": "The ID number is stored as a number (330106199003051000), so Excel has kept only 15 digits and "
+            "dropped leading zeros: format the column as Text and type the number again."
+        },
+    ),
+    "enrolments_bad_checksum.xlsx": (
+        "enrolments",
+        {"C3": "This resident ID number fails its checksum: please check each digit."},
+    ),
+    "enrolments_duplicates_in_file.xlsx": (
+        "enrolments",
+        {"row 4": "Row 3 already has the same ID number and batch: each may appear once."},
+    ),
+    "enrolments_duplicates_in_db.xlsx": (
+        "enrolments",
+        {
+            "C3": "This ID number is already registered by another institution; the certification office can move the record.",
+            "L4": "周杰 already has an active enrolment in this track.",
+        },
+    ),
+    "enrolments_other_institution_batch.xlsx": (
+        "enrolments",
+        {"L3": "There is no batch “宁波制版班” at your institution: use a batch name from the template's list."},
+    ),
+    "completions_unknown_module.xlsx": (
+        "completions",
+        {
+            "E3": "“立体裁剪” is not a module of Pattern-making: use one of Sample patterns、3D garment modelling、Fabric science."
+        },
+    ),
+    "completions_hours_out_of_range.xlsx": (
+        "completions",
+        {
+            "F3": "Hours must be between 0 and 2000; this cell has 2500.",
+            "F4": "Hours must be between 0 and 2000; this cell has -5.",
+            "G5": "Module score must be between 0 and 100; this cell has 101.",
+        },
+    ),
+    "results_scores_out_of_range.xlsx": (
+        "results",
+        {
+            "E3": "Theory score must be between 0 and 100; this cell has 105.",
+            "F4": "Practical score has at most 1 decimal place(s); this cell has 82.25.",
+        },
+    ),
 }
 
 
@@ -137,14 +192,18 @@ def _check_rejections(client, staff, name, kind, expected):
 def test_a_zip_bomb_is_refused_unopened(client, world, inst1_staff):
     with zipfile.ZipFile(CORPUS / "enrolments_zip_bomb.xlsx") as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
-    message = (f"This file unpacks to {filesizeformat(unpacked)}, far more than its own size suggests "
-               "(a “zip bomb”): it was refused.")
+    message = (
+        f"This file unpacks to {filesizeformat(unpacked)}, far more than its own size suggests "
+        "(a “zip bomb”): it was refused."
+    )
     before = snapshot()
     with override("en"):
         response = upload(client, inst1_staff, "enrolments_zip_bomb.xlsx")
         assert response.status_code == 413
         assert escape(message) in response.content.decode()
-        summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=corpus_file("enrolments_zip_bomb.xlsx"))
+        summary = services.preview(
+            staff=inst1_staff, kind="enrolments", fileobj=corpus_file("enrolments_zip_bomb.xlsx")
+        )
     assert summary.refusal == message
     assert snapshot() == before
 
@@ -152,7 +211,10 @@ def test_a_zip_bomb_is_refused_unopened(client, world, inst1_staff):
 def test_messages_are_translatable_and_shown_in_chinese_pages(client, world, inst1_staff):
     """The Chinese catalogue comes later: until then a Chinese page shows the English source text."""
     client.force_login(inst1_staff)
-    response = client.post("/exchange/enrolments/upload/", {"file": corpus_file("enrolments_csv_renamed.xlsx")},
-                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(
+        "/exchange/enrolments/upload/",
+        {"file": corpus_file("enrolments_csv_renamed.xlsx")},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
     assert response.status_code == 415
     assert 'lang="zh-hans"' in response.content.decode()

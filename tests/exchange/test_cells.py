@@ -21,13 +21,23 @@ def error_of(function, *args, **kwargs) -> str:
     return caught.value.message
 
 
-@pytest.mark.parametrize("value, expected", [
-    (datetime(1990, 3, 5), date(1990, 3, 5)),
-    ("1990-03-05", date(1990, 3, 5)), ("1990/3/5", date(1990, 3, 5)), ("1990.03.05", date(1990, 3, 5)),
-    ("19900305", date(1990, 3, 5)), ("1990年3月5日", date(1990, 3, 5)), ("１９９０年３月５日", date(1990, 3, 5)),
-    ("1990-03-05 00:00:00", date(1990, 3, 5)), (32937, date(1990, 3, 5)), (19900305, date(1990, 3, 5)),
-    (None, None), ("  ", None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (datetime(1990, 3, 5), date(1990, 3, 5)),
+        ("1990-03-05", date(1990, 3, 5)),
+        ("1990/3/5", date(1990, 3, 5)),
+        ("1990.03.05", date(1990, 3, 5)),
+        ("19900305", date(1990, 3, 5)),
+        ("1990年3月5日", date(1990, 3, 5)),
+        ("１９９０年３月５日", date(1990, 3, 5)),
+        ("1990-03-05 00:00:00", date(1990, 3, 5)),
+        (32937, date(1990, 3, 5)),
+        (19900305, date(1990, 3, 5)),
+        (None, None),
+        ("  ", None),
+    ],
+)
 def test_dates_are_read_in_every_common_form(value, expected):
     assert cells.date_value(Cell(value, "n" if isinstance(value, int) else "s")) == expected
 
@@ -44,7 +54,8 @@ def test_ambiguous_or_impossible_dates_are_refused(value):
 def test_an_id_number_stored_as_a_number_is_refused_not_mended():
     assert error_of(cells.id_number, Cell(3.30106199003051e17, "n"), id_type="resident_id", max_length=32) == (
         "The ID number is stored as a number (330106199003051000), so Excel has kept only 15 digits and dropped "
-        "leading zeros: format the column as Text and type the number again.")
+        "leading zeros: format the column as Text and type the number again."
+    )
     assert "(3.30106E+17)" in error_of(cells.id_number, Cell("3.30106E+17"), id_type="resident_id", max_length=32)
 
 
@@ -52,28 +63,34 @@ def test_an_id_number_in_full_width_digits_is_normalised_and_checked():
     full_width = corpus.NEW_IDS[0].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     assert cells.id_number(Cell(f" {full_width} "), id_type="resident_id", max_length=32) == corpus.NEW_IDS[0]
     assert error_of(cells.id_number, Cell(corpus.BAD_CHECKSUM_ID), id_type="resident_id", max_length=32) == (
-        "This resident ID number fails its checksum: please check each digit.")
+        "This resident ID number fails its checksum: please check each digit."
+    )
     assert cells.id_number(Cell("E12345678"), id_type="passport", max_length=32) == "E12345678"
 
 
 def test_formulas_and_excel_errors_are_refused():
     assert error_of(cells.text, Cell("=A1&B1", "f")) == (
-        "This cell holds a formula (=A1&B1): replace it with its value (Paste Special → Values).")
+        "This cell holds a formula (=A1&B1): replace it with its value (Paste Special → Values)."
+    )
     assert error_of(cells.text, Cell("#N/A", "e")) == "This cell shows the Excel error #N/A: correct it."
 
 
-@pytest.mark.parametrize("value, expected", [(60, Decimal(60)), (24.5, Decimal("24.5")), ("３０", Decimal(30)),
-                                             (None, None)])
+@pytest.mark.parametrize(
+    "value, expected", [(60, Decimal(60)), (24.5, Decimal("24.5")), ("３０", Decimal(30)), (None, None)]
+)
 def test_numbers_are_read_exactly(value, expected):
     assert cells.decimal_value(Cell(value), label="Hours", limits=HOURS) == expected
 
 
-@pytest.mark.parametrize("value, message", [
-    (2500, "Hours must be between 0 and 2000; this cell has 2500."),
-    (-0.5, "Hours must be between 0 and 2000; this cell has -0.5."),
-    (12.25, "Hours has at most 1 decimal place(s); this cell has 12.25."),
-    ("twelve", "“twelve” is not a number."),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (2500, "Hours must be between 0 and 2000; this cell has 2500."),
+        (-0.5, "Hours must be between 0 and 2000; this cell has -0.5."),
+        (12.25, "Hours has at most 1 decimal place(s); this cell has 12.25."),
+        ("twelve", "“twelve” is not a number."),
+    ],
+)
 def test_numbers_out_of_range_or_unreadable_are_refused(value, message):
     assert error_of(cells.decimal_value, Cell(value), label="Hours", limits=HOURS) == message
 

@@ -52,8 +52,16 @@ def test_a_blank_template_filled_in_imports(tmp_path, inst1_staff, pm_batch):
 
 def test_a_dry_run_writes_nothing(capsys, inst1_staff, pm_batch):
     before = snapshot()
-    call_command("import_xlsx", "enrolments", str(CORPUS / "enrolments_valid.xlsx"),
-                 "--institution", inst1_staff.institution.org_code, "--dry-run", "--language", "en")
+    call_command(
+        "import_xlsx",
+        "enrolments",
+        str(CORPUS / "enrolments_valid.xlsx"),
+        "--institution",
+        inst1_staff.institution.org_code,
+        "--dry-run",
+        "--language",
+        "en",
+    )
     output = capsys.readouterr().out
     assert "3 to create" in output and "Dry run: nothing was written." in output
     assert snapshot() == before
@@ -62,22 +70,52 @@ def test_a_dry_run_writes_nothing(capsys, inst1_staff, pm_batch):
 def test_rejected_rows_exit_non_zero_with_a_readable_report(capsys, inst1_staff, world):
     before = snapshot()
     with pytest.raises(CommandError, match="1 rows rejected"):
-        call_command("import_xlsx", "enrolments", str(CORPUS / "enrolments_bad_checksum.xlsx"),
-                     "--institution", inst1_staff.institution.org_code, "--language", "en")
-    assert "C3 证件号码: This resident ID number fails its checksum: please check each digit." in capsys.readouterr().out
+        call_command(
+            "import_xlsx",
+            "enrolments",
+            str(CORPUS / "enrolments_bad_checksum.xlsx"),
+            "--institution",
+            inst1_staff.institution.org_code,
+            "--language",
+            "en",
+        )
+    assert (
+        "C3 证件号码: This resident ID number fails its checksum: please check each digit." in capsys.readouterr().out
+    )
     assert snapshot() == before
 
 
 def test_a_refused_file_exits_non_zero_with_its_message(inst1_staff):
     with pytest.raises(CommandError, match=r"This is an old Excel 97–2003 file \(\.xls\)"):
-        call_command("import_xlsx", "enrolments", str(CORPUS / "enrolments_xls_renamed.xlsx"),
-                     "--institution", inst1_staff.institution.org_code, "--language", "en")
+        call_command(
+            "import_xlsx",
+            "enrolments",
+            str(CORPUS / "enrolments_xls_renamed.xlsx"),
+            "--institution",
+            inst1_staff.institution.org_code,
+            "--language",
+            "en",
+        )
 
 
 def test_an_unknown_institution_or_file_is_an_error(tmp_path, inst1_staff):
     with pytest.raises(CommandError, match="No institution"):
-        call_command("import_xlsx", "enrolments", str(CORPUS / "enrolments_valid.xlsx"), "--institution", "NOPE",
-                     "--language", "en")
+        call_command(
+            "import_xlsx",
+            "enrolments",
+            str(CORPUS / "enrolments_valid.xlsx"),
+            "--institution",
+            "NOPE",
+            "--language",
+            "en",
+        )
     with pytest.raises(CommandError, match="Cannot read"):
-        call_command("import_xlsx", "enrolments", str(tmp_path / "missing.xlsx"), "--language", "en",
-                     "--institution", inst1_staff.institution.org_code)
+        call_command(
+            "import_xlsx",
+            "enrolments",
+            str(tmp_path / "missing.xlsx"),
+            "--language",
+            "en",
+            "--institution",
+            inst1_staff.institution.org_code,
+        )

@@ -24,7 +24,10 @@ def report_of(client, staff, upload):
 
 
 def test_bad_cells_are_highlighted_with_the_reason_beside_them(client, inst1_staff, world):
-    rows = [enrolment_row(name="好"), enrolment_row(id_number=corpus.BAD_CHECKSUM_ID, name="坏", phone='=HYPERLINK("x")')]
+    rows = [
+        enrolment_row(name="好"),
+        enrolment_row(id_number=corpus.BAD_CHECKSUM_ID, name="坏", phone='=HYPERLINK("x")'),
+    ]
     sheet, _ = report_of(client, inst1_staff, workbook_bytes("enrolments", rows))
     reason_column = 14  # right of the 13 template columns
     assert sheet.cell(1, reason_column).value == REASON_HEADER
@@ -37,7 +40,7 @@ def test_bad_cells_are_highlighted_with_the_reason_beside_them(client, inst1_sta
     assert "C4 证件号码: This resident ID number fails its checksum: please check each digit." in reason
     assert "H4 手机号码: This cell holds a formula" in reason
     # The formula comes back as text, never as a formula.
-    assert sheet.cell(4, 8).value == "'=HYPERLINK(\"x\")" and sheet.cell(4, 8).data_type == "s"
+    assert sheet.cell(4, 8).value == '\'=HYPERLINK("x")' and sheet.cell(4, 8).data_type == "s"
 
 
 def test_rows_keep_their_numbers_across_empty_rows_and_shifted_cells(client, inst1_staff, world):

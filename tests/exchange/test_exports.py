@@ -27,9 +27,14 @@ def cells_of(workbook):
 @pytest.fixture
 def hostile_trainee(inst1_staff, officer):
     """A trainee whose fields look like formulas, approved so that results exist too."""
-    trainee = factories.trainee(inst1_staff.institution, name="=HYPERLINK(\"http://evil\",\"点我\")",
-                                employer="+cmd|' /C calc'!A0", address="@SUM(1+1)", phone="-13800000000",
-                                ethnicity="\t汉族")
+    trainee = factories.trainee(
+        inst1_staff.institution,
+        name='=HYPERLINK("http://evil","点我")',
+        employer="+cmd|' /C calc'!A0",
+        address="@SUM(1+1)",
+        phone="-13800000000",
+        ethnicity="\t汉族",
+    )
     enrolment = factories.draft_enrolment(inst1_staff, "PM", trainee_obj=trainee)
     return factories.advance(enrolment, staff=inst1_staff, officer=officer, to="trained")
 
@@ -46,10 +51,10 @@ def test_no_exported_cell_is_a_formula(client, inst1_staff, hostile_trainee, nam
 def test_the_roster_has_ids_as_text_and_neutralised_names(client, inst1_staff, hostile_trainee):
     sheet = download(client, inst1_staff, "roster").active
     headers = [c.value for c in sheet[1]]
-    row = {header: cell for header, cell in zip(headers, sheet[2])}
+    row = dict(zip(headers, sheet[2]))
     assert row["ID number"].value == hostile_trainee.trainee.id_number
     assert row["ID number"].data_type == "s" and row["ID number"].number_format == "@"
-    assert row["Name"].value == "'=HYPERLINK(\"http://evil\",\"点我\")"
+    assert row["Name"].value == '\'=HYPERLINK("http://evil","点我")'
     assert row["Mobile phone"].value == "'-13800000000"
     assert row["Track"].value == "服装制版"
 
@@ -84,8 +89,9 @@ def test_statistics_count_by_institution_and_track(client, officer, inst1_staff,
     factories.draft_enrolment(inst2_staff, "NM")
     workbook = download(client, officer, "statistics")
     by_institution = list(workbook.worksheets[0].iter_rows(min_row=2, values_only=True))
-    assert sorted((row[0], row[1], row[2]) for row in by_institution) == sorted([
-        (inst1_staff.institution.name, "服装制版", 2), (inst2_staff.institution.name, "新媒体营销", 1)])
+    assert sorted((row[0], row[1], row[2]) for row in by_institution) == sorted(
+        [(inst1_staff.institution.name, "服装制版", 2), (inst2_staff.institution.name, "新媒体营销", 1)]
+    )
     by_track = {row[0]: row[1] for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)}
     assert by_track == {"服装制版": 2, "新媒体营销": 1}
 

@@ -27,8 +27,9 @@ from .conftest import enrolment_row, named_batch, workbook_bytes
 
 def imported(staff, rows, **options):
     with override("en"):
-        return services.import_rows(staff=staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows),
-                                    options=Options(**options))
+        return services.import_rows(
+            staff=staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows), options=Options(**options)
+        )
 
 
 def problems(summary) -> list[tuple[str, str]]:
@@ -38,8 +39,11 @@ def problems(summary) -> list[tuple[str, str]]:
 def test_a_row_refused_for_a_full_batch_leaves_no_trainee_while_the_valid_rows_are_written(inst1_staff, pm_batch):
     small = factories.batch(inst1_staff.institution, "PM", capacity=1)
     first, refused, last = (factories.resident_id() for _ in range(3))
-    rows = [enrolment_row(first, batch=small.name), enrolment_row(refused, name="王芳", batch=small.name),
-            enrolment_row(last, name="赵丽")]
+    rows = [
+        enrolment_row(first, batch=small.name),
+        enrolment_row(refused, name="王芳", batch=small.name),
+        enrolment_row(last, name="赵丽"),
+    ]
 
     summary = imported(inst1_staff, rows, valid_rows_only=True)
 
@@ -47,7 +51,9 @@ def test_a_row_refused_for_a_full_batch_leaves_no_trainee_while_the_valid_rows_a
     assert problems(summary) == [("L4", "The batch is full (1 places).")]
     assert set(Trainee.objects.values_list("id_number", flat=True)) == {first, last}
     assert set(Enrolment.objects.values_list("trainee__id_number", "batch_id", "status")) == {
-        (first, small.pk, EnrolmentStatus.DRAFT), (last, pm_batch.pk, EnrolmentStatus.DRAFT)}
+        (first, small.pk, EnrolmentStatus.DRAFT),
+        (last, pm_batch.pk, EnrolmentStatus.DRAFT),
+    }
 
 
 def test_a_refused_row_keeps_the_trainee_who_was_registered_before(inst1, inst1_staff, pm_batch):
@@ -55,16 +61,20 @@ def test_a_refused_row_keeps_the_trainee_who_was_registered_before(inst1, inst1_
     factories.draft_enrolment(inst1_staff, batch_obj=small)
     known = factories.trainee(inst1, name="张晓明", id_number=corpus.NEW_IDS[0])
 
-    summary = imported(inst1_staff, [enrolment_row(known.id_number, batch=small.name), enrolment_row()],
-                       valid_rows_only=True)
+    summary = imported(
+        inst1_staff, [enrolment_row(known.id_number, batch=small.name), enrolment_row()], valid_rows_only=True
+    )
 
     assert summary.written and problems(summary) == [("L3", "The batch is full (1 places).")]
     assert Trainee.objects.filter(pk=known.pk).exists() and not known.enrolments.exists()
 
 
 def test_a_row_whose_trainee_correction_is_refused_leaves_no_draft_behind(inst1_staff, officer, pm_batch, cr_batch):
-    enrolment = factories.draft_enrolment(inst1_staff, "PM", trainee_obj=factories.trainee(
-        inst1_staff.institution, name="张晓明", id_number=corpus.NEW_IDS[0]))
+    enrolment = factories.draft_enrolment(
+        inst1_staff,
+        "PM",
+        trainee_obj=factories.trainee(inst1_staff.institution, name="张晓明", id_number=corpus.NEW_IDS[0]),
+    )
     factories.advance(enrolment, staff=inst1_staff, officer=officer, to="enrolled")  # name and ID now locked
     rows = [enrolment_row(corpus.NEW_IDS[0], name="张晓敏", batch=corpus.CR_BATCH, track=""), enrolment_row()]
 
@@ -96,8 +106,10 @@ def test_a_row_refused_at_submission_leaves_neither_draft_nor_trainee(db):
     batch = named_batch(pending, "待审核机构制版班", "PM")
     known, new = corpus.NEW_IDS[:2]
     assert imported(staff, [enrolment_row(known, batch=batch.name)]).written  # a draft: no approval needed
-    rows = [enrolment_row(known, batch=batch.name, phone="13911112222"),
-            enrolment_row(new, name="王芳", batch=batch.name)]
+    rows = [
+        enrolment_row(known, batch=batch.name, phone="13911112222"),
+        enrolment_row(new, name="王芳", batch=batch.name),
+    ]
 
     summary = imported(staff, rows, submit=True, valid_rows_only=True)
 
@@ -119,7 +131,9 @@ def test_a_new_trainee_in_two_batches_of_different_tracks_is_registered_once_and
     assert summary.written and summary.counts["create"] == 3 and not summary.problems
     trainee = Trainee.objects.get(id_number=number)
     assert sorted(trainee.enrolments.values_list("track__code", "batch_id")) == [
-        ("CR", cr_batch.pk), ("PM", pm_batch.pk)]
+        ("CR", cr_batch.pk),
+        ("PM", pm_batch.pk),
+    ]
 
 
 def test_a_new_trainee_in_two_batches_of_the_same_track_gets_the_first_only(inst1, inst1_staff, pm_batch):

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils.translation import override
 
-from certification.errors import MoveForbidden, RuleNotMet, StaleState
 from certification.models import AssessmentAttempt, Enrolment, EnrolmentStatus, ModuleCompletion, StateLog, Trainee
+from core.errors import MoveForbidden, RuleNotMet, StaleState
 from exchange import services
 from exchange.handlers import Options
 
@@ -35,7 +35,11 @@ def test_a_valid_file_creates_trainees_and_draft_enrolments(inst1_staff, pm_batc
     summary = imported(inst1_staff, "enrolments_valid.xlsx")
     assert summary.written and summary.counts["create"] == 3
     trainee = Trainee.objects.get(id_number=corpus.NEW_IDS[0])
-    assert (trainee.name, trainee.institution_id, trainee.birth_date) == ("张晓明", inst1_staff.institution_id, date(1990, 3, 5))
+    assert (trainee.name, trainee.institution_id, trainee.birth_date) == (
+        "张晓明",
+        inst1_staff.institution_id,
+        date(1990, 3, 5),
+    )
     assert set(Enrolment.objects.values_list("status", "batch_id")) == {(EnrolmentStatus.DRAFT, pm_batch.pk)}
 
 
@@ -82,8 +86,12 @@ def test_nothing_is_written_while_one_row_is_rejected(inst1_staff, pm_batch):
 
 def test_importing_the_valid_rows_only_leaves_the_rejected_ones(inst1_staff, pm_batch):
     rows = [enrolment_row(), enrolment_row(id_number=corpus.BAD_CHECKSUM_ID), enrolment_row()]
-    summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows),
-                                   options=Options(valid_rows_only=True))
+    summary = services.import_rows(
+        staff=inst1_staff,
+        kind="enrolments",
+        fileobj=workbook_bytes("enrolments", rows),
+        options=Options(valid_rows_only=True),
+    )
     assert summary.written and summary.rejected_rows == [4]
     assert Enrolment.objects.count() == 2
 
@@ -92,8 +100,12 @@ def test_a_service_refusal_rolls_back_its_row_only(inst1_staff, officer):
     small = factories.batch(inst1_staff.institution, "PM", capacity=1)
     rows = [enrolment_row(batch=small.name), enrolment_row(batch=small.name)]
     with override("en"):
-        summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows),
-                                       options=Options(valid_rows_only=True))
+        summary = services.import_rows(
+            staff=inst1_staff,
+            kind="enrolments",
+            fileobj=workbook_bytes("enrolments", rows),
+            options=Options(valid_rows_only=True),
+        )
     assert summary.counts["create"] == 1
     assert [(p.cell, p.message) for p in summary.problems] == [("L4", "The batch is full (1 places).")]
     # The refused row's trainee was created, then rolled back with the row.
@@ -114,11 +126,13 @@ def test_a_batch_can_be_named_by_its_number_and_the_track_is_checked(inst1_staff
         summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows))
     assert summary.counts["create"] == 1
     assert [(p.cell, p.message) for p in summary.problems] == [
-        ("M4", "The batch “2025春季制版班” is for 服装制版, not 服装工艺.")]
+        ("M4", "The batch “2025春季制版班” is for 服装制版, not 服装工艺.")
+    ]
 
 
-@pytest.mark.parametrize("name", ["enrolments_dates_as_text.xlsx", "enrolments_dates_as_serials.xlsx",
-                                  "enrolments_dates_chinese.xlsx"])
+@pytest.mark.parametrize(
+    "name", ["enrolments_dates_as_text.xlsx", "enrolments_dates_as_serials.xlsx", "enrolments_dates_chinese.xlsx"]
+)
 def test_dates_as_text_serials_and_chinese_dates_are_read(inst1_staff, pm_batch, name):
     summary = imported(inst1_staff, name)
     assert summary.written and summary.rejected == 0
@@ -143,15 +157,19 @@ def test_module_completions_are_recorded_then_unchanged(inst1_staff, world):
     assert summary.counts == {"create": 3, "update": 0, "unchanged": 0, "rejected": 0} and summary.written
     first = world[0]
     assert sorted(ModuleCompletion.objects.filter(enrolment=first).values_list("module__code", "hours", "score")) == [
-        ("3D", Decimal("40.0"), None), ("SAMPLE", Decimal("60.0"), Decimal("85.0"))]
+        ("3D", Decimal("40.0"), None),
+        ("SAMPLE", Decimal("60.0"), Decimal("85.0")),
+    ]
     again = imported(inst1_staff, "completions_valid.xlsx", kind="completions")
     assert again.counts["unchanged"] == 3 and not again.written
 
 
 def test_completions_of_someone_not_enrolled_are_rejected(inst1_staff, world, cr_batch):
-    rows = [["", "", corpus.UNKNOWN_ID, corpus.PM_BATCH, "版样制作", 60, 80],
-            ["", "", corpus.ENROLLED_IDS[0], corpus.CR_BATCH, "面料学", 30, 80],
-            ["王小二", "", corpus.ENROLLED_IDS[1], corpus.PM_BATCH, "面料学", 30, 80]]
+    rows = [
+        ["", "", corpus.UNKNOWN_ID, corpus.PM_BATCH, "版样制作", 60, 80],
+        ["", "", corpus.ENROLLED_IDS[0], corpus.CR_BATCH, "面料学", 30, 80],
+        ["王小二", "", corpus.ENROLLED_IDS[1], corpus.PM_BATCH, "面料学", 30, 80],
+    ]
     with override("en"):
         summary = services.preview(staff=inst1_staff, kind="completions", fileobj=workbook_bytes("completions", rows))
     assert [(p.cell, p.message) for p in summary.problems] == [
@@ -167,7 +185,8 @@ def test_completions_before_approval_are_refused_by_the_service(inst1_staff, pm_
     with override("en"):
         summary = services.preview(staff=inst1_staff, kind="completions", fileobj=workbook_bytes("completions", rows))
     assert [str(p) for p in summary.problems] == [
-        "row 3: Module completions are recorded after approval and before results are submitted."]
+        "row 3: Module completions are recorded after approval and before results are submitted."
+    ]
 
 
 def test_exam_results_are_entered_and_a_resubmission_is_unchanged(inst1_staff, trained_world):
@@ -175,7 +194,10 @@ def test_exam_results_are_entered_and_a_resubmission_is_unchanged(inst1_staff, t
     assert summary.counts["create"] == 2 and summary.written
     attempt = AssessmentAttempt.objects.get(enrolment=trained_world[1])
     assert (attempt.theory_score, attempt.practical_score, attempt.exam_date) == (
-        Decimal("65.5"), Decimal("70.0"), date(2025, 6, 20))
+        Decimal("65.5"),
+        Decimal("70.0"),
+        date(2025, 6, 20),
+    )
     again = imported(inst1_staff, "results_valid.xlsx", kind="results")
     assert again.counts["unchanged"] == 2 and not again.written
 
@@ -202,8 +224,9 @@ def test_confirming_imports_once(inst1_staff, pm_batch):
 
 
 def test_confirming_all_rows_is_refused_while_rows_are_rejected(inst1_staff, world):
-    session = services.start_import(staff=inst1_staff, kind="enrolments",
-                                    upload=corpus_file("enrolments_duplicates_in_file.xlsx"))
+    session = services.start_import(
+        staff=inst1_staff, kind="enrolments", upload=corpus_file("enrolments_duplicates_in_file.xlsx")
+    )
     with pytest.raises(RuleNotMet):
         services.confirm_import(staff=inst1_staff, session_id=session.pk)
     session, summary = services.confirm_import(staff=inst1_staff, session_id=session.pk, valid_rows_only=True)
@@ -221,7 +244,9 @@ def test_a_reupload_of_an_imported_file_says_so(inst1_staff, pm_batch):
     first = services.start_import(staff=inst1_staff, kind="enrolments", upload=corpus_file("enrolments_valid.xlsx"))
     services.confirm_import(staff=inst1_staff, session_id=first.pk)
     with override("en"):
-        second = services.start_import(staff=inst1_staff, kind="enrolments", upload=corpus_file("enrolments_valid.xlsx"))
+        second = services.start_import(
+            staff=inst1_staff, kind="enrolments", upload=corpus_file("enrolments_valid.xlsx")
+        )
     assert second.result.counts["unchanged"] == 3
     assert second.result.warnings[0].startswith("This same file was imported on ")
 
@@ -231,15 +256,24 @@ def test_rows_in_later_chunks_find_what_earlier_chunks_wrote(inst1_staff, pm_bat
     from exchange import importing
 
     monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
-    rows = [enrolment_row(corpus.NEW_IDS[0]), enrolment_row(corpus.NEW_IDS[1]),
-            enrolment_row(corpus.NEW_IDS[0], batch=corpus.CR_BATCH, track=""), enrolment_row(corpus.NEW_IDS[2]),
-            enrolment_row(corpus.NEW_IDS[1])]
+    rows = [
+        enrolment_row(corpus.NEW_IDS[0]),
+        enrolment_row(corpus.NEW_IDS[1]),
+        enrolment_row(corpus.NEW_IDS[0], batch=corpus.CR_BATCH, track=""),
+        enrolment_row(corpus.NEW_IDS[2]),
+        enrolment_row(corpus.NEW_IDS[1]),
+    ]
     with override("en"):
-        summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows),
-                                       options=Options(valid_rows_only=True))
+        summary = services.import_rows(
+            staff=inst1_staff,
+            kind="enrolments",
+            fileobj=workbook_bytes("enrolments", rows),
+            options=Options(valid_rows_only=True),
+        )
     assert summary.counts == {"create": 4, "update": 0, "unchanged": 0, "rejected": 1}
     assert [str(p) for p in summary.problems] == [
-        "row 7: Row 4 already has the same ID number and batch: each may appear once."]
+        "row 7: Row 4 already has the same ID number and batch: each may appear once."
+    ]
     assert Trainee.objects.count() == 3 and Enrolment.objects.count() == 4
 
 

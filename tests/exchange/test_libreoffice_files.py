@@ -46,8 +46,9 @@ def test_the_files_are_libreoffices_own(name):
 
 def test_the_valid_file_creates_50_trainees_and_enrolments(inst1_staff, libreoffice_batch):
     with override("en"):
-        summary = services.import_rows(staff=inst1_staff, kind="enrolments",
-                                       fileobj=libreoffice_file(libreoffice.VALID_FILE))
+        summary = services.import_rows(
+            staff=inst1_staff, kind="enrolments", fileobj=libreoffice_file(libreoffice.VALID_FILE)
+        )
 
     assert summary.counts == {"create": 50, "update": 0, "unchanged": 0, "rejected": 0}, summary.problems[:3]
     assert summary.written
@@ -58,7 +59,11 @@ def test_the_valid_file_creates_50_trainees_and_enrolments(inst1_staff, libreoff
     for person in libreoffice.people():
         trainee = recorded[person["id_number"]]
         assert (trainee.name, trainee.birth_date, trainee.phone, trainee.ethnicity or "汉族") == (
-            person["name"], person["birth_date"], person["phone"], person["ethnicity"] or "汉族"), person
+            person["name"],
+            person["birth_date"],
+            person["phone"],
+            person["ethnicity"] or "汉族",
+        ), person
         assert trainee.gender == ("F" if person["gender"] == "女" else "M")
 
 
@@ -78,16 +83,23 @@ def test_dates_typed_as_text_and_a_full_width_phone_are_read(inst1_staff, libreo
 def test_the_preview_rejects_exactly_the_two_bad_rows(inst1_staff, libreoffice_batch):
     before = snapshot()
     with override("en"):
-        summary = services.preview(staff=inst1_staff, kind="enrolments",
-                                   fileobj=libreoffice_file(libreoffice.TWO_BAD_ROWS_FILE))
+        summary = services.preview(
+            staff=inst1_staff, kind="enrolments", fileobj=libreoffice_file(libreoffice.TWO_BAD_ROWS_FILE)
+        )
 
     assert summary.counts == {"create": 48, "update": 0, "unchanged": 0, "rejected": 2}
     assert sorted(summary.rejected_rows) == sorted(libreoffice.BAD_ROWS.values())
     assert {(p.cell, p.value, p.message) for p in summary.problems} == {
-        (BAD_CHECKSUM_CELL, libreoffice.bad_checksum_id(),
-         "This resident ID number fails its checksum: please check each digit."),
-        (OTHER_BATCH_CELL, libreoffice.OTHER_BATCH,
-         f"There is no batch “{libreoffice.OTHER_BATCH}” at your institution: use a batch name from the template's list."),
+        (
+            BAD_CHECKSUM_CELL,
+            libreoffice.bad_checksum_id(),
+            "This resident ID number fails its checksum: please check each digit.",
+        ),
+        (
+            OTHER_BATCH_CELL,
+            libreoffice.OTHER_BATCH,
+            f"There is no batch “{libreoffice.OTHER_BATCH}” at your institution: use a batch name from the template's list.",
+        ),
     }
     assert snapshot() == before
 
@@ -98,16 +110,18 @@ def test_the_two_bad_rows_file_imports_nothing_unless_asked_for_the_valid_rows(i
     assert not refused.written and not Enrolment.objects.exists()
 
     upload.seek(0)
-    summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=upload,
-                                   options=Options(valid_rows_only=True))
+    summary = services.import_rows(
+        staff=inst1_staff, kind="enrolments", fileobj=upload, options=Options(valid_rows_only=True)
+    )
     assert summary.written and Enrolment.objects.filter(batch=libreoffice_batch).count() == 48
 
 
 def test_the_error_report_of_the_libreoffice_file_marks_its_two_bad_cells(client, inst1_staff, libreoffice_batch):
     import openpyxl
 
-    session = services.start_import(staff=inst1_staff, kind="enrolments",
-                                    upload=libreoffice_file(libreoffice.TWO_BAD_ROWS_FILE))
+    session = services.start_import(
+        staff=inst1_staff, kind="enrolments", upload=libreoffice_file(libreoffice.TWO_BAD_ROWS_FILE)
+    )
     client.force_login(inst1_staff)
     response = client.get(f"/exchange/imports/{session.pk}/errors.xlsx", HTTP_ACCEPT_LANGUAGE="en")
 

@@ -50,8 +50,9 @@ def parsed_rows(monkeypatch):
     return count
 
 
-def test_a_million_rows_are_refused_at_the_limit_without_reading_the_rest(client, inst1_staff, pm_batch, million_rows,
-                                                                          parsed_rows):
+def test_a_million_rows_are_refused_at_the_limit_without_reading_the_rest(
+    client, inst1_staff, pm_batch, million_rows, parsed_rows
+):
     before = snapshot()
     client.force_login(inst1_staff)
     with million_rows.open("rb") as upload:
@@ -64,13 +65,16 @@ def test_a_million_rows_are_refused_at_the_limit_without_reading_the_rest(client
     assert snapshot() == before
 
 
-def test_a_sheet_declaring_a_million_rows_is_refused_before_any_row_is_read(inst1_staff, pm_batch,
-                                                                           million_rows_with_dimension, parsed_rows):
+def test_a_sheet_declaring_a_million_rows_is_refused_before_any_row_is_read(
+    inst1_staff, pm_batch, million_rows_with_dimension, parsed_rows
+):
     with override("en"), million_rows_with_dimension.open("rb") as upload:
         summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=upload)
     assert summary.refusal_status == 413
-    assert summary.refusal == ("The sheet reaches down to row 1,000,002; one upload may have at most 50,000 rows. "
-                               "Split it into several files (and delete empty rows at the bottom).")
+    assert summary.refusal == (
+        "The sheet reaches down to row 1,000,002; one upload may have at most 50,000 rows. "
+        "Split it into several files (and delete empty rows at the bottom)."
+    )
     assert parsed_rows["rows"] == 0
 
 
@@ -97,14 +101,19 @@ def test_a_50_mb_file_is_refused_by_the_service_too(inst1_staff, pm_batch, fifty
 @override_settings(EXCHANGE_MAX_ROWS=2)
 def test_the_row_limit_is_a_setting(inst1_staff, pm_batch, tmp_path):
     with override("en"):
-        summary = services.preview(staff=inst1_staff, kind="enrolments",
-                                   fileobj=workbook_bytes("enrolments", [enrolment_row()] * 3))
-        assert summary.refusal == ("The sheet reaches down to row 5; one upload may have at most 2 rows. "
-                                   "Split it into several files (and delete empty rows at the bottom).")
+        summary = services.preview(
+            staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", [enrolment_row()] * 3)
+        )
+        assert summary.refusal == (
+            "The sheet reaches down to row 5; one upload may have at most 2 rows. "
+            "Split it into several files (and delete empty rows at the bottom)."
+        )
         corpus.write_many_rows(tmp_path / "three.xlsx", rows=3)  # no declared size: counted while streaming
         with (tmp_path / "three.xlsx").open("rb") as upload:
             summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=upload)
-    assert summary.refusal == "The file has more than 2 rows; one upload may have at most 2. Split it into several files."
+    assert (
+        summary.refusal == "The file has more than 2 rows; one upload may have at most 2. Split it into several files."
+    )
 
 
 @override_settings(EXCHANGE_MAX_FILE_BYTES=1000)

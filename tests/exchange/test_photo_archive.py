@@ -19,7 +19,7 @@ def upload(client, user, name):
 
 def reasons(response) -> dict:
     report = response.context["report"]
-    return {name: reason for name, reason in report.rejected + report.unmatched}
+    return dict(report.rejected + report.unmatched)
 
 
 def test_matched_photos_are_saved_and_every_other_file_is_reported(client, inst1_staff, world):
@@ -27,7 +27,9 @@ def test_matched_photos_are_saved_and_every_other_file_is_reported(client, inst1
     assert response.status_code == 200
     report = response.context["report"]
     assert sorted(name for name, _ in report.matched) == [
-        f"photos/{corpus.ENROLLED_IDS[0]}.jpg", f"photos/{corpus.ENROLLED_IDS[1]}.PNG"]
+        f"photos/{corpus.ENROLLED_IDS[0]}.jpg",
+        f"photos/{corpus.ENROLLED_IDS[1]}.PNG",
+    ]
     assert reasons(response) == {
         f"photos/{corpus.UNKNOWN_ID}.jpg": "No trainee of your institution has this ID number.",
         f"{corpus.INST2_ID}.jpg": "No trainee of your institution has this ID number.",
@@ -56,10 +58,13 @@ def test_an_oversized_photo_is_refused_unread(client, inst1_staff, world):
     assert not response.context["report"].matched
 
 
-@pytest.mark.parametrize("name, status, message", [
-    ("photos_not_a_zip.zip", 415, "This file is not a zip archive: put the photos in a .zip file."),
-    ("enrolments_zip_bomb.xlsx", 413, "far more than its own size suggests (a “zip bomb”): it was refused."),
-])
+@pytest.mark.parametrize(
+    "name, status, message",
+    [
+        ("photos_not_a_zip.zip", 415, "This file is not a zip archive: put the photos in a .zip file."),
+        ("enrolments_zip_bomb.xlsx", 413, "far more than its own size suggests (a “zip bomb”): it was refused."),
+    ],
+)
 def test_a_refused_archive_is_a_4xx_and_changes_nothing(client, inst1_staff, world, name, status, message):
     before = snapshot()
     response = upload(client, inst1_staff, name)

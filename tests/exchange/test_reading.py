@@ -25,11 +25,23 @@ def openpyxl_rows(book: reading.Book, part: str) -> tuple[list, list]:
     where openpyxl gives an object: the import only shows it in a message)."""
     with warnings.catch_warnings(), book.archive.open(part) as source:
         warnings.simplefilter("ignore")
-        parser = WorkSheetParser(source, book.shared_strings, data_only=False, epoch=book.epoch,
-                                 date_formats=book.date_formats, timedelta_formats=book.timedelta_formats)
+        parser = WorkSheetParser(
+            source,
+            book.shared_strings,
+            data_only=False,
+            epoch=book.epoch,
+            date_formats=book.date_formats,
+            timedelta_formats=book.timedelta_formats,
+        )
         rows = [
-            (number, {c["column"]: Cell(_text_of(c["value"]), c["data_type"], book.epoch)
-                      for c in row if c["value"] is not None})
+            (
+                number,
+                {
+                    c["column"]: Cell(_text_of(c["value"]), c["data_type"], book.epoch)
+                    for c in row
+                    if c["value"] is not None
+                },
+            )
             for number, row in parser.parse()
         ]
         merged = [str(m.ref) for m in parser.merged_cells.mergeCell] if parser.merged_cells is not None else []
@@ -69,10 +81,13 @@ def test_it_reads_each_corpus_file_as_openpyxl_does(path):
     assert ours == theirs
 
 
-SHARED_STRINGS = (f'<sst xmlns="{NS}" count="2" uniqueCount="2"><si><t>共享</t></si>'
-                  '<si><r><t>富</t></r><r><t>文本</t></r></si></sst>')
-SHARED_STRINGS_TYPE = ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                       'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+SHARED_STRINGS = (
+    f'<sst xmlns="{NS}" count="2" uniqueCount="2"><si><t>共享</t></si><si><r><t>富</t></r><r><t>文本</t></r></si></sst>'
+)
+SHARED_STRINGS_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 
 
 def with_sheet_xml(sheet_data: str, *, merge: str = "", date1904: bool = False) -> bytes:
@@ -93,8 +108,10 @@ def with_sheet_xml(sheet_data: str, *, merge: str = "", date1904: bool = False) 
         for item in source.infolist():
             content = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                content = (f'<worksheet xmlns="{NS}"><sheetData>{sheet_data.replace("DATE", str(date_style))}'
-                           f"</sheetData>{merge}</worksheet>").encode()
+                content = (
+                    f'<worksheet xmlns="{NS}"><sheetData>{sheet_data.replace("DATE", str(date_style))}'
+                    f"</sheetData>{merge}</worksheet>"
+                ).encode()
             if item.filename == "[Content_Types].xml":
                 content = content.replace(b"</Types>", SHARED_STRINGS_TYPE.encode() + b"</Types>")
             target.writestr(item, content)
@@ -104,18 +121,18 @@ def with_sheet_xml(sheet_data: str, *, merge: str = "", date1904: bool = False) 
 
 SHEETS = {
     "shared and inline strings": '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="F1" t="s"><v>1</v></c><c r="B1" t="inlineStr"><is><t>内联</t></is></c>'
-                                 '<c r="C1" t="inlineStr"><is><r><t>富</t></r><r><t>文本</t></r><rPh sb="0" eb="1"><t>ふ</t></rPh></is></c>'
-                                 '<c r="D1" t="inlineStr"><is><t/></is></c><c r="E1" t="str"><v>公式文本</v></c></row>',
+    '<c r="C1" t="inlineStr"><is><r><t>富</t></r><r><t>文本</t></r><rPh sb="0" eb="1"><t>ふ</t></rPh></is></c>'
+    '<c r="D1" t="inlineStr"><is><t/></is></c><c r="E1" t="str"><v>公式文本</v></c></row>',
     "numbers, booleans and errors": '<row r="2"><c r="A2"><v>42</v></c><c r="B2"><v>3.5</v></c><c r="C2"><v>1E3</v></c>'
-                                    '<c r="D2" t="b"><v>1</v></c><c r="E2" t="e"><v>#N/A</v></c><c r="F2"><v></v></c></row>',
+    '<c r="D2" t="b"><v>1</v></c><c r="E2" t="e"><v>#N/A</v></c><c r="F2"><v></v></c></row>',
     "dates by style, ISO and out of range": '<row r="3"><c r="A3" s="DATE"><v>45356</v></c><c r="B3" s="DATE"><v>45356.5</v></c>'
-                                            '<c r="C3" t="d"><v>2024-03-05T00:00:00</v></c><c r="D3" s="DATE"><v>99999999</v></c></row>',
+    '<c r="C3" t="d"><v>2024-03-05T00:00:00</v></c><c r="D3" s="DATE"><v>99999999</v></c></row>',
     "formulas, shared and array": '<row r="4"><c r="A4"><f>1+1</f><v>2</v></c><c r="B4"><f t="shared" ref="B4:B6" si="0">A4*2</f><v>4</v></c>'
-                                  '<c r="C4" t="str"><f t="array" ref="C4">SUM(A4:B4)</f><v>6</v></c></row>'
-                                  '<row r="5"><c r="B5"><f t="shared" si="0"/><v>0</v></c></row>'
-                                  '<row r="6"><c r="B6"><f t="shared" si="0"/><v>0</v></c></row>',
+    '<c r="C4" t="str"><f t="array" ref="C4">SUM(A4:B4)</f><v>6</v></c></row>'
+    '<row r="5"><c r="B5"><f t="shared" si="0"/><v>0</v></c></row>'
+    '<row r="6"><c r="B6"><f t="shared" si="0"/><v>0</v></c></row>',
     "rows and cells without numbers": '<row><c><v>1</v></c><c><v>2</v></c><c r="E1"><v>5</v></c><c><v>6</v></c></row>'
-                                      '<row><c t="inlineStr"><is><t>next</t></is></c></row><row r="9.0"><c r="A9"><v>9</v></c></row>',
+    '<row><c t="inlineStr"><is><t>next</t></is></c></row><row r="9.0"><c r="A9"><v>9</v></c></row>',
 }
 
 
@@ -133,8 +150,10 @@ def test_it_reads_dates_of_a_1904_workbook_as_openpyxl_does():
 
 
 def test_it_gives_the_merged_ranges_after_the_last_row():
-    content = with_sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>',
-                             merge='<mergeCells count="2"><mergeCell ref="A3:B3"/><mergeCell ref="C5:C9"/></mergeCells>')
+    content = with_sheet_xml(
+        '<row r="1"><c r="A1"><v>1</v></c></row>',
+        merge='<mergeCells count="2"><mergeCell ref="A3:B3"/><mergeCell ref="C5:C9"/></mergeCells>',
+    )
     ours, theirs = both_readings(content)
     assert ours == theirs
     assert ours[1] == ["A3:B3", "C5:C9"]

@@ -34,22 +34,39 @@ def test_officers_see_only_the_exports(client, officer):
     assert "/exchange/exports/statistics.xlsx" in page and "/exchange/enrolments/upload/" not in page
 
 
-@pytest.mark.parametrize("url", ["/exchange/", "/exchange/templates/enrolments.xlsx", "/exchange/enrolments/upload/",
-                                 "/exchange/photos/", "/exchange/exports/roster.xlsx"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/exchange/",
+        "/exchange/templates/enrolments.xlsx",
+        "/exchange/enrolments/upload/",
+        "/exchange/photos/",
+        "/exchange/exports/roster.xlsx",
+    ],
+)
 def test_anonymous_goes_to_the_login_page(client, url):
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("url", ["/exchange/", "/exchange/templates/enrolments.xlsx", "/exchange/enrolments/upload/",
-                                 "/exchange/photos/", "/exchange/exports/roster.xlsx"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/exchange/",
+        "/exchange/templates/enrolments.xlsx",
+        "/exchange/enrolments/upload/",
+        "/exchange/photos/",
+        "/exchange/exports/roster.xlsx",
+    ],
+)
 def test_assessors_are_refused(client, assessor, url):
     client.force_login(assessor)
     assert client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/exchange/templates/enrolments.xlsx", "/exchange/enrolments/upload/",
-                                 "/exchange/photos/"])
+@pytest.mark.parametrize(
+    "url", ["/exchange/templates/enrolments.xlsx", "/exchange/enrolments/upload/", "/exchange/photos/"]
+)
 def test_officers_do_not_import(client, officer, url):
     client.force_login(officer)
     assert client.get(url).status_code == 403
@@ -95,8 +112,9 @@ def test_a_second_confirmation_is_refused_with_409(client, inst1_staff, pm_batch
 
 
 def test_confirming_all_rows_of_a_file_with_rejections_is_409(client, inst1_staff, world):
-    session = services.start_import(staff=inst1_staff, kind="enrolments",
-                                    upload=corpus_file("enrolments_duplicates_in_file.xlsx"))
+    session = services.start_import(
+        staff=inst1_staff, kind="enrolments", upload=corpus_file("enrolments_duplicates_in_file.xlsx")
+    )
     client.force_login(inst1_staff)
     response = client.post(f"/exchange/imports/{session.pk}/confirm/", {"mode": "all"})
     assert response.status_code == 409

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification.models import ConflictDeclaration, Role
-from workflows import services
+from workflows.assessment import services
 
 from .. import factories
 

@@ -16,9 +16,9 @@ from django.db import connection
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from certification.errors import MoveForbidden, StaleState
 from certification.models import AttemptOutcome, Enrolment, EnrolmentStatus, StateLog, Track
-from workflows import services as assessment
+from core.errors import MoveForbidden, StaleState
+from workflows.assessment import services as assessment
 from workflows.flows import AssessmentFlow
 from workflows.models import AssessmentProcess
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from certification.models import EnrolmentStatus, Role, StateLog
-from workflows import services
+from workflows.assessment import services
 
 from .. import factories
 
@@ -60,8 +60,9 @@ def test_return_then_resubmit_starts_review_again(client, assessor, task, candid
 
 
 def test_passing_low_scores_is_refused_with_the_rule(client, assessor, inst1_staff, officer):
-    enrolment = factories.advance(factories.draft_enrolment(inst1_staff, "NM"), staff=inst1_staff, officer=officer,
-                                  to="trained")
+    enrolment = factories.advance(
+        factories.draft_enrolment(inst1_staff, "NM"), staff=inst1_staff, officer=officer, to="trained"
+    )
     factories.enter_passing_results(enrolment, inst1_staff, theory=Decimal("55"))
     services.submit_results(staff=inst1_staff, enrolment_id=enrolment.pk)
     client.force_login(assessor)
@@ -71,8 +72,9 @@ def test_passing_low_scores_is_refused_with_the_rule(client, assessor, inst1_sta
 
 
 def test_a_second_sign_off_is_someone_elses(client, assessor, assessor2, inst1_staff, officer):
-    enrolment = factories.advance(factories.draft_enrolment(inst1_staff, "PM"), staff=inst1_staff, officer=officer,
-                                  to="trained")
+    enrolment = factories.advance(
+        factories.draft_enrolment(inst1_staff, "PM"), staff=inst1_staff, officer=officer, to="trained"
+    )
     enrolment.track.reviewers_required = 2
     enrolment.track.save()
     factories.enter_passing_results(enrolment, inst1_staff)
@@ -129,8 +131,12 @@ def test_the_officer_cannot_assign_an_affiliated_assessor(client, officer, inst1
 
 
 def test_bulk_approve_asks_once_then_passes_all(client, assessor, inst1_staff, officer):
-    candidates = [factories.advance(factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer,
-                                    to="under_review") for _ in range(3)]
+    candidates = [
+        factories.advance(
+            factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer, to="under_review"
+        )
+        for _ in range(3)
+    ]
     ids = [str(factories.open_review_task(c).pk) for c in candidates]
     client.force_login(assessor)
     confirm = client.post("/assessment/approve/", {"task": ids})
@@ -145,8 +151,9 @@ def test_bulk_approve_asks_once_then_passes_all(client, assessor, inst1_staff, o
 
 
 def test_bulk_approve_refuses_a_candidate_below_the_pass_mark(client, assessor, inst1_staff, officer):
-    weak = factories.advance(factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer,
-                             to="trained")
+    weak = factories.advance(
+        factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer, to="trained"
+    )
     factories.enter_passing_results(weak, inst1_staff, practical=Decimal("40"))
     services.submit_results(staff=inst1_staff, enrolment_id=weak.pk)
     client.force_login(assessor)
@@ -157,7 +164,7 @@ def test_bulk_approve_refuses_a_candidate_below_the_pass_mark(client, assessor, 
 
 def test_a_finished_task_cannot_be_decided_twice(assessor, assessor2, task):
     services.decide(assessor=assessor, task_id=task.pk, decision="pass")
-    from certification.errors import StaleState
+    from core.errors import StaleState
 
     with pytest.raises(StaleState):
         services.decide(assessor=assessor2, task_id=task.pk, decision="fail", reason="x")

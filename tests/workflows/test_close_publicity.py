@@ -8,9 +8,10 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from certification.errors import MoveForbidden
 from certification.models import EnrolmentStatus, StateLog
-from workflows import publicity, tasks
+from core.errors import MoveForbidden
+from workflows import tasks
+from workflows.publicity import services as publicity
 
 from .test_publicity_services import NEXT_MONDAY, at, lodge, open_notice, passed, status_of
 
@@ -114,6 +115,7 @@ def test_nobody_but_the_office_or_the_system_runs_it(notice, request, role_fixtu
 
 # The management command
 
+
 def test_the_command_prints_how_many_moved_and_can_run_again(notice, capsys):
     with at(AFTER_THE_END):
         call_command("close_publicity")
@@ -125,6 +127,7 @@ def test_the_command_prints_how_many_moved_and_can_run_again(notice, capsys):
 
 # The hourly task
 
+
 def waiting_runs():
     return list(tasks.pending_close_runs())
 
@@ -134,7 +137,7 @@ def test_scheduling_enqueues_one_run_and_never_a_second():
     assert tasks.schedule_close_due_publicity() is True
     assert tasks.schedule_close_due_publicity() is False
 
-    run, = waiting_runs()
+    (run,) = waiting_runs()
     assert run.task_path == "workflows.tasks.close_due_publicity_task"
 
 
@@ -153,7 +156,7 @@ def test_the_task_closes_ended_periods_and_schedules_itself_an_hour_later(notice
         now = timezone.now()
 
     assert moved == 2
-    run, = waiting_runs()
+    (run,) = waiting_runs()
     assert run.run_after == now + tasks.CLOSE_INTERVAL
 
 

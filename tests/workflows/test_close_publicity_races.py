@@ -10,10 +10,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from certification.errors import StaleState
 from certification.models import Enrolment, EnrolmentStatus, StateLog
-from workflows import publicity
+from core.errors import StaleState
 from workflows.models import Objection, ObjectionStatus
+from workflows.publicity import services as publicity
 
 from ..certification.test_race_conditions import race
 from .test_publicity_services import passed

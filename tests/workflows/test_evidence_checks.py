@@ -1,4 +1,4 @@
-"""The content check of evidence uploads: by content, not by name (workflows.evidence.identify).
+"""The content check of evidence uploads: by content, not by name (certification.evidence.identify).
 
 The corpus builders here make real files in memory; the view and service tests import them.
 """
@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
 
+from certification import evidence
 from certification.models import EvidenceKind
-from workflows import evidence
 
 
 def png_bytes() -> bytes:
@@ -123,8 +123,16 @@ def test_gltf_dxf_fbx_and_clo_files_are_checked_for_their_own_shape():
         evidence.identify(upload("coat.glb", b"glTF" + struct.pack("<II", 2, 999) + b"\x00" * 8))
 
 
-@pytest.mark.parametrize("start", [b"\x7fELF\x02\x01", b"#!/bin/sh\nrm -rf /\n", b"  <script>alert(1)</script>",
-                                   b"\xef\xbb\xbf<svg onload=alert(1)>", b"<HTML><body>"])
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"\x7fELF\x02\x01",
+        b"#!/bin/sh\nrm -rf /\n",
+        b"  <script>alert(1)</script>",
+        b"\xef\xbb\xbf<svg onload=alert(1)>",
+        b"<HTML><body>",
+    ],
+)
 def test_a_clo_project_that_starts_like_a_program_or_page_is_refused(start):
     with pytest.raises(ValidationError) as refused:
         evidence.identify(upload("coat.zprj", start + b"\x00" * 64))
@@ -152,13 +160,16 @@ def test_the_form_field_validator_accepts_any_kind_by_default():
         validate(upload("photo.png", b"not a picture"))
 
 
-@pytest.mark.parametrize("raw, shown", [
-    ("C:\\Users\\li\\Desktop\\外套.obj", "外套.obj"),
-    ("../../etc/passwd.pdf", "passwd.pdf"),
-    ("coat\u202egpj.exe.obj", "coatgpj.exe.obj"),
-    ("line\nbreak\x00.pdf", "linebreak.pdf"),
-    ("...", "evidence.obj"),
-])
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("C:\\Users\\li\\Desktop\\外套.obj", "外套.obj"),
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("coat\u202egpj.exe.obj", "coatgpj.exe.obj"),
+        ("line\nbreak\x00.pdf", "linebreak.pdf"),
+        ("...", "evidence.obj"),
+    ],
+)
 def test_the_display_name_keeps_no_folders_or_control_characters(raw, shown):
     assert evidence.display_name(raw, evidence.FORMATS["obj"]) == shown
 

@@ -5,9 +5,8 @@ from urllib.parse import quote
 
 import pytest
 
-from certification import services
+from certification import evidence, services
 from certification.models import ConflictDeclaration, ConflictKind, EvidenceKind, Role
-from workflows import evidence
 
 from .. import factories
 from .test_evidence_checks import obj_bytes, pdf_bytes, png_bytes, upload
@@ -26,8 +25,12 @@ def trained_enrolment(draft_enrolment, inst1_staff, officer):
 
 @pytest.fixture
 def model_file(trained_enrolment, inst1_staff):
-    return evidence.attach_evidence(staff=inst1_staff, enrolment_id=trained_enrolment.pk, kind=EvidenceKind.MODEL_3D,
-                                    upload=upload("外套 正面.obj", obj_bytes()))
+    return evidence.attach_evidence(
+        staff=inst1_staff,
+        enrolment_id=trained_enrolment.pk,
+        kind=EvidenceKind.MODEL_3D,
+        upload=upload("外套 正面.obj", obj_bytes()),
+    )
 
 
 @pytest.fixture
@@ -54,14 +57,19 @@ def test_own_staff_download_it_as_an_attachment_with_the_original_name(client, i
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
 
 
-@pytest.mark.parametrize("name, build, kind, content_type", [
-    ("scan.pdf", pdf_bytes, EvidenceKind.DOCUMENT, "application/pdf"),
-    ("work.png", png_bytes, EvidenceKind.PHOTO, "image/png"),
-])
-def test_the_content_type_comes_from_the_checked_format(client, inst1_staff, trained_enrolment, name, build, kind,
-                                                        content_type):
-    kept = evidence.attach_evidence(staff=inst1_staff, enrolment_id=trained_enrolment.pk, kind=kind,
-                                    upload=upload(name, build()))
+@pytest.mark.parametrize(
+    "name, build, kind, content_type",
+    [
+        ("scan.pdf", pdf_bytes, EvidenceKind.DOCUMENT, "application/pdf"),
+        ("work.png", png_bytes, EvidenceKind.PHOTO, "image/png"),
+    ],
+)
+def test_the_content_type_comes_from_the_checked_format(
+    client, inst1_staff, trained_enrolment, name, build, kind, content_type
+):
+    kept = evidence.attach_evidence(
+        staff=inst1_staff, enrolment_id=trained_enrolment.pk, kind=kind, upload=upload(name, build())
+    )
     client.force_login(inst1_staff)
     response = client.get(url(kept))
     assert response["Content-Type"] == content_type
@@ -79,8 +87,9 @@ def test_the_trainee_downloads_their_own(client, trained_enrolment, model_file):
 
 
 def test_another_trainee_gets_404(client, inst1_staff, officer, model_file):
-    other = factories.advance(factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer,
-                              to="enrolled")
+    other = factories.advance(
+        factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer, to="enrolled"
+    )
     client.force_login(other.trainee.user)
     assert client.get(url(model_file)).status_code == 404
 
@@ -102,7 +111,9 @@ def test_an_assessor_of_the_candidates_institution_gets_404(client, inst1, file_
 
 
 def test_an_assessor_with_a_declared_conflict_gets_404(client, assessor2, trained_enrolment, file_under_review):
-    ConflictDeclaration.objects.create(assessor=assessor2, trainee=trained_enrolment.trainee, kind=ConflictKind.RELATIVE)
+    ConflictDeclaration.objects.create(
+        assessor=assessor2, trainee=trained_enrolment.trainee, kind=ConflictKind.RELATIVE
+    )
     client.force_login(assessor2)
     assert client.get(url(file_under_review)).status_code == 404
 

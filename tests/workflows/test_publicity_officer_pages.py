@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification.models import EnrolmentStatus, StateLog
-from workflows import publicity
 from workflows.models import Objection, ObjectionStatus, PublicityNotice
+from workflows.publicity import services as publicity
 
 from .. import factories
 from .test_publicity_services import MONDAY, NEXT_MONDAY, at, open_notice, passed, status_of
@@ -51,12 +51,18 @@ def same_queries(client, url, add_rows, expected_rows) -> None:
 
 # Who may see the pages
 
+
 @pytest.fixture
 def every_officer_request(notice):
     objection = lodge(notice.entries.get())
     return [
-        ("get", INDEX), ("post", INDEX), ("get", NOTICES), ("get", f"{NOTICES}{notice.pk}/"),
-        ("get", OBJECTIONS), ("post", decide_url(objection)), ("post", CLOSE_DUE),
+        ("get", INDEX),
+        ("post", INDEX),
+        ("get", NOTICES),
+        ("get", f"{NOTICES}{notice.pk}/"),
+        ("get", OBJECTIONS),
+        ("post", decide_url(objection)),
+        ("post", CLOSE_DUE),
     ]
 
 
@@ -85,8 +91,9 @@ def test_an_unknown_notice_or_objection_is_not_found(client, officer, notice):
 
 # Opening a notice
 
+
 def test_it_lists_passed_candidates_and_open_notices(client, cast, officer, notice):
-    waiting, = passed(**cast)
+    (waiting,) = passed(**cast)
     client.force_login(officer)
 
     response = client.get(INDEX)
@@ -100,9 +107,9 @@ def test_it_lists_passed_candidates_and_open_notices(client, cast, officer, noti
 
 
 def test_it_filters_passed_candidates_by_track_and_institution(client, cast, officer, assessor, inst2_staff, assessor2):
-    pattern_maker, = passed(**cast, track_code="PM")
-    craftsman, = passed(**cast, track_code="CR")
-    elsewhere, = passed(inst2_staff, officer, assessor2, track_code="PM")
+    (pattern_maker,) = passed(**cast, track_code="PM")
+    (craftsman,) = passed(**cast, track_code="CR")
+    (elsewhere,) = passed(inst2_staff, officer, assessor2, track_code="PM")
     client.force_login(officer)
 
     def shown(**query):
@@ -131,7 +138,7 @@ def test_opening_a_notice_for_the_selected_candidates(client, cast, officer):
 
 def test_all_candidates_matching_the_filter_may_be_opened_at_once(client, cast, officer):
     craftsmen = passed(**cast, count=2, track_code="CR")
-    pattern_maker, = passed(**cast, track_code="PM")
+    (pattern_maker,) = passed(**cast, track_code="PM")
     client.force_login(officer)
 
     client.post(f"{INDEX}?track=CR", {"all_matching": "on", "title": "工艺师公示"})
@@ -141,7 +148,7 @@ def test_all_candidates_matching_the_filter_may_be_opened_at_once(client, cast, 
 
 
 def test_a_notice_without_a_title_is_refused_and_keeps_the_selection(client, cast, officer):
-    enrolment, = passed(**cast)
+    (enrolment,) = passed(**cast)
     client.force_login(officer)
 
     response = client.post(INDEX, {"enrolment": [enrolment.pk], "title": ""})
@@ -152,7 +159,7 @@ def test_a_notice_without_a_title_is_refused_and_keeps_the_selection(client, cas
 
 
 def test_a_candidate_moved_by_someone_else_stops_the_whole_notice_with_409(client, cast, officer, notice):
-    fresh, = passed(**cast)
+    (fresh,) = passed(**cast)
     already_in_notice = notice.entries.get().enrolment
     client.force_login(officer)
 
@@ -171,8 +178,7 @@ def test_nothing_selected_is_bad_input(client, officer):
     assert not PublicityNotice.objects.exists()
 
 
-def test_the_index_query_count_does_not_grow_with_candidates_or_notices(client, cast, officer, inst2_staff,
-                                                                         assessor2):
+def test_the_index_query_count_does_not_grow_with_candidates_or_notices(client, cast, officer, inst2_staff, assessor2):
     open_notice(officer, passed(**cast))
     passed(**cast)
     client.force_login(officer)
@@ -189,13 +195,14 @@ def test_the_index_query_count_does_not_grow_with_candidates_or_notices(client, 
 
 # Notices
 
+
 def test_the_notice_list_shows_each_notice_with_its_counts(client, cast, officer, notice):
     client.force_login(officer)
     lodge(notice.entries.get())
 
     response = client.get(NOTICES)
 
-    listed, = response.context["page_obj"]
+    (listed,) = response.context["page_obj"]
     assert (listed.candidate_count, listed.in_publicity_count, listed.open_objection_count) == (1, 1, 1)
     assert "2026-03-09" in response.content.decode()
 
@@ -235,6 +242,7 @@ def test_the_notice_page_query_count_does_not_grow_with_candidates(client, cast,
 
 
 # Objections
+
 
 def test_it_lists_open_objections_with_who_lodged_them(client, officer, notice):
     objection = lodge(notice.entries.get(), name="举报人王五")
@@ -326,6 +334,7 @@ def test_the_objection_list_query_count_does_not_grow_with_objections(client, ca
 
 # Closing now
 
+
 def test_the_close_button_reports_how_many_moved(client, officer, notice):
     client.force_login(officer)
 
@@ -342,8 +351,9 @@ def test_the_close_button_only_takes_a_post(client, officer):
 
 
 def test_a_passed_candidate_of_any_institution_is_listed_for_the_office(client, officer, inst2_staff, assessor2):
-    elsewhere = factories.advance(factories.draft_enrolment(inst2_staff), staff=inst2_staff, officer=officer,
-                                  assessor=assessor2, to="passed")
+    elsewhere = factories.advance(
+        factories.draft_enrolment(inst2_staff), staff=inst2_staff, officer=officer, assessor=assessor2, to="passed"
+    )
     client.force_login(officer)
 
     assert [e.pk for e in client.get(INDEX).context["page_obj"]] == [elsewhere.pk]

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certification.models import EnrolmentStatus
-from workflows import publicity
 from workflows.models import Objection, PublicityNotice
+from workflows.publicity import services as publicity
 
 from .test_publicity_services import MONDAY, NEXT_MONDAY, at, open_notice, passed
 
@@ -40,6 +40,7 @@ def objection_form(**overrides) -> dict:
 
 
 # The list of notices
+
 
 def test_anyone_sees_the_open_notices(client, notice):
     with at(MONDAY):
@@ -74,6 +75,7 @@ def test_the_list_query_count_does_not_grow_with_notices(client, cast, officer):
 
 
 # One notice
+
 
 def test_a_notice_shows_masked_name_institution_track_level_and_period(client, notice):
     enrolment = notice.entries.get().enrolment
@@ -155,12 +157,14 @@ def test_the_notice_page_query_count_does_not_grow_with_candidates(client, cast,
 
 # Objections
 
+
 def test_an_objection_is_stored_with_a_fingerprint_and_never_the_address(client, notice):
     entry = notice.entries.get()
 
     with at(MONDAY):
-        response = client.post(objection_url(entry), objection_form(), REMOTE_ADDR="203.0.113.9",
-                               HTTP_USER_AGENT="Mozilla/5.0")
+        response = client.post(
+            objection_url(entry), objection_form(), REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Mozilla/5.0"
+        )
 
     assert response.status_code == 302
     assert response["Location"] == notice_url(notice)

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from certification.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
 from certification.models import EnrolmentStatus, StateLog, Track
-from workflows import publicity
+from core.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
 from workflows.models import NonWorkingDay, Objection, ObjectionStatus, PublicityEntry, PublicityNotice
+from workflows.publicity import services as publicity
 
 from .. import factories
 
@@ -23,8 +23,9 @@ def at(day: date):
 
 def passed(staff, officer, assessor, count=1, track_code="PM"):
     return [
-        factories.advance(factories.draft_enrolment(staff, track_code), staff=staff, officer=officer,
-                          assessor=assessor, to="passed")
+        factories.advance(
+            factories.draft_enrolment(staff, track_code), staff=staff, officer=officer, assessor=assessor, to="passed"
+        )
         for _ in range(count)
     ]
 
@@ -53,6 +54,7 @@ def status_of(enrolment) -> str:
 
 # Opening a notice
 
+
 def test_opening_a_notice_puts_the_candidates_in_public_notice_for_five_working_days(cast, officer):
     enrolments = passed(**cast, count=2)
 
@@ -68,7 +70,7 @@ def test_opening_a_notice_puts_the_candidates_in_public_notice_for_five_working_
 
 def test_the_period_skips_a_holiday_recorded_by_the_office(cast, officer):
     NonWorkingDay.objects.create(date=date(2026, 3, 4), name="test holiday")
-    enrolment, = passed(**cast)
+    (enrolment,) = passed(**cast)
 
     notice = open_notice(officer, [enrolment])
 
@@ -79,8 +81,8 @@ def test_the_period_skips_a_holiday_recorded_by_the_office(cast, officer):
 
 def test_each_candidate_keeps_their_tracks_length_and_the_notice_ends_with_the_longest(cast, officer):
     Track.objects.filter(code="CR").update(publicity_working_days=7)
-    pattern_maker, = passed(**cast, track_code="PM")
-    craftsman, = passed(**cast, track_code="CR")
+    (pattern_maker,) = passed(**cast, track_code="PM")
+    (craftsman,) = passed(**cast, track_code="CR")
 
     notice = open_notice(officer, [pattern_maker, craftsman])
 
@@ -92,9 +94,10 @@ def test_each_candidate_keeps_their_tracks_length_and_the_notice_ends_with_the_l
 
 
 def test_opening_is_all_or_nothing(cast, officer, inst1_staff):
-    ready, = passed(**cast)
-    under_review = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                                     to="under_review")
+    (ready,) = passed(**cast)
+    under_review = factories.advance(
+        factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="under_review"
+    )
 
     with pytest.raises(StaleState):
         open_notice(officer, [ready, under_review])
@@ -107,7 +110,7 @@ def test_opening_is_all_or_nothing(cast, officer, inst1_staff):
 
 @pytest.mark.parametrize("title", ["", "   "])
 def test_a_notice_needs_a_title(cast, officer, title):
-    enrolment, = passed(**cast)
+    (enrolment,) = passed(**cast)
 
     with pytest.raises(InvalidInput):
         open_notice(officer, [enrolment], title=title)
@@ -123,7 +126,7 @@ def test_a_notice_needs_at_least_one_candidate(officer):
 
 @pytest.mark.parametrize("role_fixture", ["inst1_staff", "assessor"])
 def test_only_the_office_opens_a_notice(cast, request, role_fixture):
-    enrolment, = passed(**cast)
+    (enrolment,) = passed(**cast)
 
     with pytest.raises(MoveForbidden):
         open_notice(request.getfixturevalue(role_fixture), [enrolment])
@@ -133,9 +136,10 @@ def test_only_the_office_opens_a_notice(cast, request, role_fixture):
 
 # Objections
 
+
 @pytest.fixture
 def entry(cast, officer):
-    enrolment, = passed(**cast)
+    (enrolment,) = passed(**cast)
     notice = open_notice(officer, [enrolment])
     return notice.entries.get()
 
@@ -194,6 +198,7 @@ def test_the_fingerprint_keeps_neither_the_address_nor_the_browser():
 
 # Deciding objections
 
+
 def test_upholding_disqualifies_the_candidate_with_the_reason_in_the_state_log(entry, officer):
     objection = lodge(entry)
 
@@ -239,7 +244,9 @@ def test_dismissing_records_the_reason_and_keeps_the_candidate_in_notice(entry, 
     decided = publicity.dismiss_objection(officer=officer, objection_id=objection.pk, reason="经核实成绩无误")
 
     assert (decided.status, decided.decision_reason, decided.decided_by) == (
-        ObjectionStatus.DISMISSED, "经核实成绩无误", officer,
+        ObjectionStatus.DISMISSED,
+        "经核实成绩无误",
+        officer,
     )
     assert status_of(entry.enrolment) == EnrolmentStatus.IN_PUBLICITY
 

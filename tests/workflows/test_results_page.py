@@ -45,8 +45,12 @@ def url(enrolment):
 
 
 def scores(theory="72.5", practical="81", exam_date=None):
-    return {"action": "scores", "theory_score": theory, "practical_score": practical,
-            "exam_date": (exam_date or timezone.localdate()).isoformat()}
+    return {
+        "action": "scores",
+        "theory_score": theory,
+        "practical_score": practical,
+        "exam_date": (exam_date or timezone.localdate()).isoformat(),
+    }
 
 
 def test_it_shows_pass_marks_attempt_and_the_forms_to_own_staff(client, inst1_staff, trained_enrolment):
@@ -69,13 +73,16 @@ def test_it_saves_the_scores(client, inst1_staff, trained_enrolment):
     assert attempt.exam_date == timezone.localdate()
 
 
-@pytest.mark.parametrize("fields, words", [
-    (scores(theory="100.5"), "less than or equal to 100"),
-    (scores(practical="-1"), "greater than or equal to 0"),
-    (scores(theory="70.25"), "decimal place"),
-    (scores(exam_date=timezone.localdate() + timedelta(days=1)), "future"),
-    (scores(exam_date=timezone.localdate() - timedelta(days=400)), "before the batch started"),
-])
+@pytest.mark.parametrize(
+    "fields, words",
+    [
+        (scores(theory="100.5"), "less than or equal to 100"),
+        (scores(practical="-1"), "greater than or equal to 0"),
+        (scores(theory="70.25"), "decimal place"),
+        (scores(exam_date=timezone.localdate() + timedelta(days=1)), "future"),
+        (scores(exam_date=timezone.localdate() - timedelta(days=400)), "before the batch started"),
+    ],
+)
 def test_it_refuses_invalid_scores_and_dates_and_saves_nothing(client, inst1_staff, trained_enrolment, fields, words):
     client.force_login(inst1_staff)
     response = client.post(url(trained_enrolment), fields)
@@ -85,8 +92,9 @@ def test_it_refuses_invalid_scores_and_dates_and_saves_nothing(client, inst1_sta
 
 
 def test_a_resit_shows_the_kept_part_read_only_and_keeps_it(client, inst1_staff, officer, assessor):
-    enrolment = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                                  to="trained")
+    enrolment = factories.advance(
+        factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="trained"
+    )
     factories.enter_passing_results(enrolment, inst1_staff, theory=50, practical=82)
     services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
     services.move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="理论未达标")
@@ -117,8 +125,9 @@ def test_it_accepts_real_evidence_files(client, inst1_staff, trained_enrolment, 
 def test_it_refuses_bad_uploads_with_a_message_and_stores_nothing(client, inst1_staff, trained_enrolment, media, case):
     name, content, words = REJECTED[case]
     client.force_login(inst1_staff)
-    response = client.post(url(trained_enrolment),
-                           {"action": "upload", "kind": EvidenceKind.MODEL_3D, "file": upload(name, content)})
+    response = client.post(
+        url(trained_enrolment), {"action": "upload", "kind": EvidenceKind.MODEL_3D, "file": upload(name, content)}
+    )
     assert response.status_code == 400
     assert words in response.content.decode()
     assert not EvidenceFile.objects.exists()
@@ -128,8 +137,10 @@ def test_it_refuses_bad_uploads_with_a_message_and_stores_nothing(client, inst1_
 @override_settings(EVIDENCE_MAX_BYTES=1024 * 1024)
 def test_it_refuses_an_oversize_upload_naming_the_limit(client, inst1_staff, trained_enrolment, media):
     client.force_login(inst1_staff)
-    response = client.post(url(trained_enrolment), {"action": "upload", "kind": EvidenceKind.MODEL_3D,
-                                                    "file": upload("coat.stl", binary_stl_bytes(21000))})
+    response = client.post(
+        url(trained_enrolment),
+        {"action": "upload", "kind": EvidenceKind.MODEL_3D, "file": upload("coat.stl", binary_stl_bytes(21000))},
+    )
     assert response.status_code == 400
     assert "at most 1 MB" in response.content.decode()
     assert not EvidenceFile.objects.exists() and stored_attempt_files(media) == []
@@ -137,18 +148,23 @@ def test_it_refuses_an_oversize_upload_naming_the_limit(client, inst1_staff, tra
 
 def test_a_photo_is_not_accepted_as_the_3d_model(client, inst1_staff, trained_enrolment, media):
     client.force_login(inst1_staff)
-    response = client.post(url(trained_enrolment), {"action": "upload", "kind": EvidenceKind.MODEL_3D,
-                                                    "file": upload("coat.png", png_bytes())})
+    response = client.post(
+        url(trained_enrolment),
+        {"action": "upload", "kind": EvidenceKind.MODEL_3D, "file": upload("coat.png", png_bytes())},
+    )
     assert response.status_code == 400
     assert not EvidenceFile.objects.exists() and stored_attempt_files(media) == []
 
 
-def test_it_lists_several_files_and_removes_one(client, inst1_staff, trained_enrolment, media,
-                                               django_capture_on_commit_callbacks):
+def test_it_lists_several_files_and_removes_one(
+    client, inst1_staff, trained_enrolment, media, django_capture_on_commit_callbacks
+):
     client.force_login(inst1_staff)
     for name in ("front.obj", "back.obj"):
-        client.post(url(trained_enrolment), {"action": "upload", "kind": EvidenceKind.MODEL_3D,
-                                             "file": upload(name, obj_bytes())})
+        client.post(
+            url(trained_enrolment),
+            {"action": "upload", "kind": EvidenceKind.MODEL_3D, "file": upload(name, obj_bytes())},
+        )
     page = client.get(url(trained_enrolment)).content.decode()
     assert "front.obj" in page and "back.obj" in page
     front = EvidenceFile.objects.get(original_name="front.obj")
@@ -160,8 +176,9 @@ def test_it_lists_several_files_and_removes_one(client, inst1_staff, trained_enr
 
 
 def test_removing_another_enrolments_file_is_404(client, inst1_staff, trained_enrolment, officer):
-    other = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                              to="under_review")
+    other = factories.advance(
+        factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="under_review"
+    )
     foreign = other.current_attempt.evidence_files.get()
     client.force_login(inst1_staff)
     response = client.post(url(trained_enrolment), {"action": "remove", "evidence": foreign.pk})
@@ -222,14 +239,19 @@ def test_an_unknown_action_is_400(client, inst1_staff, trained_enrolment):
 
 def test_its_query_count_does_not_grow_with_the_evidence_files(client, inst1_staff, officer, settings):
     settings.EVIDENCE_MAX_FILES = 20
-    from workflows import evidence
+    from certification import evidence
 
     def enrolment_with(count):
-        enrolment = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer,
-                                      to="trained")
+        enrolment = factories.advance(
+            factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="trained"
+        )
         for number in range(count):
-            evidence.attach_evidence(staff=inst1_staff, enrolment_id=enrolment.pk, kind=EvidenceKind.MODEL_3D,
-                                     upload=upload(f"part{number}.obj", obj_bytes()))
+            evidence.attach_evidence(
+                staff=inst1_staff,
+                enrolment_id=enrolment.pk,
+                kind=EvidenceKind.MODEL_3D,
+                upload=upload(f"part{number}.obj", obj_bytes()),
+            )
         return enrolment
 
     one, ten = enrolment_with(1), enrolment_with(10)

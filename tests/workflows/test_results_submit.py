@@ -7,10 +7,10 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from certification.models import EnrolmentStatus, EvidenceKind
-from workflows import services
+from workflows.assessment import services
+from workflows.assessment.services import OPEN_TASK_STATUSES
 from workflows.flows import AssessmentFlow
 from workflows.models import AssessmentProcess, Decision
-from workflows.services import OPEN_TASK_STATUSES
 
 from .. import factories
 from .test_evidence_checks import obj_bytes, upload
@@ -36,8 +36,15 @@ def trained(staff, officer, track="PM"):
 
 
 def enter_scores(client, enrolment, theory="75", practical="82"):
-    response = client.post(url(enrolment), {"action": "scores", "theory_score": theory, "practical_score": practical,
-                                            "exam_date": timezone.localdate().isoformat()})
+    response = client.post(
+        url(enrolment),
+        {
+            "action": "scores",
+            "theory_score": theory,
+            "practical_score": practical,
+            "exam_date": timezone.localdate().isoformat(),
+        },
+    )
     assert response.status_code == 302
 
 
@@ -65,7 +72,9 @@ def test_with_the_3d_model_it_goes_to_review_with_one_open_review_task(client, i
     enrolment = trained(inst1_staff, officer)
     client.force_login(inst1_staff)
     enter_scores(client, enrolment)
-    client.post(url(enrolment), {"action": "upload", "kind": EvidenceKind.MODEL_3D, "file": upload("coat.obj", obj_bytes())})
+    client.post(
+        url(enrolment), {"action": "upload", "kind": EvidenceKind.MODEL_3D, "file": upload("coat.obj", obj_bytes())}
+    )
     response = submit(client, enrolment)
     assert response.status_code == 302 and response["Location"] == f"/enrolments/{enrolment.pk}/"
     enrolment.refresh_from_db()

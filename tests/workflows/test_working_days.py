@@ -5,18 +5,21 @@ from datetime import date, timedelta
 import pytest
 
 from workflows.models import NonWorkingDay
-from workflows.working_days import add_working_days, is_working_day, publicity_end_date
+from workflows.publicity.working_days import add_working_days, is_working_day, publicity_end_date
 
 MONDAY = date(2026, 3, 2)
 
 
-@pytest.mark.parametrize(("start", "days", "end"), [
-    (MONDAY, 5, date(2026, 3, 9)),                # Tuesday to the next Monday
-    (date(2026, 3, 6), 5, date(2026, 3, 13)),     # opened on a Friday: Monday to Friday
-    (date(2026, 3, 7), 1, date(2026, 3, 9)),      # opened on a Saturday: the Monday
-    (MONDAY, 0, MONDAY),
-    (MONDAY, 10, date(2026, 3, 16)),
-])
+@pytest.mark.parametrize(
+    ("start", "days", "end"),
+    [
+        (MONDAY, 5, date(2026, 3, 9)),  # Tuesday to the next Monday
+        (date(2026, 3, 6), 5, date(2026, 3, 13)),  # opened on a Friday: Monday to Friday
+        (date(2026, 3, 7), 1, date(2026, 3, 9)),  # opened on a Saturday: the Monday
+        (MONDAY, 0, MONDAY),
+        (MONDAY, 10, date(2026, 3, 16)),
+    ],
+)
 def test_a_period_counts_working_days_from_the_day_after_opening(start, days, end):
     assert add_working_days(start, days) == end
 

@@ -6,96 +6,167 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('certification', '0002_catalogue_and_groups'),
-        ('viewflow', '0015_task_scheduled'),
+        ("certification", "0002_catalogue_and_groups"),
+        ("viewflow", "0015_task_scheduled"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NonWorkingDay',
+            name="NonWorkingDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('name', models.CharField(blank=True, max_length=64, verbose_name='name')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("name", models.CharField(blank=True, max_length=64, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'non-working day',
-                'verbose_name_plural': 'non-working days',
-                'ordering': ['date'],
+                "verbose_name": "non-working day",
+                "verbose_name_plural": "non-working days",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentProcess',
+            name="AssessmentProcess",
             fields=[
-                ('process_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='viewflow.process')),
-                ('attempt', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='process', to='certification.assessmentattempt')),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessment_processes', to='certification.enrolment')),
+                (
+                    "process_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="viewflow.process",
+                    ),
+                ),
+                (
+                    "attempt",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="process",
+                        to="certification.assessmentattempt",
+                    ),
+                ),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessment_processes",
+                        to="certification.enrolment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assessment process',
-                'verbose_name_plural': 'assessment processes',
+                "verbose_name": "assessment process",
+                "verbose_name_plural": "assessment processes",
             },
-            bases=('viewflow.process',),
+            bases=("viewflow.process",),
         ),
         migrations.CreateModel(
-            name='PublicityEntry',
+            name="PublicityEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='publicity_entries', to='certification.enrolment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publicity_entries",
+                        to="certification.enrolment",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PublicityNotice',
+            name="PublicityNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('opened_at', models.DateTimeField(auto_now_add=True, verbose_name='opened at')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(help_text='Last day on which objections are taken.', verbose_name='ends on')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('enrolments', models.ManyToManyField(related_name='publicity_notices', through='workflows.PublicityEntry', to='certification.enrolment')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("opened_at", models.DateTimeField(auto_now_add=True, verbose_name="opened at")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                (
+                    "ends_on",
+                    models.DateField(help_text="Last day on which objections are taken.", verbose_name="ends on"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                (
+                    "enrolments",
+                    models.ManyToManyField(
+                        related_name="publicity_notices",
+                        through="workflows.PublicityEntry",
+                        to="certification.enrolment",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'public notice',
-                'verbose_name_plural': 'public notices',
-                'ordering': ['-starts_on', '-pk'],
+                "verbose_name": "public notice",
+                "verbose_name_plural": "public notices",
+                "ordering": ["-starts_on", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='publicityentry',
-            name='notice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='workflows.publicitynotice'),
+            model_name="publicityentry",
+            name="notice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="workflows.publicitynotice"
+            ),
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='your name')),
-                ('contact', models.CharField(max_length=128, verbose_name='phone or e-mail')),
-                ('text', models.TextField(max_length=4000, verbose_name='objection')),
-                ('lodged_at', models.DateTimeField(auto_now_add=True, verbose_name='lodged at')),
-                ('client_fingerprint', models.CharField(blank=True, max_length=64)),
-                ('status', models.CharField(choices=[('open', 'open'), ('upheld', 'upheld'), ('dismissed', 'dismissed')], default='open', max_length=16, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True, verbose_name='decision reason')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='workflows.publicityentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=64, verbose_name="your name")),
+                ("contact", models.CharField(max_length=128, verbose_name="phone or e-mail")),
+                ("text", models.TextField(max_length=4000, verbose_name="objection")),
+                ("lodged_at", models.DateTimeField(auto_now_add=True, verbose_name="lodged at")),
+                ("client_fingerprint", models.CharField(blank=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("upheld", "upheld"), ("dismissed", "dismissed")],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True, verbose_name="decision reason")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="workflows.publicityentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'objection',
-                'verbose_name_plural': 'objections',
-                'ordering': ['-lodged_at'],
-                'indexes': [models.Index(fields=['status', 'entry'], name='workflows_o_status_b5d1d0_idx')],
+                "verbose_name": "objection",
+                "verbose_name_plural": "objections",
+                "ordering": ["-lodged_at"],
+                "indexes": [models.Index(fields=["status", "entry"], name="workflows_o_status_b5d1d0_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='publicityentry',
-            constraint=models.UniqueConstraint(fields=('notice', 'enrolment'), name='one_entry_per_notice'),
+            model_name="publicityentry",
+            constraint=models.UniqueConstraint(fields=("notice", "enrolment"), name="one_entry_per_notice"),
         ),
     ]

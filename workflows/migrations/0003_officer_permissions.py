@@ -3,8 +3,14 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GRANTS = ["add_nonworkingday", "change_nonworkingday", "delete_nonworkingday", "view_nonworkingday",
-          "view_publicitynotice", "view_objection"]
+GRANTS = [
+    "add_nonworkingday",
+    "change_nonworkingday",
+    "delete_nonworkingday",
+    "view_nonworkingday",
+    "view_publicitynotice",
+    "view_objection",
+]
 
 
 def grant(apps, schema_editor):

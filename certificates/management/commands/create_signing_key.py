@@ -19,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--common-name", help="The certificate's subject (default: the issuer's name).")
         parser.add_argument("--days", type=int, default=3650, help="Validity in days (default 3650).")
         parser.add_argument("--replace", action="store_true", help="Replace an existing key.")
-        parser.add_argument("--if-missing", action="store_true",
-                            help="Do nothing, successfully, when a key exists (for set-up scripts).")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing, successfully, when a key exists (for set-up scripts).",
+        )
 
     def handle(self, *args, directory=None, common_name=None, days=3650, replace=False, if_missing=False, **options):
         target = Path(directory) if directory else signing.key_directory()

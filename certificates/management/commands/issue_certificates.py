@@ -15,8 +15,8 @@ from django.db import connections
 
 from certificates import issuance, selectors, services
 from certificates.models import IssuanceRun, ItemStatus
-from certification.errors import LifecycleError
 from certification.models import Role, User
+from core.errors import LifecycleError
 
 
 def _process_chunk(arguments: tuple[int, list[int]]) -> int:
@@ -34,13 +34,21 @@ class Command(BaseCommand):
         scope.add_argument("--all-ready", action="store_true", help="Issue every enrolment ready to issue.")
         scope.add_argument("--resume", type=int, metavar="RUN", help="Finish an issuance run that stopped half-way.")
         parser.add_argument("--officer", help="Username of the officer who issues (default: the only officer).")
-        parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
-                            help="Processes that render side by side (default: one per core).")
-        parser.add_argument("--queue", action="store_true",
-                            help="Leave the work to the task workers (manage.py db_worker) and watch progress.")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Processes that render side by side (default: one per core).",
+        )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Leave the work to the task workers (manage.py db_worker) and watch progress.",
+        )
 
-    def handle(self, *args, batch=None, all_ready=False, resume=None, officer=None, processes=1, queue=False,
-               **options):
+    def handle(
+        self, *args, batch=None, all_ready=False, resume=None, officer=None, processes=1, queue=False, **options
+    ):
         actor = self._officer(officer)
         try:
             if resume is not None:
@@ -74,7 +82,7 @@ class Command(BaseCommand):
 
     def _work(self, run: IssuanceRun, processes: int) -> None:
         item_ids = list(run.items.filter(status=ItemStatus.PENDING).order_by("pk").values_list("pk", flat=True))
-        chunks = [(run.pk, item_ids[i:i + services.CHUNK_SIZE]) for i in range(0, len(item_ids), services.CHUNK_SIZE)]
+        chunks = [(run.pk, item_ids[i : i + services.CHUNK_SIZE]) for i in range(0, len(item_ids), services.CHUNK_SIZE)]
         processes = min(processes, len(chunks)) or 1
         if processes == 1:
             for chunk in chunks:
@@ -114,7 +122,9 @@ class Command(BaseCommand):
             raise CommandError(f"No progress for a while: is a worker running? Resume with --resume {run.pk}.")
         if not progress["finished"]:
             raise CommandError(f"{progress['pending']} certificates are not finished; retry with --resume {run.pk}.")
-        self.stdout.write(self.style.SUCCESS(
-            f"Run #{run.pk} finished: {progress['issued']} issued, {progress['skipped']} skipped, "
-            f"in {seconds:.1f} s ({progress['issued'] / seconds if seconds else 0:.1f} certificates/s)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Run #{run.pk} finished: {progress['issued']} issued, {progress['skipped']} skipped, "
+                f"in {seconds:.1f} s ({progress['issued'] / seconds if seconds else 0:.1f} certificates/s)."
+            )
+        )

@@ -32,8 +32,12 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
         verdict = verification.check_pdf(path.read_bytes())
-        verification.log(channel=VerificationChannel.PDF, query=path.name, certificate=verdict.certificate,
-                         found=verdict.certificate is not None)
+        verification.log(
+            channel=VerificationChannel.PDF,
+            query=path.name,
+            certificate=verdict.certificate,
+            found=verdict.certificate is not None,
+        )
         line = verdict.status
         if verdict.certificate is not None:
             line += f" {verdict.certificate.number}"

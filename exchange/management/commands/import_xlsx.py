@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--institution", metavar="CODE", required=True, help="the institution's organisation code")
         parser.add_argument("--dry-run", action="store_true", help="check every row and write nothing")
-        parser.add_argument("--valid-only", action="store_true", help="import the valid rows and leave the rejected ones")
+        parser.add_argument(
+            "--valid-only", action="store_true", help="import the valid rows and leave the rejected ones"
+        )
         parser.add_argument("--submit", action="store_true", help="enrolments: submit the new ones for approval")
         parser.add_argument("--user", metavar="USERNAME", help="the staff account acting (default: the first one)")
         parser.add_argument("--language", default="zh-hans", help="language of the report (zh-hans or en)")
@@ -43,7 +45,9 @@ class Command(BaseCommand):
                 else:
                     summary = services.import_rows(staff=staff, kind=kind, fileobj=fileobj, options=settings)
         except OSError as error:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": options["file"], "error": error.strerror}) from None
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": options["file"], "error": error.strerror}
+            ) from None
         if summary.refusal:
             raise CommandError(summary.refusal)
         self.stdout.write(
@@ -55,7 +59,9 @@ class Command(BaseCommand):
         for problem in summary.problems:
             self.stdout.write(f"  {problem}")
         if summary.problem_count > len(summary.problems):
-            self.stdout.write("  " + _("… and %(count)s more.") % {"count": summary.problem_count - len(summary.problems)})
+            self.stdout.write(
+                "  " + _("… and %(count)s more.") % {"count": summary.problem_count - len(summary.problems)}
+            )
         if options["dry_run"]:
             self.stdout.write(_("Dry run: nothing was written."))
         elif summary.written:
@@ -74,6 +80,8 @@ class Command(BaseCommand):
             staff = staff.filter(username=username)
         found = staff.order_by("pk").first()
         if found is None:
-            raise CommandError(_("%(institution)s has no active staff account %(username)s.")
-                               % {"institution": institution.name, "username": username or ""})
+            raise CommandError(
+                _("%(institution)s has no active staff account %(username)s.")
+                % {"institution": institution.name, "username": username or ""}
+            )
         return found

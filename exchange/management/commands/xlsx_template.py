@@ -14,8 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("out", help="the .xlsx file to write")
-        parser.add_argument("--institution", metavar="CODE",
-                            help="organisation code: list this institution's batches in the template")
+        parser.add_argument(
+            "--institution", metavar="CODE", help="organisation code: list this institution's batches in the template"
+        )
 
     def handle(self, *args, kind, out, institution=None, **options):
         found = None

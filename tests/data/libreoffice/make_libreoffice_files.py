@@ -124,7 +124,7 @@ CELL_OF = {"birth_date": "birth_cell", "phone": "phone_cell"}
 
 def _template(path: Path):
     """The enrolment template exactly as the app writes it for an institution with LIBREOFFICE_BATCH."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "certification.settings_test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
     os.environ["DATABASE_URL"] = "sqlite://:memory:"
     import django
 

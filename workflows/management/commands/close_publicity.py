@@ -5,7 +5,7 @@ Safe to run any number of times (by hand, from cron, or beside the hourly task t
 
 from django.core.management.base import BaseCommand
 
-from workflows.publicity import close_due_publicity
+from workflows.publicity.services import close_due_publicity
 
 
 class Command(BaseCommand):

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings, with a throwaway key, media dir and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-" + "x" * 40)
+
+from .settings import *
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="cert-test-media-")
+SECURE_SSL_REDIRECT = False
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# Tests assert on the English source strings; tests of the Chinese pages ask for zh-hans explicitly.
+LANGUAGE_CODE = "en"

@@ -1,0 +1,23 @@
+"""URL map. Each area has its own module: accounts, enrolments, institution, officer."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from certification.views import dashboard
+from workflows.urls import publicity as urls_publicity
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("accounts/", include("certification.urls.accounts")),
+    path("enrolments/", include("certification.urls.enrolments")),
+    path("institution/", include("certification.urls.institution")),
+    path("officer/publicity/", include((urls_publicity.officer_urlpatterns, "officer_publicity"))),
+    path("officer/", include("certification.urls.officer")),
+    path("publicity/", include((urls_publicity.public_urlpatterns, "publicity"))),
+    path("assessment/", include("workflows.urls.assessment")),
+    path("assessment/", include("workflows.urls.results")),
+    path("exchange/", include("exchange.urls")),
+    path("", include("certificates.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,201 @@
+"""Assessor pages: the queue of unclaimed tasks, my inbox, one review, bulk approval (SPEC §5)."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from certification import permissions
+from certification import selectors as certification_selectors
+from core.errors import LifecycleError
+from core.views import paginate, render_error, role_required
+from workflows.assessment import selectors, services
+from workflows.forms.assessment import AssignForm, DecisionForm, QueueFilterForm
+
+assessor_or_officer = role_required(permissions.is_assessor, permissions.is_officer)
+assessor_only = role_required(permissions.is_assessor)
+
+
+def _filtered(request, tasks):
+    form = QueueFilterForm(request.GET or None)
+    if form.is_valid():
+        if form.cleaned_data["track"]:
+            tasks = tasks.filter(process__assessmentprocess__enrolment__track__code=form.cleaned_data["track"])
+        if form.cleaned_data["q"]:
+            tasks = tasks.filter(
+                process__assessmentprocess__enrolment__batch__institution__name__icontains=form.cleaned_data["q"]
+            )
+    return form, tasks
+
+
+def _task_rows(page_obj):
+    return [
+        {"task": task, "process": task.process.assessmentprocess, "clean": selectors.is_clean(task)}
+        for task in page_obj.object_list
+    ]
+
+
+@assessor_or_officer
+def queue(request):
+    form, tasks = _filtered(request, selectors.review_queue_for(request.user))
+    context = paginate(request, tasks)
+    return render(
+        request,
+        "workflows/queue.html",
+        {
+            "form": form,
+            "rows": _task_rows(context["page_obj"]),
+            "heading": _("Review queue"),
+            "is_inbox": False,
+            **context,
+        },
+    )
+
+
+@assessor_only
+def inbox(request):
+    form, tasks = _filtered(request, selectors.inbox_for(request.user))
+    context = paginate(request, tasks)
+    return render(
+        request,
+        "workflows/queue.html",
+        {
+            "form": form,
+            "rows": _task_rows(context["page_obj"]),
+            "heading": _("My inbox"),
+            "is_inbox": True,
+            **context,
+        },
+    )
+
+
+def _review_context(request, task, **extra):
+    process = task.process.assessmentprocess
+    enrolment = process.enrolment
+    return {
+        "task": task,
+        "process": process,
+        "enrolment": enrolment,
+        "attempt": process.attempt,
+        "attempts": enrolment.attempts.prefetch_related("evidence_files").order_by("number"),
+        "completions": enrolment.completions.select_related("module").order_by("module__position"),
+        "history": certification_selectors.history_of(enrolment),
+        "refusal": services.review_refusal(request.user, task, process)
+        if permissions.is_assessor(request.user)
+        else "",
+        "decision_form": extra.pop("decision_form", None) or DecisionForm(),
+        "assign_form": AssignForm(assessors=selectors.eligible_assessors(task))
+        if permissions.is_officer(request.user)
+        else None,
+        "clean": selectors.is_clean(task),
+        **extra,
+    }
+
+
+def _visible_task_or_404(request, task_id):
+    task = selectors.task_visible_to(request.user, task_id)
+    if task is None:
+        raise Http404
+    return task
+
+
+@assessor_or_officer
+def review(request, task_id):
+    task = _visible_task_or_404(request, task_id)
+    return render(request, "workflows/review.html", _review_context(request, task))
+
+
+@require_POST
+@assessor_only
+def decide(request, task_id):
+    task = _visible_task_or_404(request, task_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "workflows/review.html", _review_context(request, task, decision_form=form), status=400)
+    try:
+        enrolment = services.decide(
+            assessor=request.user,
+            task_id=task.pk,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except LifecycleError as error:
+        return render_error(request, error, "workflows/review.html", _review_context(request, task, decision_form=form))
+    messages.success(
+        request,
+        _("Decision recorded: %(name)s is now “%(status)s”.")
+        % {"name": enrolment.trainee.masked_name, "status": enrolment.get_status_display()},
+    )
+    return redirect("assessment:inbox")
+
+
+@require_POST
+@assessor_only
+def claim(request, task_id):
+    task = _visible_task_or_404(request, task_id)
+    try:
+        services.claim_task(assessor=request.user, task_id=task.pk)
+    except LifecycleError as error:
+        return render_error(request, error, "workflows/review.html", _review_context(request, task))
+    return redirect("assessment:review", task_id=task.pk)
+
+
+@require_POST
+@assessor_or_officer
+def release(request, task_id):
+    task = _visible_task_or_404(request, task_id)
+    try:
+        services.release_task(user=request.user, task_id=task.pk)
+    except LifecycleError as error:
+        return render_error(request, error, "workflows/review.html", _review_context(request, task))
+    messages.info(request, _("Task released back to the queue."))
+    return redirect("assessment:queue")
+
+
+@require_POST
+@role_required(permissions.is_officer)
+def assign(request, task_id):
+    task = _visible_task_or_404(request, task_id)
+    form = AssignForm(request.POST, assessors=selectors.eligible_assessors(task))
+    if not form.is_valid():
+        return render(request, "workflows/review.html", _review_context(request, task), status=400)
+    try:
+        services.assign_task(officer=request.user, task_id=task.pk, assessor_id=form.cleaned_data["assessor"].pk)
+    except LifecycleError as error:
+        return render_error(request, error, "workflows/review.html", _review_context(request, task))
+    messages.success(request, _("Task assigned to %(name)s.") % {"name": form.cleaned_data["assessor"].get_username()})
+    return redirect("assessment:queue")
+
+
+@require_POST
+@assessor_only
+def approve_selected(request):
+    """Bulk approval in two steps: the list of selected clean candidates, then one confirmation."""
+    ids = [int(v) for v in request.POST.getlist("task") if v.isdigit()]
+    visible = selectors.review_queue_for(request.user) | selectors.inbox_for(request.user)
+    tasks = list(visible.filter(pk__in=ids))
+    rows = [{"task": t, "process": t.process.assessmentprocess, "clean": selectors.is_clean(t)} for t in tasks]
+    unclean = [row for row in rows if not row["clean"]]
+    if not ids or len(tasks) != len(set(ids)) or unclean:
+        messages.error(
+            request,
+            _(
+                "Only candidates you may review and whose scores and evidence are complete and "
+                "passing can be approved together. Review the others one by one."
+            ),
+        )
+        return redirect("assessment:queue")
+    if request.POST.get("confirm") != "yes":
+        return render(request, "workflows/confirm_approve.html", {"rows": rows})
+    try:
+        approved = services.approve_many(assessor=request.user, task_ids=ids)
+    except LifecycleError as error:
+        messages.error(request, error.message)
+        return redirect("assessment:queue")
+    messages.success(
+        request,
+        ngettext("%(n)d candidate approved.", "%(n)d candidates approved.", len(approved)) % {"n": len(approved)},
+    )
+    return redirect("assessment:queue")
