@@ -7,7 +7,7 @@ bench_assessment on postgres://postgres@127.0.0.1:5432, created and dropped), `-
 brought to `trained` with passing scores (and the 3D model for pattern-making) through the
 services, as seed_demo does. Then it times:
 
-  (a) submitting everybody's results (workflows.assessment.services.submit_results, one candidate a call, as
+  (a) submitting everybody's results (certification.services.submit_results, one candidate a call, as
       the results page does: each starts an AssessmentFlow process);
   (b) bulk approval from the queue, 100 candidates a confirmation (workflows.assessment.services.approve_many),
       the two demo assessors taking turns;
@@ -163,6 +163,7 @@ def main() -> None:
         from django.db import connection
         from viewflow.workflow.status import STATUS
 
+        from certification import services as lifecycle
         from certification.models import Enrolment, EnrolmentStatus
         from workflows.assessment import services
         from workflows.models import AssessmentProcess
@@ -178,7 +179,7 @@ def main() -> None:
 
         def submit_all(chunk):
             for enrolment in chunk:
-                services.submit_results(staff=cast.staff_of(enrolment), enrolment_id=enrolment.pk)
+                lifecycle.submit_results(staff=cast.staff_of(enrolment), enrolment_id=enrolment.pk)
 
         # Chunks hold one track each, as an assessor filters the queue by track: pattern-making
         # results carry a 3D model and so cost a query or two more than the others.

@@ -6,4 +6,6 @@ class CertificatesConfig(AppConfig):
     verbose_name = "Certificates"
 
     def ready(self):
-        from . import checks, receivers  # noqa: F401 - registers the checks and the lifecycle receivers
+        # checks registers the system checks; services registers what the lifecycle's `issue` and
+        # `revoke` moves do here (certification.effects).
+        from . import checks, services  # noqa: F401

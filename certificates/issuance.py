@@ -1,7 +1,7 @@
 """Issuing certificates, in two steps that a crash cannot tear apart (SPEC §6).
 
 1. Number (short transaction). Lock the issuer's serial counter, then, for each enrolment, make the
-   lifecycle move `issue`; its side effect takes the next serial and creates the Certificate row
+   lifecycle move `issue`; its effect (`Numbering`) takes the next serial and creates the Certificate row
    with every printed fact recorded. The serial, the row, the enrolment's new status and its StateLog
    commit together or not at all, so numbers have no gaps and no duplicates. Locks are always taken
    counter first, enrolments after, so two issuing workers cannot deadlock.
@@ -18,6 +18,8 @@ take turns only for the few milliseconds of each database step.
 import hashlib
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -36,6 +38,7 @@ from . import numbering, qr, rendering, signing
 from .models import (
     Certificate,
     CertificateEvent,
+    CertificateSerial,
     CertificateStatus,
     EventKind,
     IssuanceItem,
@@ -154,60 +157,69 @@ def current_certificate(enrolment_id: int) -> Certificate | None:
     )
 
 
+@dataclass
+class Numbering:
+    """How one issuing transaction numbers its certificates: the issuer's counter, locked before any
+    enrolment, and the day printed. Passed to the lifecycle's `issue` move, whose effect
+    (certificates.services.number_certificate) numbers each enrolment with it."""
+
+    officer: User
+    counter: CertificateSerial
+    issue_date: date
+    run: IssuanceRun | None = None
+    # The completed modules by enrolment, when the caller read them for many enrolments at once.
+    modules: dict[int, list[dict]] | None = None
+    created: dict[int, Certificate] = field(default_factory=dict)
+
+    @classmethod
+    def locked_today(cls, *, officer: User, **extra) -> "Numbering":
+        """Call inside the transaction, before any enrolment is locked."""
+        issuer = numbering.configured_issuer()
+        issue_date = timezone.localdate()
+        counter = numbering.lock_counter(issuer_code=issuer.code, year=issue_date.year)
+        return cls(officer=officer, counter=counter, issue_date=issue_date, **extra)
+
+    def number(self, enrolment: Enrolment) -> Certificate:
+        modules = self.modules[enrolment.pk] if self.modules is not None else None
+        self.created[enrolment.pk] = new_certificate(
+            enrolment,
+            officer=self.officer,
+            counter=self.counter,
+            issue_date=self.issue_date,
+            run=self.run,
+            modules=modules,
+        )
+        return self.created[enrolment.pk]
+
+
 def number_items(run: IssuanceRun, items: list[IssuanceItem]) -> None:
     """Step 1 for some items of a run: one transaction, the counter locked first."""
     if not items:
         return
-    issuer = numbering.configured_issuer()
-    issue_date = timezone.localdate()
     # Read once for the chunk; completions no longer change once an enrolment is ready to issue.
     modules = modules_completed([item.enrolment_id for item in items])
     with transaction.atomic():
-        counter = numbering.lock_counter(issuer_code=issuer.code, year=issue_date.year)
-
-        created = {}
-
-        def issue(enrolment) -> Certificate:
-            created[enrolment.pk] = new_certificate(
-                enrolment,
-                officer=run.officer,
-                counter=counter,
-                issue_date=issue_date,
-                run=run,
-                modules=modules[enrolment.pk],
-            )
-            return created[enrolment.pk]
-
-        # The usual case: every enrolment is still ready, and one move_many issues them all (the
+        plan = Numbering.locked_today(officer=run.officer, run=run, modules=modules)
+        # The usual case: every enrolment is still ready, and one move issues them all (the
         # enrolments locked in one query, in id order, after the counter). If any refuses, its
         # savepoint rolls everything back, serials included, and the items go one by one below,
         # each refusal kept to its own item.
         try:
-            services.move_many(
-                actor=run.officer,
-                enrolment_ids=[item.enrolment_id for item in items],
-                transition="issue",
-                side_effect=issue,
-            )
+            services.issue(officer=run.officer, enrolment_ids=[item.enrolment_id for item in items], context=plan)
         except LifecycleError:
+            plan.created.clear()
             for item in items:
-                _number_one(run, item, issue)
+                _number_one(plan, item)
         else:
             for item in items:
-                item.certificate = created[item.enrolment_id]
+                item.certificate = plan.created[item.enrolment_id]
         IssuanceItem.objects.bulk_update(items, ["certificate", "status", "message", "finished_at"])
 
 
-def _number_one(run: IssuanceRun, item: IssuanceItem, issue) -> None:
-    created = []
+def _number_one(plan: Numbering, item: IssuanceItem) -> None:
     try:
-        services.move(
-            actor=run.officer,
-            enrolment_id=item.enrolment_id,
-            transition="issue",
-            side_effect=lambda enrolment: created.append(issue(enrolment)),
-        )
-        item.certificate = created[0]
+        services.issue(officer=plan.officer, enrolment_ids=[item.enrolment_id], context=plan)
+        item.certificate = plan.created[item.enrolment_id]
     except LifecycleError as error:
         # Issued meanwhile (another run, a resumed one) counts as done; anything else is skipped.
         existing = current_certificate(item.enrolment_id)

@@ -2,15 +2,18 @@
 
 Each service checks the officer, runs in its own transaction and raises core.errors.*
 with a message for the page. The lifecycle moves `issue` and `revoke` go through
-certification.services.move, so every one of them has its StateLog row; a correction, which does
+certification.services, so every one of them has its StateLog row, and their effects here keep
+certificates in step with the enrolment whichever page made the move; a correction, which does
 not move the enrolment, is recorded as CertificateEvents on both certificates.
 """
+
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification import permissions
+from certification import effects, permissions
 from certification import services as lifecycle_services
 from certification.models import Enrolment, EnrolmentStatus, TrainingBatch, User
 from core.errors import InvalidInput, MoveForbidden, StaleState
@@ -26,6 +29,7 @@ from .models import (
     IssuanceRun,
     ItemStatus,
 )
+from .tasks import freeze_certificates
 
 # Enrolments per background task: small, so that two workers finish a run at nearly the same time
 # and a killed worker loses at most this many renders.
@@ -93,21 +97,12 @@ def resume_issuance(*, officer: User, run_id: int, enqueue: bool = True) -> Issu
 def issue_certificate(*, officer: User, enrolment_id: int) -> Certificate:
     """Issue one enrolment's certificate now (number, then render, sign and store)."""
     _check_officer(officer)
-    issuer = numbering.configured_issuer()
-    issue_date = timezone.localdate()
-    created = []
     with transaction.atomic():
-        counter = numbering.lock_counter(issuer_code=issuer.code, year=issue_date.year)
-        lifecycle_services.move(
-            actor=officer,
-            enrolment_id=enrolment_id,
-            transition="issue",
-            side_effect=lambda enrolment: created.append(
-                issuance.new_certificate(enrolment, officer=officer, counter=counter, issue_date=issue_date)
-            ),
-        )
-    issuance.freeze([created[0].pk])
-    return Certificate.objects.get(pk=created[0].pk)
+        plan = issuance.Numbering.locked_today(officer=officer)
+        lifecycle_services.issue(officer=officer, enrolment_ids=[enrolment_id], context=plan)
+    certificate = plan.created[enrolment_id]
+    issuance.freeze([certificate.pk])
+    return Certificate.objects.get(pk=certificate.pk)
 
 
 def reissue_certificate(*, officer: User, certificate_id: int, reason: str) -> Certificate:
@@ -159,24 +154,55 @@ def revoke_certificate(*, officer: User, certificate_id: int, reason: str) -> Ce
     certificate = Certificate.objects.filter(pk=certificate_id).only("enrolment_id").first()
     if certificate is None:
         raise StaleState(_("This certificate no longer exists."))
-
-    def mark_revoked(enrolment: Enrolment) -> None:
-        locked = Certificate.objects.select_for_update().get(pk=certificate_id)
-        if locked.status not in (CertificateStatus.VALID, CertificateStatus.PENDING):
-            raise StaleState(
-                _("Only a valid certificate can be revoked; this one is “%(status)s”.")
-                % {"status": locked.get_status_display()}
-            )
-        mark_certificate_revoked(locked, actor=officer, reason=reason)
-
-    lifecycle_services.move(
-        actor=officer,
-        enrolment_id=certificate.enrolment_id,
-        transition="revoke",
-        reason=reason,
-        side_effect=mark_revoked,
+    lifecycle_services.revoke(
+        officer=officer, enrolment_id=certificate.enrolment_id, reason=reason, context=RevokeThis(certificate_id)
     )
     return Certificate.objects.get(pk=certificate_id)
+
+
+# What the lifecycle's moves do here (registered in certification.effects) ---------------------
+
+
+@effects.of("issue")
+def number_certificate(move: effects.Move) -> None:
+    """Every certified enrolment has a numbered certificate. An issuing service passes its numbering
+    plan (counter locked before the enrolments); a move made elsewhere (the enrolment page) numbers
+    here, with the enrolment already locked, and queues the rendering for a task worker."""
+    if isinstance(move.context, issuance.Numbering):
+        move.context.number(move.enrolment)
+        return
+    assert move.actor is not None  # `issue` is the office's move
+    certificate = issuance.Numbering.locked_today(officer=move.actor).number(move.enrolment)
+    transaction.on_commit(lambda: freeze_certificates.enqueue(certificate_ids=[certificate.pk]))
+
+
+@dataclass(frozen=True)
+class RevokeThis:
+    """The certificate the officer chose to revoke (it must be the enrolment's current one)."""
+
+    certificate_id: int
+
+
+@effects.of("revoke")
+def revoke_current_certificate(move: effects.Move) -> None:
+    """A revoked enrolment's certificate says "revoked" from now on, in the same transaction."""
+    current = list(
+        Certificate.objects.select_for_update()
+        .filter(enrolment_id=move.enrolment.pk)
+        .exclude(status=CertificateStatus.SUPERSEDED)
+        .order_by("pk")
+    )
+    if isinstance(move.context, RevokeThis):
+        chosen = next((c for c in current if c.pk == move.context.certificate_id), None)
+        if chosen is None or chosen.status not in (CertificateStatus.VALID, CertificateStatus.PENDING):
+            status = chosen or Certificate.objects.get(pk=move.context.certificate_id)
+            raise StaleState(
+                _("Only a valid certificate can be revoked; this one is “%(status)s”.")
+                % {"status": status.get_status_display()}
+            )
+    for certificate in current:
+        if certificate.status in (CertificateStatus.VALID, CertificateStatus.PENDING):
+            mark_certificate_revoked(certificate, actor=move.actor, reason=move.reason)
 
 
 def mark_certificate_revoked(certificate: Certificate, *, actor: User | None, reason: str) -> None:

@@ -2,17 +2,19 @@
 
 A viewflow.fsm flow class wrapping one Enrolment. Each transition declares who may call it
 (`permission`, from certification.permissions) and the business rules it needs (`conditions`, from
-certification.rules). viewflow.fsm checks neither permissions nor locks nor logs: the service layer
-(certification.services) checks `has_perm`, locks the row and writes the StateLog.
+certification.rules); its body writes what the move records besides the status. What a move also does
+in the other apps is registered in certification.effects. viewflow.fsm checks neither permissions nor
+locks nor logs: the service layer (certification.services) checks `has_perm`, locks the row, runs
+the effects and writes the StateLog.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.fsm.base import State
 
-from certification import rules
-
-from . import permissions
-from .models import Enrolment
+from . import permissions, rules
+from .accounts import ensure_trainee_account
+from .models import AssessmentAttempt, AttemptOutcome, Enrolment, User
 from .models import EnrolmentStatus as S
 
 BEFORE_CERTIFIED = [
@@ -78,10 +80,16 @@ def _by_withdrawer(flow, user):
 
 
 class EnrolmentLifecycle:
+    """One enrolment's moves. A transition body writes what the move records besides the status,
+    in memory: the service saves the enrolment and logs the move; what a move does in another app
+    is in certification.effects."""
+
     status = State(S, default=S.DRAFT)
 
-    def __init__(self, enrolment: Enrolment):
+    def __init__(self, enrolment: Enrolment, *, actor: User | None = None, reason: str = ""):
         self.enrolment = enrolment
+        self.actor = actor
+        self.reason = reason
 
     @status.getter()
     def _get_status(self):
@@ -103,7 +111,9 @@ class EnrolmentLifecycle:
 
     @status.transition(source=S.SUBMITTED, target=S.ENROLLED, label=_("Approve eligibility"), permission=_by_officer)
     def approve(self):
-        pass
+        """Eligibility approved: the trainee gets an account (login = ID number) if they had none."""
+        self.enrolment.approved_at = timezone.now()
+        ensure_trainee_account(trainee=self.enrolment.trainee)
 
     @status.transition(source=S.SUBMITTED, target=S.REJECTED, label=_("Reject"), permission=_by_officer)
     def reject(self):
@@ -138,23 +148,32 @@ class EnrolmentLifecycle:
         conditions=[training_complete, results_complete],
     )
     def submit_results(self):
-        pass
+        """The attempt waits for an assessor again, also after a return for correction."""
+        attempt = self.enrolment.current_attempt
+        attempt.submitted_by, attempt.submitted_at = self.actor, timezone.now()
+        attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = (
+            AttemptOutcome.PENDING,
+            None,
+            None,
+            "",
+        )
+        attempt.save(update_fields=["submitted_by", "submitted_at", "outcome", "reviewed_by", "reviewed_at", "reason"])
 
     @status.transition(
         source=S.UNDER_REVIEW, target=S.TRAINED, label=_("Return for correction"), permission=_by_assessor
     )
     def return_for_correction(self):
-        pass
+        self._record_outcome(AttemptOutcome.RETURNED)
 
     @status.transition(
         source=S.UNDER_REVIEW, target=S.PASSED, label=_("Pass"), permission=_by_assessor, conditions=[scores_pass]
     )
     def pass_(self):
-        pass
+        self._record_outcome(AttemptOutcome.PASSED)
 
     @status.transition(source=S.UNDER_REVIEW, target=S.FAILED, label=_("Fail"), permission=_by_assessor)
     def fail(self):
-        pass
+        self._record_outcome(AttemptOutcome.FAILED)
 
     @status.transition(
         source=S.FAILED,
@@ -164,11 +183,21 @@ class EnrolmentLifecycle:
         conditions=[resit_available],
     )
     def schedule_resit(self):
-        pass
+        """A resit is a new attempt (so that attempts are counted) that keeps the part already passed."""
+        previous = self.enrolment.current_attempt
+        parts = rules.part_results(self.enrolment, previous)
+        AssessmentAttempt.objects.create(
+            enrolment=self.enrolment,
+            number=previous.number + 1,
+            theory_score=previous.theory_score if parts.theory_passed else None,
+            theory_carried_over=parts.theory_passed,
+            practical_score=previous.practical_score if parts.practical_passed else None,
+            practical_carried_over=parts.practical_passed,
+        )
 
     @status.transition(source=S.PASSED, target=S.IN_PUBLICITY, label=_("Open public notice"), permission=_by_officer)
     def open_publicity(self):
-        pass
+        pass  # the end of the period is the publicity code's effect (working days)
 
     @status.transition(
         source=S.IN_PUBLICITY, target=S.READY_TO_ISSUE, label=_("Close public notice"), permission=_by_officer_or_system
@@ -195,6 +224,16 @@ class EnrolmentLifecycle:
     @status.transition(source=BEFORE_CERTIFIED, target=S.WITHDRAWN, label=_("Withdraw"), permission=_by_withdrawer)
     def withdraw(self):
         pass
+
+    def _record_outcome(self, outcome: str) -> None:
+        attempt = self.enrolment.current_attempt
+        attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = (
+            outcome,
+            self.actor,
+            timezone.now(),
+            self.reason,
+        )
+        attempt.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "reason"])
 
 
 # The spec's name for the move; `pass` is a Python keyword.

@@ -9,7 +9,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.models import AssessmentAttempt, Enrolment, EvidenceKind, Module
+from certification.models import AssessmentAttempt, Enrolment, EvidenceKind, Module, ModuleCompletion, Track
 
 
 def _modules_and_completions(enrolment: Enrolment):
@@ -25,6 +25,21 @@ def modules_short_of_hours(enrolment: Enrolment) -> list[Module]:
 
 def _short_of_hours(modules, done) -> list[Module]:
     return [m for m in modules if m.is_required and (m.pk not in done or done[m.pk].hours < m.min_hours)]
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: Module
+    completion: ModuleCompletion | None
+    short_of_hours: bool
+
+
+def module_progress(enrolment: Enrolment) -> list[ModuleProgress]:
+    """Each module of the track with what was recorded, and whether it still keeps training from
+    being complete (the same rule as `complete_training`'s guard)."""
+    modules, done = _modules_and_completions(enrolment)
+    short = set(_short_of_hours(modules, done))
+    return [ModuleProgress(m, done.get(m.pk), m in short) for m in modules]
 
 
 def modules_missing_evidence(enrolment: Enrolment) -> list[Module]:
@@ -54,11 +69,15 @@ def training_incomplete_reason(enrolment: Enrolment) -> str:
 def results_incomplete_reason(enrolment: Enrolment, attempt: AssessmentAttempt | None) -> str:
     if attempt is None or attempt.theory_score is None or attempt.practical_score is None:
         return _("Both the theory and the practical score are needed before results can be submitted.")
-    if enrolment.track.requires_3d_evidence and not any(
-        e.kind == EvidenceKind.MODEL_3D for e in attempt.evidence_files.all()
-    ):
+    model_3d_files = sum(e.kind == EvidenceKind.MODEL_3D for e in attempt.evidence_files.all())
+    if missing_3d_evidence(enrolment.track, model_3d_files=model_3d_files):
         return _("Pattern-making results need the 3D garment model evidence file.")
     return ""
+
+
+def missing_3d_evidence(track: Track, *, model_3d_files: int) -> bool:
+    """The track asks for the 3D garment model (pattern-making) and the attempt has none."""
+    return track.requires_3d_evidence and model_3d_files == 0
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,8 @@ def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
         return base.filter(trainee__user=user)
     if permissions.is_assessor(user):
         # Assessors see candidates in assessment, never those they are conflicted with.
-        return (
-            base.filter(status__in=[EnrolmentStatus.UNDER_REVIEW, EnrolmentStatus.PASSED, EnrolmentStatus.FAILED])
-            .exclude(batch__institution_id=user.institution_id or -1)
-            .exclude(trainee__declared_conflicts__assessor=user)
+        return base.filter(status__in=permissions.ASSESSOR_VISIBLE_STATUSES).exclude(
+            permissions.conflicted_enrolments(user)
         )
     return base.none()
 

@@ -1,29 +1,25 @@
 """Lifecycle moves: what a move does to the database (SPEC §4).
 
 Every move runs in one transaction that locks the enrolment row, re-reads its status, checks the
-actor's role and object, checks the business rules, moves the state and writes the StateLog.
-Nothing else writes Enrolment.status.
+actor's role and object, checks the business rules, makes the move (its transition body in
+lifecycle.py, then its effects in other apps, certification.effects) and writes the StateLog.
+Nothing else writes Enrolment.status. Each move has a service of its own name below; the general
+`_move` / `_move_many` stay private to this module.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification import rules
 from core.errors import InvalidInput, LifecycleError, MoveForbidden, RuleNotMet, StaleState
 from core.middleware import current_request_id
 
-from . import permissions
+from . import effects, permissions
 from .lifecycle import REASON_REQUIRED, TRANSITION_NAMES, EnrolmentLifecycle
-from .models import AssessmentAttempt, AttemptOutcome, Enrolment, StateLog, TrackQuota, User
+from .models import Enrolment, StateLog, TrackQuota, User
 from .models.enrolments import QUOTA_STATUSES
-
-# Side effects run inside the move's transaction, after the guard passed and before the log.
-SideEffect = Callable[[Enrolment], None]
-# What a move records besides the status: (enrolment, actor, reason).
-Record = Callable[[Enrolment, "User | None", str], None]
 
 
 def _locked_enrolment(enrolment_id: int) -> Enrolment:
@@ -37,30 +33,30 @@ def _locked_enrolment(enrolment_id: int) -> Enrolment:
         raise StaleState(_("This enrolment no longer exists.")) from None
 
 
-def move(
+def _move(
     *,
     actor: User | None,
     enrolment_id: int,
     transition: str,
     reason: str = "",
     expected_status: str | None = None,
-    side_effect: SideEffect | None = None,
+    context: Any = None,
 ) -> Enrolment:
     """Make one lifecycle move; raise MoveForbidden, StaleState or RuleNotMet and change nothing."""
     reason = _checked_reason(transition, reason)
     with transaction.atomic():
         enrolment = _locked_enrolment(enrolment_id)
-        _apply(actor, enrolment, transition, reason, expected_status, side_effect)
+        _apply(actor, enrolment, transition, reason, expected_status, context)
     return enrolment
 
 
-def move_many(
+def _move_many(
     *,
     actor: User | None,
     enrolment_ids: Iterable[int],
     transition: str,
     reason: str = "",
-    side_effect: SideEffect | None = None,
+    context: Any = None,
 ) -> list[Enrolment]:
     """The same move on many enrolments, all or nothing (the first refusal rolls back the rest)."""
     reason = _checked_reason(transition, reason)
@@ -79,7 +75,7 @@ def move_many(
             raise StaleState(_("Some of the selected enrolments no longer exist."))
         for enrolment in enrolments:
             try:
-                _apply(actor, enrolment, transition, reason, None, side_effect)
+                _apply(actor, enrolment, transition, reason, None, context)
             except (MoveForbidden, StaleState, RuleNotMet) as error:
                 error.message = f"{enrolment.trainee.name}: {error.message}"
                 raise
@@ -100,16 +96,16 @@ def _label(method) -> str:
     return str(next(iter(method.get_transitions())).label)
 
 
-def _apply(actor, enrolment, transition, reason, expected_status, side_effect) -> None:
-    log = _check_and_move(actor, enrolment, transition, reason, expected_status, side_effect)
+def _apply(actor, enrolment, transition, reason, expected_status, context) -> None:
+    log = _check_and_move(actor, enrolment, transition, reason, expected_status, context)
     enrolment.save()
     log.save()
 
 
-def _check_and_move(actor, enrolment, transition, reason, expected_status, side_effect) -> StateLog:
-    """Check the actor, the state and the rules, then move the enrolment in memory (with what the
-    move records); the StateLog row to write, unsaved. Refusals raise before anything changes."""
-    flow = EnrolmentLifecycle(enrolment)
+def _check_and_move(actor, enrolment, transition, reason, expected_status, context) -> StateLog:
+    """Check the actor, the state and the rules, then make the move (its body and its effects); the
+    StateLog row to write, unsaved. Refusals raise before anything changes."""
+    flow = EnrolmentLifecycle(enrolment, actor=actor, reason=reason)
     method = getattr(flow, TRANSITION_NAMES[transition])
     if actor is not None and not permissions.can_view_enrolment(actor, enrolment):
         # Checked before the state so that the refusal says nothing about someone else's enrolment.
@@ -139,11 +135,7 @@ def _check_and_move(actor, enrolment, transition, reason, expected_status, side_
     if transition == "approve":
         _check_quota(enrolment)
     method()
-    record = _RECORDS.get(transition)
-    if record is not None:
-        record(enrolment, actor, reason)
-    if side_effect is not None:
-        side_effect(enrolment)
+    effects.run(effects.Move(transition, enrolment, actor, reason, context))
     return StateLog(
         enrolment=enrolment,
         transition=transition,
@@ -244,89 +236,89 @@ def _check_quota(enrolment: Enrolment) -> None:
         )
 
 
-# What each move records besides the status, in one place. They run after the guards passed,
-# inside the move's transaction.
-
-
-def _stamp_approval(enrolment: Enrolment, actor: User | None, reason: str) -> None:
-    enrolment.approved_at = timezone.now()
-
-
-def _await_review(enrolment: Enrolment, actor: User | None, reason: str) -> None:
-    """Results (re)submitted: the attempt waits for an assessor again, even after a return."""
-    attempt = enrolment.current_attempt
-    attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = AttemptOutcome.PENDING, None, None, ""
-    attempt.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "reason"])
-
-
-def _record_outcome(outcome: str) -> Record:
-    def record(enrolment: Enrolment, actor: User | None, reason: str) -> None:
-        attempt = enrolment.current_attempt
-        attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = (
-            outcome,
-            actor,
-            timezone.now(),
-            reason,
-        )
-        attempt.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "reason"])
-
-    return record
-
-
-def _open_next_attempt(enrolment: Enrolment, actor: User | None, reason: str) -> None:
-    """A resit is a new attempt (so that attempts are counted) that keeps the part already passed."""
-    previous = enrolment.current_attempt
-    parts = rules.part_results(enrolment, previous)
-    AssessmentAttempt.objects.create(
-        enrolment=enrolment,
-        number=previous.number + 1,
-        theory_score=previous.theory_score if parts.theory_passed else None,
-        theory_carried_over=parts.theory_passed,
-        practical_score=previous.practical_score if parts.practical_passed else None,
-        practical_carried_over=parts.practical_passed,
-    )
-
-
-_RECORDS: dict[str, Record] = {
-    "approve": _stamp_approval,
-    "submit_results": _await_review,
-    "pass": _record_outcome(AttemptOutcome.PASSED),
-    "fail": _record_outcome(AttemptOutcome.FAILED),
-    "return_for_correction": _record_outcome(AttemptOutcome.RETURNED),
-    "schedule_resit": _open_next_attempt,
-}
-
-
-# The moves by name, so that callers read as sentences. Each returns the moved enrolment.
+# The moves by name, so that callers read as sentences. Each returns the moved enrolment(s).
+# `expected_status`: the status the page showed; someone else's move in between is a StaleState.
+# `context`: passed to the move's effects in other apps (certification.effects).
 
 
 def submit_enrolment(*, actor: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
-    return move(actor=actor, enrolment_id=enrolment_id, transition="submit", expected_status=expected_status)
+    return _move(actor=actor, enrolment_id=enrolment_id, transition="submit", expected_status=expected_status)
+
+
+def submit_drafts(*, actor: User, enrolment_ids: Iterable[int]) -> list[Enrolment]:
+    """Submit several drafts for approval, all or nothing."""
+    return _move_many(actor=actor, enrolment_ids=enrolment_ids, transition="submit")
 
 
 def resubmit_enrolment(*, actor: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
-    return move(actor=actor, enrolment_id=enrolment_id, transition="resubmit", expected_status=expected_status)
+    return _move(actor=actor, enrolment_id=enrolment_id, transition="resubmit", expected_status=expected_status)
 
 
 def approve_enrolments(*, officer: User, enrolment_ids: Iterable[int], reason: str = "") -> list[Enrolment]:
     """Approve eligibility, all or nothing; each trainee gets an account (login = ID number)."""
-    from .accounts import ensure_trainee_account
-
-    return move_many(
-        actor=officer,
-        enrolment_ids=enrolment_ids,
-        transition="approve",
-        reason=reason,
-        side_effect=lambda enrolment: ensure_trainee_account(trainee=enrolment.trainee),
-    )
+    return _move_many(actor=officer, enrolment_ids=enrolment_ids, transition="approve", reason=reason)
 
 
 def reject_enrolments(*, officer: User, enrolment_ids: Iterable[int], reason: str) -> list[Enrolment]:
-    return move_many(actor=officer, enrolment_ids=enrolment_ids, transition="reject", reason=reason)
+    return _move_many(actor=officer, enrolment_ids=enrolment_ids, transition="reject", reason=reason)
 
 
 def complete_training(*, actor: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
-    return move(actor=actor, enrolment_id=enrolment_id, transition="complete_training", expected_status=expected_status)
+    return _move(
+        actor=actor, enrolment_id=enrolment_id, transition="complete_training", expected_status=expected_status
+    )
+
+
+def submit_results(*, staff: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
+    """Send the current attempt to review (the assessment flow starts, or resumes after a correction)."""
+    return _move(actor=staff, enrolment_id=enrolment_id, transition="submit_results", expected_status=expected_status)
+
+
+def decide_review(
+    *, assessor: User, enrolment_id: int, decision: str, reason: str = "", context: Any = None
+) -> Enrolment:
+    """The assessor's decision on the attempt under review: "pass", "fail" or "return_for_correction"."""
+    if decision not in DECISIONS:
+        raise InvalidInput(_("Unknown decision."))
+    return _move(actor=assessor, enrolment_id=enrolment_id, transition=decision, reason=reason, context=context)
+
+
+def schedule_resit(*, staff: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
+    """Back to `trained` with a new attempt that keeps the part already passed."""
+    return _move(actor=staff, enrolment_id=enrolment_id, transition="schedule_resit", expected_status=expected_status)
+
+
+def open_publicity(*, officer: User, enrolment_ids: Iterable[int], context: Any = None) -> list[Enrolment]:
+    """Put passed candidates in public notice, all or nothing (the notice itself is the publicity code's)."""
+    return _move_many(actor=officer, enrolment_ids=enrolment_ids, transition="open_publicity", context=context)
+
+
+def close_publicity(*, actor: User | None, enrolment_id: int) -> Enrolment:
+    """The candidate's period ended with no objection open (actor None: the periodic task)."""
+    return _move(actor=actor, enrolment_id=enrolment_id, transition="close_publicity")
+
+
+def uphold_objection(*, officer: User, enrolment_id: int, reason: str) -> Enrolment:
+    return _move(actor=officer, enrolment_id=enrolment_id, transition="uphold_objection", reason=reason)
+
+
+def issue(*, officer: User, enrolment_ids: Iterable[int], context: Any = None) -> list[Enrolment]:
+    """Certify enrolments ready to issue, all or nothing (the certificate is the certificates app's effect)."""
+    return _move_many(actor=officer, enrolment_ids=enrolment_ids, transition="issue", context=context)
+
+
+def revoke(*, officer: User, enrolment_id: int, reason: str, context: Any = None) -> Enrolment:
+    return _move(actor=officer, enrolment_id=enrolment_id, transition="revoke", reason=reason, context=context)
+
+
+def withdraw(*, actor: User, enrolment_id: int, reason: str, expected_status: str | None = None) -> Enrolment:
+    """Withdraw before certification; the candidate's open assessment tasks are cancelled."""
+    return _move(
+        actor=actor, enrolment_id=enrolment_id, transition="withdraw", reason=reason, expected_status=expected_status
+    )
+
+
+DECISIONS = ("pass", "fail", "return_for_correction")
 
 
 def available_moves(*, user: User, enrolment: Enrolment) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Demo data for `manage.py seed_demo` (SPEC §8): trainees in every state and, if asked, a cohort.
 
 Everything moves through the real services, never by writing a status: registration, the
-lifecycle moves, the assessment flow (results submitted through workflows.assessment.services, which starts
+lifecycle moves, the assessment flow (results submitted through certification.services, which starts
 an AssessmentFlow process; assessors decide its review tasks, one by one or 100 at a time as the
 bulk-approval page does) and the public notice (workflows.publicity: a notice is opened, then
 closed by close_due_publicity on the day after its period). Who acts, in which batch, and the
@@ -151,7 +151,7 @@ def enter_results(enrolment: Enrolment, cast: Cast, *, passing: bool = True):
 
 def _submit_results(enrolment, cast, *, passing=True):
     enter_results(enrolment, cast, passing=passing)
-    return assessment.submit_results(staff=cast.staff_of(enrolment), enrolment_id=enrolment.pk)
+    return services.submit_results(staff=cast.staff_of(enrolment), enrolment_id=enrolment.pk)
 
 
 def _decide(enrolment, cast, decision=Decision.PASS, reason=""):

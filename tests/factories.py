@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import registration, services
+from certification import services as lifecycle
 from certification.identity import resident_id_check_character
 from certification.models import (
     EvidenceFile,
@@ -96,16 +97,16 @@ def advance(enrolment, *, staff: User, officer: User, to: str, assessor: User | 
             services.complete_training(actor=staff, enrolment_id=enrolment.pk)
         elif status == "under_review":
             enter_passing_results(enrolment, staff)
-            assessment.submit_results(staff=staff, enrolment_id=enrolment.pk)
+            lifecycle.submit_results(staff=staff, enrolment_id=enrolment.pk)
         elif status == "passed":
             for _ in range(enrolment.track.reviewers_required):
                 task = open_review_task(enrolment)
                 assessment.decide(assessor=assessor, task_id=task.pk, decision="pass")
                 assessor = second_assessor(assessor)
         elif status == "in_publicity":
-            services.move(actor=officer, enrolment_id=enrolment.pk, transition="open_publicity")
+            services.open_publicity(officer=officer, enrolment_ids=[enrolment.pk])
         elif status == "ready_to_issue":
-            services.move(actor=officer, enrolment_id=enrolment.pk, transition="close_publicity")
+            services.close_publicity(actor=officer, enrolment_id=enrolment.pk)
     enrolment.refresh_from_db()
     return enrolment
 

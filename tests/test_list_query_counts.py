@@ -35,6 +35,7 @@ from certificates import issuance, rendering, signing
 from certificates import services as certificates
 from certificates.models import IssuanceRun
 from certification import services
+from certification import services as lifecycle
 from certification.models import (
     AssessmentAttempt,
     Enrolment,
@@ -127,7 +128,7 @@ def _drafts(world: World, kind: str, n: int) -> list[int]:
 
 def _submitted(world: World, kind: str, n: int) -> list[int]:
     ids = _drafts(world, kind, n)
-    services.move_many(actor=world.staff, enrolment_ids=ids, transition="submit")
+    services._move_many(actor=world.staff, enrolment_ids=ids, transition="submit")
     return ids
 
 
@@ -149,7 +150,7 @@ def _under_review(world: World, kind: str, n: int) -> list[int]:
         for pk in ids
         for module in modules
     )
-    services.move_many(actor=world.staff, enrolment_ids=ids, transition="complete_training")
+    services._move_many(actor=world.staff, enrolment_ids=ids, transition="complete_training")
     AssessmentAttempt.objects.bulk_create(
         AssessmentAttempt(
             enrolment_id=pk,
@@ -163,7 +164,7 @@ def _under_review(world: World, kind: str, n: int) -> list[int]:
         for pk in ids
     )
     for pk in ids:
-        assessment.submit_results(staff=world.staff, enrolment_id=pk)
+        lifecycle.submit_results(staff=world.staff, enrolment_id=pk)
     return ids
 
 

@@ -7,4 +7,8 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Assessment")
 
     def ready(self):
-        from . import flows  # noqa: F401 - registers AssessmentFlow with viewflow
+        # flows registers AssessmentFlow with viewflow; the services register what the lifecycle's
+        # moves do here (certification.effects).
+        from . import flows  # noqa: F401
+        from .assessment import services as assessment  # noqa: F401
+        from .publicity import services as publicity  # noqa: F401

@@ -79,7 +79,7 @@ def batch_submit_drafts(request, pk):
         return _render_detail(request, batch, error_message=_first_error(form), status=400)
     ids = [enrolment.pk for enrolment in form.cleaned_data["enrolments"]]
     try:
-        services.move_many(actor=request.user, enrolment_ids=ids, transition="submit")
+        services.submit_drafts(actor=request.user, enrolment_ids=ids)
     except LifecycleError as error:
         return _render_detail(request, batch, error_message=error.message, status=error.http_status)
     messages.success(

@@ -13,22 +13,34 @@ from certification.forms.enrolments import EnrolmentFilterForm, ModuleCompletion
 from certification.lifecycle import REASON_REQUIRED
 from certification.models import EnrolmentStatus
 from core.errors import LifecycleError
-from workflows.assessment import services as assessment
-
-# Moves made from this page. The others have pages of their own that do more than the move:
-# results and reviews run through the assessment flow, 公示 through notices and objections,
-# issuing and revoking through the certificates app.
-PAGE_MOVES = {
-    "submit": None,
-    "resubmit": None,
-    "approve": None,
-    "reject": None,
-    "complete_training": None,
-    "schedule_resit": assessment.schedule_resit,
-    "withdraw": assessment.withdraw,
-}
-
 from core.views import paginate, render_error, role_required
+
+# Moves made from this page, each by its service. The others have pages of their own that do more
+# than the move: results and reviews run through the assessment flow, 公示 through notices and
+# objections, issuing and revoking through the certificates app.
+PAGE_MOVES = {
+    "submit": lambda user, pk, expected, reason: services.submit_enrolment(
+        actor=user, enrolment_id=pk, expected_status=expected
+    ),
+    "resubmit": lambda user, pk, expected, reason: services.resubmit_enrolment(
+        actor=user, enrolment_id=pk, expected_status=expected
+    ),
+    "approve": lambda user, pk, expected, reason: services.approve_enrolments(
+        officer=user, enrolment_ids=[pk], reason=reason
+    ),
+    "reject": lambda user, pk, expected, reason: services.reject_enrolments(
+        officer=user, enrolment_ids=[pk], reason=reason
+    ),
+    "complete_training": lambda user, pk, expected, reason: services.complete_training(
+        actor=user, enrolment_id=pk, expected_status=expected
+    ),
+    "schedule_resit": lambda user, pk, expected, reason: services.schedule_resit(
+        staff=user, enrolment_id=pk, expected_status=expected
+    ),
+    "withdraw": lambda user, pk, expected, reason: services.withdraw(
+        actor=user, enrolment_id=pk, reason=reason, expected_status=expected
+    ),
+}
 
 staff_officer_or_assessor = role_required(
     permissions.is_officer, permissions.is_institution_staff, permissions.is_assessor
@@ -54,15 +66,6 @@ def enrolment_list(request):
 def _detail_context(request, enrolment, **extra):
     user = request.user
     attempts = list(enrolment.attempts.prefetch_related("evidence_files").order_by("number"))
-    completions = {c.module_id: c for c in enrolment.completions.all()}
-    modules = [
-        {
-            "module": m,
-            "completion": completions.get(m.pk),
-            "short": m.is_required and (completions.get(m.pk) is None or completions[m.pk].hours < m.min_hours),
-        }
-        for m in enrolment.track.modules.all()
-    ]
     moves = [
         {
             "name": name,
@@ -83,31 +86,18 @@ def _detail_context(request, enrolment, **extra):
         "enrolment": enrolment,
         "trainee": enrolment.trainee,
         "id_number": enrolment.trainee.id_number if shows_full_id else enrolment.trainee.masked_id_number,
-        "modules": modules,
+        "modules": rules.module_progress(enrolment),
         "attempts": attempts,
         "history": selectors.history_of(enrolment),
         "moves": moves,
         "move_form": MoveForm(initial={"expected_status": enrolment.status}),
         "can_record_completions": manages and enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.TRAINED),
         "can_enter_results": manages and enrolment.status == EnrolmentStatus.TRAINED,
-        "review_task": _review_task_for(user, enrolment),
         "resit_closed_reason": rules.resit_closed_reason(enrolment)
         if enrolment.status == EnrolmentStatus.FAILED
         else "",
         **extra,
     }
-
-
-def _review_task_for(user, enrolment):
-    """The open review task an assessor or officer can open for this candidate, if any."""
-    if enrolment.status != EnrolmentStatus.UNDER_REVIEW or not (
-        permissions.is_assessor(user) or permissions.is_officer(user)
-    ):
-        return None
-    from workflows.assessment.selectors import inbox_for, review_queue_for
-
-    tasks = review_queue_for(user) | inbox_for(user) if permissions.is_assessor(user) else review_queue_for(user)
-    return tasks.filter(process__assessmentprocess__enrolment=enrolment).first()
 
 
 @login_required
@@ -126,16 +116,7 @@ def enrolment_move(request, pk, transition):
     expected = form.data.get("expected_status") or None
     reason = form.data.get("reason", "")
     try:
-        if transition == "approve":
-            services.approve_enrolments(officer=request.user, enrolment_ids=[pk], reason=reason)
-        elif transition == "withdraw":
-            assessment.withdraw(actor=request.user, enrolment_id=pk, reason=reason, expected_status=expected)
-        elif PAGE_MOVES[transition] is not None:
-            PAGE_MOVES[transition](staff=request.user, enrolment_id=pk, expected_status=expected)
-        else:
-            services.move(
-                actor=request.user, enrolment_id=pk, transition=transition, reason=reason, expected_status=expected
-            )
+        PAGE_MOVES[transition](request.user, pk, expected, reason)
     except LifecycleError as error:
         enrolment.refresh_from_db()
         return render_error(request, error, "enrolments/detail.html", _detail_context(request, enrolment))

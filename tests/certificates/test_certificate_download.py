@@ -54,7 +54,7 @@ def test_anonymous_is_sent_to_log_in(client, issued):
 def test_a_certificate_still_being_issued_has_no_pdf_yet(client, ready_enrolment, officer):
     from certification import services as lifecycle_services
 
-    lifecycle_services.move(actor=officer, enrolment_id=ready_enrolment.pk, transition="issue")
+    lifecycle_services._move(actor=officer, enrolment_id=ready_enrolment.pk, transition="issue")
     client.force_login(officer)
 
     assert download(client, ready_enrolment.certificates.get()).status_code == 404

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from certificates import issuance, numbering, selectors, services
 from certificates.models import Certificate, CertificateStatus, IssuanceItem, IssuanceRun, ItemStatus
+from certification import services as lifecycle
 from certification.models import EnrolmentStatus
 from core.errors import InvalidInput, MoveForbidden, StaleState
-from workflows.assessment import services as assessment
 
 from .conftest import ready_enrolments
 
@@ -139,7 +139,7 @@ def test_a_worker_killed_while_numbering_leaves_nothing_of_its_chunk(cohort, off
 
 def test_an_item_withdrawn_meanwhile_is_skipped_with_the_reason(cohort, officer, inst1_staff, fast_rendering):
     run = services.start_issuance(officer=officer, enqueue=False)
-    assessment.withdraw(actor=inst1_staff, enrolment_id=cohort[3].pk, reason="moved away")
+    lifecycle.withdraw(actor=inst1_staff, enrolment_id=cohort[3].pk, reason="moved away")
 
     process_all(run)
 
@@ -224,7 +224,7 @@ def test_a_refusal_in_a_chunk_rolls_back_the_chunk_attempt_and_the_others_keep_t
     for enrolment in cohort[:4]:
         enrolment.trainee.photo.save("photo.png", make_placeholder_photo(enrolment.trainee.name), save=True)
     run = services.start_issuance(officer=officer, enqueue=False)
-    assessment.withdraw(actor=inst1_staff, enrolment_id=cohort[2].pk, reason="moved away")
+    lifecycle.withdraw(actor=inst1_staff, enrolment_id=cohort[2].pk, reason="moved away")
 
     process_all(run)
 

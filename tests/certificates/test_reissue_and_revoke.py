@@ -87,7 +87,7 @@ def test_only_an_officer_revokes(issued, inst1_staff):
 
 
 def test_revoking_from_the_enrolment_page_revokes_the_certificate_too(issued, officer):
-    lifecycle_services.move(actor=officer, enrolment_id=issued.enrolment_id, transition="revoke", reason="fraud")
+    lifecycle_services._move(actor=officer, enrolment_id=issued.enrolment_id, transition="revoke", reason="fraud")
 
     issued.refresh_from_db()
     assert (issued.status, issued.revoked_reason) == (CertificateStatus.REVOKED, "fraud")
@@ -97,7 +97,7 @@ def test_issuing_from_the_enrolment_page_numbers_a_certificate(
     ready_enrolment, officer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        lifecycle_services.move(actor=officer, enrolment_id=ready_enrolment.pk, transition="issue")
+        lifecycle_services._move(actor=officer, enrolment_id=ready_enrolment.pk, transition="issue")
 
     certificate = Certificate.objects.get(enrolment=ready_enrolment)
     assert certificate.status == CertificateStatus.PENDING and certificate.serial == 1

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from certificates import issuance, services
 from certificates.models import IssuanceRun
-from workflows.assessment import services as assessment
+from certification import services as lifecycle
 
 from .conftest import ready_enrolments
 
@@ -74,7 +74,7 @@ def test_a_finished_run_cannot_be_resumed(client, officer, run, fast_rendering):
 def test_what_was_not_issued_is_listed_with_the_reason(client, officer, inst1_staff, run, fast_rendering):
 
     skipped = run.items.order_by("pk").first().enrolment
-    assessment.withdraw(actor=inst1_staff, enrolment_id=skipped.pk, reason="moved away")
+    lifecycle.withdraw(actor=inst1_staff, enrolment_id=skipped.pk, reason="moved away")
     process(run)
     client.force_login(officer)
 

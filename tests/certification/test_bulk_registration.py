@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification import registration, services
+from certification import services as lifecycle
 from certification.models import Enrolment, Role, StateLog, Track, Trainee
 from certification.models import EnrolmentStatus as S
 from core.errors import MoveForbidden
-from workflows.assessment import services as assessment
 
 from .. import factories
 from .test_lifecycle_transitions import enrolment_in
@@ -377,7 +377,7 @@ def test_discarding_takes_back_only_untouched_drafts_and_trainees_of_ones_own_in
     submitted = factories.draft_enrolment(inst1_staff)
     services.submit_enrolment(actor=inst1_staff, enrolment_id=submitted.pk)
     withdrawn = factories.draft_enrolment(inst1_staff)
-    assessment.withdraw(actor=inst1_staff, enrolment_id=withdrawn.pk, reason="wrong batch")
+    lifecycle.withdraw(actor=inst1_staff, enrolment_id=withdrawn.pk, reason="wrong batch")
     logged_draft = factories.draft_enrolment(inst1_staff)
     # No move leaves a draft with a log entry; written here to try that condition on its own.
     StateLog.objects.create(enrolment=logged_draft, transition="note", from_status=S.DRAFT, to_status=S.DRAFT)

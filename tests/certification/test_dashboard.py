@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from certification import services
+from certification import services as lifecycle
 from certification.models import InstitutionStatus, Track
-from workflows.assessment import services as assessment
 
 from .. import factories
 
@@ -129,7 +129,7 @@ def test_a_trainee_sees_only_their_own_enrolments(client, trainee_user, inst1_st
 
 
 def fail(enrolment, assessor, reason="实操成绩不足"):
-    services.move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason=reason)
+    services._move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason=reason)
 
 
 def test_a_failed_trainee_is_told_a_resit_is_still_possible(client, enrolment_ready_for_review, assessor2):
@@ -152,7 +152,7 @@ def test_a_failed_trainee_is_told_why_no_resit_is_possible(client, enrolment_rea
 
 
 def test_a_withdrawn_enrolment_shows_where_it_stopped(client, trainee_user, enrolled_enrolment, inst1_staff):
-    assessment.withdraw(actor=inst1_staff, enrolment_id=enrolled_enrolment.pk, reason="本人申请退出")
+    lifecycle.withdraw(actor=inst1_staff, enrolment_id=enrolled_enrolment.pk, reason="本人申请退出")
     client.force_login(trainee_user)
     response = client.get(reverse("dashboard"))
     assert states(response) == ["done", "done", "stopped"] + ["future"] * 6

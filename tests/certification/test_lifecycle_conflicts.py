@@ -15,7 +15,7 @@ def assert_refused(assessor, enrolment, transition):
     logs_before = StateLog.objects.filter(enrolment=enrolment).count()
 
     with pytest.raises(MoveForbidden):
-        services.move(actor=assessor, enrolment_id=enrolment.pk, transition=transition, reason="decided")
+        services._move(actor=assessor, enrolment_id=enrolment.pk, transition=transition, reason="decided")
 
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.UNDER_REVIEW
@@ -56,14 +56,14 @@ def test_a_conflict_declared_for_another_trainee_does_not_stop_the_assessor(
     someone_else = factories.trainee(inst1, name="李四")
     ConflictDeclaration.objects.create(assessor=assessor, trainee=someone_else, kind=ConflictKind.RELATIVE)
 
-    services.move(actor=assessor, enrolment_id=enrolment_ready_for_review.pk, transition="pass")
+    services._move(actor=assessor, enrolment_id=enrolment_ready_for_review.pk, transition="pass")
 
     enrolment_ready_for_review.refresh_from_db()
     assert enrolment_ready_for_review.status == EnrolmentStatus.PASSED
 
 
 def test_an_unaffiliated_assessor_may_decide(enrolment_ready_for_review, assessor2):
-    services.move(
+    services._move(
         actor=assessor2,
         enrolment_id=enrolment_ready_for_review.pk,
         transition="fail",
@@ -86,7 +86,7 @@ def test_a_conflicted_assessor_is_not_offered_the_decisions(enrolment_ready_for_
 
 
 def test_the_decision_is_recorded_on_the_attempt(enrolment_ready_for_review, assessor):
-    services.move(
+    services._move(
         actor=assessor,
         enrolment_id=enrolment_ready_for_review.pk,
         transition="return_for_correction",

@@ -11,10 +11,10 @@ import time_machine
 from django.utils import timezone
 
 from certification import registration, services
+from certification import services as lifecycle
 from certification.models import AssessmentAttempt, InstitutionStatus, StateLog, TrackQuota
 from certification.models import EnrolmentStatus as S
 from core.errors import InvalidInput, RuleNotMet
-from workflows.assessment import services as assessment
 
 from .. import factories
 from .test_lifecycle_transitions import enrolment_in
@@ -33,7 +33,7 @@ def refused(error_class, **move):
     status_before = Enrolment.objects.get(pk=enrolment_id).status
     logs_before = StateLog.objects.filter(enrolment_id=enrolment_id).count()
     with pytest.raises(error_class) as caught:
-        services.move(**move)
+        services._move(**move)
     assert Enrolment.objects.get(pk=enrolment_id).status == status_before
     assert StateLog.objects.filter(enrolment_id=enrolment_id).count() == logs_before
     return caught.value.message
@@ -146,7 +146,7 @@ def test_garment_craft_results_need_no_3d_evidence(cast, inst1_staff):
         staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("70"), practical_score=Decimal("70")
     )
 
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
 
     enrolment.refresh_from_db()
     assert enrolment.status == S.UNDER_REVIEW
@@ -170,7 +170,7 @@ def test_results_cannot_go_to_review_once_training_hours_were_corrected_below_th
 def under_review_with(cast, theory, practical, track_code="CR"):
     enrolment = enrolment_in(S.TRAINED, track_code=track_code, **cast)
     factories.enter_passing_results(enrolment, cast["staff"], theory=Decimal(theory), practical=Decimal(practical))
-    services.move(actor=cast["staff"], enrolment_id=enrolment.pk, transition="submit_results")
+    services._move(actor=cast["staff"], enrolment_id=enrolment.pk, transition="submit_results")
     return enrolment
 
 
@@ -193,7 +193,7 @@ def test_a_candidate_with_practical_below_the_pass_mark_cannot_pass(cast, assess
 def test_scores_exactly_at_the_pass_mark_pass(cast, assessor):
     enrolment = under_review_with(cast, "60", "60")
 
-    services.move(actor=assessor, enrolment_id=enrolment.pk, transition="pass")
+    services._move(actor=assessor, enrolment_id=enrolment.pk, transition="pass")
 
     enrolment.refresh_from_db()
     assert enrolment.status == S.PASSED
@@ -211,7 +211,7 @@ def test_the_pass_mark_is_data_on_the_track(cast, assessor):
     enrolment.track.pass_mark_theory = 50
     enrolment.track.save()
     low = under_review_with(cast, "55", "52")
-    services.move(actor=assessor, enrolment_id=low.pk, transition="pass")
+    services._move(actor=assessor, enrolment_id=low.pk, transition="pass")
     low.refresh_from_db()
     assert low.status == S.PASSED
 
@@ -219,7 +219,7 @@ def test_the_pass_mark_is_data_on_the_track(cast, assessor):
 def test_failing_needs_no_score_rule_but_a_reason(cast, assessor):
     enrolment = under_review_with(cast, "90", "90")
 
-    services.move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="the evidence is not hers")
+    services._move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="the evidence is not hers")
 
     enrolment.refresh_from_db()
     assert enrolment.status == S.FAILED
@@ -230,7 +230,7 @@ def test_failing_needs_no_score_rule_but_a_reason(cast, assessor):
 
 def failed_enrolment(cast, theory="40", practical="80"):
     enrolment = under_review_with(cast, theory, practical)
-    services.move(actor=cast["assessor"], enrolment_id=enrolment.pk, transition="fail", reason="theory too low")
+    services._move(actor=cast["assessor"], enrolment_id=enrolment.pk, transition="fail", reason="theory too low")
     enrolment.refresh_from_db()
     return enrolment
 
@@ -247,12 +247,12 @@ def test_no_resit_once_every_attempt_is_used(cast, inst1_staff):
 
 def test_the_second_failure_closes_the_case_when_two_attempts_are_allowed(cast, inst1_staff, assessor):
     enrolment = failed_enrolment(cast)
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
     registration.record_scores(
         staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("45"), practical_score=None
     )
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
-    services.move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="theory still low")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
+    services._move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="theory still low")
 
     message = refused(RuleNotMet, actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
 
@@ -280,7 +280,7 @@ def test_a_resit_is_possible_on_the_last_day_of_the_window(cast, inst1_staff):
     with time_machine.travel(
         timezone.make_aware(timezone.datetime.combine(last_day, timezone.datetime.min.time())) + timedelta(hours=12)
     ):
-        services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
+        services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
 
     enrolment.refresh_from_db()
     assert enrolment.status == S.TRAINED
@@ -326,7 +326,7 @@ def test_approval_stops_at_the_yearly_quota_and_a_withdrawal_frees_a_place(cast,
     message = refused(RuleNotMet, actor=officer, enrolment_id=second.pk, transition="approve")
     assert "quota of 1" in message and "used up" in message
 
-    assessment.withdraw(actor=inst1_staff, enrolment_id=first.pk, reason="moved to another city")
+    lifecycle.withdraw(actor=inst1_staff, enrolment_id=first.pk, reason="moved to another city")
     services.approve_enrolments(officer=officer, enrolment_ids=[second.pk])
     second.refresh_from_db()
     assert second.status == S.ENROLLED

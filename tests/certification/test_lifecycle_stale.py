@@ -12,7 +12,7 @@ from .. import factories
 
 def test_a_move_based_on_an_old_status_is_refused_with_the_current_status(submitted_enrolment, officer):
     with translation.override("en"), pytest.raises(StaleState) as stale:
-        services.move(
+        services._move(
             actor=officer,
             enrolment_id=submitted_enrolment.pk,
             transition="approve",
@@ -28,7 +28,7 @@ def test_a_move_based_on_an_old_status_is_refused_with_the_current_status(submit
 
 
 def test_a_move_with_the_current_expected_status_goes_through(submitted_enrolment, officer):
-    services.move(
+    services._move(
         actor=officer,
         enrolment_id=submitted_enrolment.pk,
         transition="reject",
@@ -48,11 +48,21 @@ def test_a_move_that_does_not_exist_from_the_current_status_is_stale(draft_enrol
     assert StateLog.objects.filter(enrolment=draft_enrolment).count() == 0
 
 
-def test_the_stale_message_names_the_move_as_people_know_it(draft_enrolment, assessor2):
-    with translation.override("en"), pytest.raises(StaleState) as stale:
-        services.move(actor=assessor2, enrolment_id=draft_enrolment.pk, transition="pass")
+def test_the_stale_message_names_the_move_as_people_know_it(enrolment_ready_for_review, officer, assessor2):
+    failed = enrolment_ready_for_review
+    services.decide_review(assessor=assessor2, enrolment_id=failed.pk, decision="fail", reason="theory too low")
 
-    assert stale.value.message == "“Pass” is not possible while the enrolment is “draft”."
+    with translation.override("en"), pytest.raises(StaleState) as stale:
+        services.decide_review(assessor=assessor2, enrolment_id=failed.pk, decision="pass")
+
+    assert stale.value.message == "“Pass” is not possible while the enrolment is “failed”."
+
+
+def test_an_assessor_cannot_move_a_candidate_they_may_not_see(draft_enrolment, assessor2):
+    with pytest.raises(MoveForbidden):
+        services.decide_review(assessor=assessor2, enrolment_id=draft_enrolment.pk, decision="pass")
+
+    assert StateLog.objects.filter(enrolment=draft_enrolment).count() == 0
 
 
 def test_submitting_twice_is_stale_the_second_time(draft_enrolment, inst1_staff):
@@ -81,7 +91,7 @@ def test_a_bulk_move_with_one_stale_enrolment_moves_none_and_names_the_trainee(
 
 def test_a_deleted_enrolment_is_stale(officer):
     with pytest.raises(StaleState) as stale:
-        services.move(actor=officer, enrolment_id=999_999, transition="approve")
+        services._move(actor=officer, enrolment_id=999_999, transition="approve")
 
     assert "no longer exists" in stale.value.message
 
@@ -101,7 +111,7 @@ def test_a_bulk_move_needs_at_least_one_enrolment(officer):
 
 def test_an_unknown_move_is_invalid_input(draft_enrolment, inst1_staff):
     with pytest.raises(InvalidInput) as invalid:
-        services.move(actor=inst1_staff, enrolment_id=draft_enrolment.pk, transition="teleport")
+        services._move(actor=inst1_staff, enrolment_id=draft_enrolment.pk, transition="teleport")
 
     assert "teleport" in invalid.value.message
 

@@ -7,10 +7,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from certification import registration, services
+from certification import services as lifecycle
 from certification.models import Enrolment, Role, Track, Trainee, User
 from certification.models import EnrolmentStatus as S
 from core.errors import InvalidInput, MoveForbidden, RuleNotMet
-from workflows.assessment import services as assessment
 
 from .. import factories
 from .test_lifecycle_transitions import enrolment_in
@@ -59,7 +59,7 @@ def test_a_second_track_is_allowed(inst1, inst1_staff):
 def test_a_withdrawn_enrolment_frees_the_track(inst1, inst1_staff):
     trainee = factories.trainee(inst1)
     first = enrol(inst1_staff, trainee, factories.batch(inst1, "PM"))
-    assessment.withdraw(actor=inst1_staff, enrolment_id=first.pk, reason="wrong batch")
+    lifecycle.withdraw(actor=inst1_staff, enrolment_id=first.pk, reason="wrong batch")
 
     second = enrol(inst1_staff, trainee, factories.batch(inst1, "PM"))
 
@@ -114,7 +114,7 @@ def test_a_rejected_enrolment_keeps_its_place_in_the_batch(inst1, inst1_staff, o
 def test_a_withdrawal_frees_a_place_in_the_batch(inst1, inst1_staff):
     batch = factories.batch(inst1, "PM", capacity=1)
     first = enrol(inst1_staff, factories.trainee(inst1), batch)
-    assessment.withdraw(actor=inst1_staff, enrolment_id=first.pk, reason="ill")
+    lifecycle.withdraw(actor=inst1_staff, enrolment_id=first.pk, reason="ill")
 
     assert enrol(inst1_staff, factories.trainee(inst1), batch).status == S.DRAFT
 

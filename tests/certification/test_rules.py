@@ -166,7 +166,7 @@ def test_opening_the_public_notice_sets_its_end_from_the_track(cast, officer):
     enrolment.track.publicity_working_days = 10
     enrolment.track.save()
 
-    services.move(actor=officer, enrolment_id=enrolment.pk, transition="open_publicity")
+    services._move(actor=officer, enrolment_id=enrolment.pk, transition="open_publicity")
 
     enrolment.refresh_from_db()
     assert enrolment.publicity_ends_on == working_days.publicity_end_date(timezone.localdate(), 10)

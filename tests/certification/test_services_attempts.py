@@ -20,13 +20,13 @@ def cast(inst1_staff, officer, assessor):
 def under_review(cast, theory, practical):
     enrolment = enrolment_in(S.TRAINED, track_code="CR", **cast)
     factories.enter_passing_results(enrolment, cast["staff"], theory=Decimal(theory), practical=Decimal(practical))
-    services.move(actor=cast["staff"], enrolment_id=enrolment.pk, transition="submit_results")
+    services._move(actor=cast["staff"], enrolment_id=enrolment.pk, transition="submit_results")
     return enrolment
 
 
 def failed(cast, theory, practical):
     enrolment = under_review(cast, theory, practical)
-    services.move(actor=cast["assessor"], enrolment_id=enrolment.pk, transition="fail", reason="below the mark")
+    services._move(actor=cast["assessor"], enrolment_id=enrolment.pk, transition="fail", reason="below the mark")
     return enrolment
 
 
@@ -41,7 +41,7 @@ def failed(cast, theory, practical):
 def test_the_assessors_decision_is_recorded_on_the_attempt(cast, assessor, transition, outcome):
     enrolment = under_review(cast, "80", "80")
 
-    services.move(actor=assessor, enrolment_id=enrolment.pk, transition=transition, reason="seen")
+    services._move(actor=assessor, enrolment_id=enrolment.pk, transition=transition, reason="seen")
 
     attempt = enrolment.current_attempt
     assert (attempt.outcome, attempt.reviewed_by, attempt.reason) == (outcome, assessor, "seen")
@@ -49,14 +49,14 @@ def test_the_assessors_decision_is_recorded_on_the_attempt(cast, assessor, trans
 
 def test_results_returned_and_resubmitted_await_review_again(cast, assessor, inst1_staff):
     enrolment = under_review(cast, "80", "80")
-    services.move(
+    services._move(
         actor=assessor, enrolment_id=enrolment.pk, transition="return_for_correction", reason="exam date missing"
     )
     registration.record_scores(
         staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("80"), practical_score=Decimal("81")
     )
 
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
 
     attempt = enrolment.current_attempt
     assert (attempt.number, attempt.outcome, attempt.reviewed_by, attempt.practical_score) == (
@@ -70,7 +70,7 @@ def test_results_returned_and_resubmitted_await_review_again(cast, assessor, ins
 def test_a_resit_is_a_new_attempt_that_keeps_the_passed_part(cast, inst1_staff):
     enrolment = failed(cast, theory="45", practical="82")
 
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
 
     first, resit = enrolment.attempts.order_by("number")
     assert first.outcome == AttemptOutcome.FAILED
@@ -81,13 +81,13 @@ def test_a_resit_is_a_new_attempt_that_keeps_the_passed_part(cast, inst1_staff):
 
 def test_a_resit_re_examines_only_the_failed_part(cast, inst1_staff, assessor):
     enrolment = failed(cast, theory="45", practical="82")
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
 
     registration.record_scores(
         staff=inst1_staff, enrolment_id=enrolment.pk, theory_score=Decimal("71"), practical_score=Decimal("10")
     )
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
-    services.move(actor=assessor, enrolment_id=enrolment.pk, transition="pass")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
+    services._move(actor=assessor, enrolment_id=enrolment.pk, transition="pass")
 
     resit = enrolment.current_attempt
     assert (resit.theory_score, resit.practical_score) == (Decimal("71"), Decimal("82"))
@@ -98,7 +98,7 @@ def test_a_resit_re_examines_only_the_failed_part(cast, inst1_staff, assessor):
 def test_a_resit_after_failing_both_parts_re_examines_both(cast, inst1_staff):
     enrolment = failed(cast, theory="30", practical="30")
 
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
 
     resit = enrolment.current_attempt
     assert (resit.theory_score, resit.practical_score) == (None, None)
@@ -110,7 +110,7 @@ def test_a_resit_keeps_the_part_passed_under_the_tracks_current_mark(cast, inst1
     enrolment.track.pass_mark_practical = 75
     enrolment.track.save()
 
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
 
     assert enrolment.current_attempt.practical_score is None
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from certification import services as lifecycle
 from certification.models import EnrolmentStatus, Role, StateLog
 from workflows.assessment import services
 
@@ -53,7 +54,7 @@ def test_return_then_resubmit_starts_review_again(client, assessor, task, candid
     client.post(url(task, "decide"), {"decision": "return", "reason": "3D 文件打不开"})
     candidate.refresh_from_db()
     assert candidate.status == EnrolmentStatus.TRAINED
-    services.submit_results(staff=inst1_staff, enrolment_id=candidate.pk)
+    lifecycle.submit_results(staff=inst1_staff, enrolment_id=candidate.pk)
     candidate.refresh_from_db()
     assert candidate.status == EnrolmentStatus.UNDER_REVIEW
     assert factories.open_review_task(candidate).flow_task.name == "review"
@@ -64,7 +65,7 @@ def test_passing_low_scores_is_refused_with_the_rule(client, assessor, inst1_sta
         factories.draft_enrolment(inst1_staff, "NM"), staff=inst1_staff, officer=officer, to="trained"
     )
     factories.enter_passing_results(enrolment, inst1_staff, theory=Decimal("55"))
-    services.submit_results(staff=inst1_staff, enrolment_id=enrolment.pk)
+    lifecycle.submit_results(staff=inst1_staff, enrolment_id=enrolment.pk)
     client.force_login(assessor)
     response = client.post(url(factories.open_review_task(enrolment), "decide"), {"decision": "pass"})
     assert response.status_code == 409
@@ -78,7 +79,7 @@ def test_a_second_sign_off_is_someone_elses(client, assessor, assessor2, inst1_s
     enrolment.track.reviewers_required = 2
     enrolment.track.save()
     factories.enter_passing_results(enrolment, inst1_staff)
-    services.submit_results(staff=inst1_staff, enrolment_id=enrolment.pk)
+    lifecycle.submit_results(staff=inst1_staff, enrolment_id=enrolment.pk)
     services.decide(assessor=assessor, task_id=factories.open_review_task(enrolment).pk, decision="pass")
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.UNDER_REVIEW
@@ -155,7 +156,7 @@ def test_bulk_approve_refuses_a_candidate_below_the_pass_mark(client, assessor, 
         factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer, to="trained"
     )
     factories.enter_passing_results(weak, inst1_staff, practical=Decimal("40"))
-    services.submit_results(staff=inst1_staff, enrolment_id=weak.pk)
+    lifecycle.submit_results(staff=inst1_staff, enrolment_id=weak.pk)
     client.force_login(assessor)
     client.post("/assessment/approve/", {"task": [factories.open_review_task(weak).pk], "confirm": "yes"})
     weak.refresh_from_db()

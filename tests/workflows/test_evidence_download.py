@@ -36,7 +36,7 @@ def model_file(trained_enrolment, inst1_staff):
 @pytest.fixture
 def file_under_review(model_file, trained_enrolment, inst1_staff):
     factories.enter_passing_results(trained_enrolment, inst1_staff)
-    services.move(actor=inst1_staff, enrolment_id=trained_enrolment.pk, transition="submit_results")
+    services._move(actor=inst1_staff, enrolment_id=trained_enrolment.pk, transition="submit_results")
     return model_file
 
 

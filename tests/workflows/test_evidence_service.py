@@ -177,8 +177,8 @@ def test_a_resit_cannot_remove_the_evidence_of_the_earlier_attempt(inst1_staff, 
     enrolment = factories.advance(
         factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="under_review"
     )
-    services.move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="理论未达标")
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
+    services._move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="理论未达标")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
     earlier = enrolment.attempts.get(number=1).evidence_files.get()
     with pytest.raises(RuleNotMet):
         evidence.remove_evidence(staff=inst1_staff, evidence_id=earlier.pk)

@@ -96,9 +96,9 @@ def test_a_resit_shows_the_kept_part_read_only_and_keeps_it(client, inst1_staff,
         factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="trained"
     )
     factories.enter_passing_results(enrolment, inst1_staff, theory=50, practical=82)
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
-    services.move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="理论未达标")
-    services.move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="submit_results")
+    services._move(actor=assessor, enrolment_id=enrolment.pk, transition="fail", reason="理论未达标")
+    services._move(actor=inst1_staff, enrolment_id=enrolment.pk, transition="schedule_resit")
     client.force_login(inst1_staff)
     page = client.get(url(enrolment)).content.decode()
     assert "2 of 2" in page

@@ -8,7 +8,7 @@ from viewflow.workflow.models import Task
 
 from certification.models import EnrolmentStatus, EvidenceKind
 from workflows.assessment import services
-from workflows.assessment.services import OPEN_TASK_STATUSES
+from workflows.assessment.selectors import OPEN_TASK_STATUSES
 from workflows.flows import AssessmentFlow
 from workflows.models import AssessmentProcess, Decision
 

@@ -2,13 +2,14 @@
 
 from django.db.models import Count, Q, QuerySet
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
-from certification import permissions
+from certification import permissions, rules
 from certification.models import EnrolmentStatus, EvidenceKind, User
 from workflows.flows import AssessmentFlow
+from workflows.models import AssessmentProcess
 
-from .services import OPEN_TASK_STATUSES
-
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED)
 _ENROLMENT = "process__assessmentprocess__enrolment"
 _ATTEMPT = "process__assessmentprocess__attempt"
 
@@ -38,15 +39,10 @@ def _review_tasks() -> QuerySet[Task]:
 
 def _without_conflicts(tasks: QuerySet[Task], assessor: User) -> QuerySet[Task]:
     """Never a candidate of the assessor's own institution, a declared conflict, own results or own sign-off."""
-    if assessor.institution_id:
-        tasks = tasks.exclude(**{f"{_ENROLMENT}__batch__institution_id": assessor.institution_id})
     return (
-        tasks.exclude(**{f"{_ENROLMENT}__trainee__declared_conflicts__assessor": assessor})
+        tasks.exclude(permissions.conflicted_enrolments(assessor, path=_ENROLMENT))
         .exclude(**{f"{_ATTEMPT}__submitted_by": assessor})
-        .exclude(
-            Q(flow_task=AssessmentFlow.second_review)
-            & Q(process__task__flow_task=AssessmentFlow.review, process__task__owner=assessor)
-        )
+        .exclude(Q(flow_task=AssessmentFlow.second_review) & Q(process__in=reviewed_processes(assessor)))
     )
 
 
@@ -77,14 +73,13 @@ def task_visible_to(user: User, task_id: int) -> Task | None:
 
 
 def is_clean(task: Task) -> bool:
-    """Scores at or above both pass marks and the required evidence present: safe to approve in bulk."""
+    """Scores at or above both pass marks and the required evidence present: safe to approve in bulk
+    (the same rules the lifecycle's `pass` and `submit_results` moves check)."""
     process = task.process.assessmentprocess
-    attempt, track = process.attempt, process.enrolment.track
-    if attempt.theory_score is None or attempt.practical_score is None:
-        return False
-    if attempt.theory_score < track.pass_mark_theory or attempt.practical_score < track.pass_mark_practical:
-        return False
-    return not track.requires_3d_evidence or task.model_3d_files > 0
+    attempt, enrolment = process.attempt, process.enrolment
+    return not rules.fail_reason_of_scores(enrolment, attempt) and not rules.missing_3d_evidence(
+        enrolment.track, model_3d_files=task.model_3d_files
+    )
 
 
 def eligible_assessors(task: Task) -> list[User]:
@@ -94,8 +89,13 @@ def eligible_assessors(task: Task) -> list[User]:
     process = task.process.assessmentprocess
     candidates = (
         User.objects.filter(role="assessor", is_active=True)
-        .exclude(institution_id=process.enrolment.batch.institution_id)
-        .exclude(declared_conflicts__trainee_id=process.enrolment.trainee_id)
+        .exclude(permissions.conflicted_assessors(process.enrolment))
         .order_by("username")
     )
     return [a for a in candidates if not review_refusal(a, task, process, ignore_owner=True)]
+
+
+def reviewed_processes(assessor: User) -> QuerySet[AssessmentProcess]:
+    """The assessment processes in which this assessor worked a review task (whatever they decided):
+    they never do the second review of those (SPEC §5, "never their own second review")."""
+    return AssessmentProcess.objects.filter(task__flow_task=AssessmentFlow.review, task__owner=assessor)

@@ -2,26 +2,26 @@
 
 Each decision completes its viewflow task and makes the matching lifecycle move of the enrolment
 in one transaction, under the flow's lock (select_for_update on the process row). Nothing here
-writes a status itself: the lifecycle move goes through certification.services.move.
+writes a status itself: the lifecycle moves go through certification.services.
 """
 
 from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from certification import permissions, rules, services
+from certification import effects, permissions, rules, services
 from certification.models import Enrolment, EnrolmentStatus, User
 from core.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
+from workflows.assessment import selectors
+from workflows.assessment.selectors import OPEN_TASK_STATUSES
 from workflows.flows import AssessmentFlow
 from workflows.models import AssessmentProcess, Decision
 
-OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED)
 REVIEW_TASKS = ("review", "second_review")
 DECISION_MOVES = {Decision.PASS: "pass", Decision.FAIL: "fail", Decision.RETURN: "return_for_correction"}
 
@@ -40,36 +40,37 @@ def _complete(task: Task, user: User) -> None:
     activation.execute()
 
 
-# Submitting results ---------------------------------------------------------------------------
+# What the lifecycle's moves do here (registered in certification.effects) ---------------------
 
 
-def submit_results(*, staff: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
-    """Send the current attempt to review: starts its process, or after a return for correction
-    completes the institution's correction task so that review starts again."""
+@effects.of("submit_results")
+def start_or_resume_review(move: effects.Move) -> None:
+    """Results submitted: start the attempt's process, or after a return for correction complete the
+    institution's correction task so that review starts again."""
+    attempt = move.enrolment.current_attempt
+    process = AssessmentProcess.objects.filter(attempt=attempt).first()
+    if process is None:
+        AssessmentFlow.start.run(attempt=attempt)
+        return
+    with AssessmentFlow.lock(process.pk):
+        correction = _open_task(process, "correction")
+        in_review = correction is None and any(_open_task(process, name) for name in REVIEW_TASKS)
+        if correction is None and not in_review:
+            raise StaleState(_("This attempt is already in review."))
+        process.data = {**process.data, "decision": "", "sign_offs": []}
+        process.save(update_fields=["data"])
+        if correction is not None:
+            _complete(correction, move.actor)
+        # else the case was returned by a move made outside the flow: its review task is still open.
 
-    def start_or_resume_review(enrolment: Enrolment) -> None:
-        attempt = enrolment.current_attempt
-        attempt.submitted_by, attempt.submitted_at = staff, timezone.now()
-        attempt.save(update_fields=["submitted_by", "submitted_at"])
-        process = AssessmentProcess.objects.filter(attempt=attempt).first()
-        if process is None:
-            AssessmentFlow.start.run(attempt=attempt)
-            return
+
+@effects.of("pass", "fail", "withdraw")
+def cancel_open_tasks(move: effects.Move) -> None:
+    """The case is decided or withdrawn: no assessment task of it stays open, whichever path made the move."""
+    for process in AssessmentProcess.objects.filter(enrolment=move.enrolment):
         with AssessmentFlow.lock(process.pk):
-            correction = _open_task(process, "correction")
-            if correction is None:
-                raise StaleState(_("This attempt is already in review."))
-            process.data = {**process.data, "decision": "", "sign_offs": []}
-            process.save(update_fields=["data"])
-            _complete(correction, staff)
-
-    return services.move(
-        actor=staff,
-        enrolment_id=enrolment_id,
-        transition="submit_results",
-        expected_status=expected_status,
-        side_effect=start_or_resume_review,
-    )
+            for task in Task.objects.filter(process_id=process.pk, status__in=OPEN_TASK_STATUSES):
+                task.flow_task.activation_class(task).cancel()
 
 
 # Who may work which task ----------------------------------------------------------------------
@@ -94,8 +95,8 @@ def review_refusal(
         return _("You have a conflict of interest with this candidate.")
     if process.attempt.submitted_by_id == user.pk:
         return _("You submitted these results: someone else reviews them.")
-    if user.pk in process.data.get("sign_offs", []):
-        return _("You already signed this attempt off: the second review is someone else's.")
+    if task.flow_task.name == "second_review" and selectors.reviewed_processes(user).filter(pk=process.pk).exists():
+        return _("You reviewed this attempt: the second review is someone else's.")
     if not ignore_owner and task.owner_id not in (None, user.pk):
         return _("Another assessor has claimed this task.")
     return ""
@@ -184,16 +185,14 @@ def decide(*, assessor: User, task_id: int, decision: str, reason: str = "") -> 
             reason_not = rules.fail_reason_of_scores(enrolment, process.attempt)
             if reason_not:
                 raise RuleNotMet(reason_not)
-        else:
-            # The move also records the outcome on the attempt (certification.services._RECORDS).
-            enrolment = services.move(
-                actor=assessor,
-                enrolment_id=enrolment.pk,
-                transition=DECISION_MOVES[decision],
-                reason=reason,
-            )
+            _complete(task, assessor)
+            return enrolment
+        # The task is completed first, so that the move's effects find no task of this review open.
         _complete(task, assessor)
-        return enrolment
+        # The move also records the outcome on the attempt (its transition body in lifecycle.py).
+        return services.decide_review(
+            assessor=assessor, enrolment_id=enrolment.pk, decision=DECISION_MOVES[decision], reason=reason
+        )
 
 
 def approve_many(*, assessor: User, task_ids: Iterable[int]) -> list[Enrolment]:
@@ -203,35 +202,6 @@ def approve_many(*, assessor: User, task_ids: Iterable[int]) -> list[Enrolment]:
         raise InvalidInput(_("Select at least one candidate."))
     with transaction.atomic():
         return [decide(assessor=assessor, task_id=task_id, decision=Decision.PASS) for task_id in ids]
-
-
-# Resits and withdrawal ------------------------------------------------------------------------
-
-
-def schedule_resit(*, staff: User, enrolment_id: int, expected_status: str | None = None) -> Enrolment:
-    """Back to `trained`; the move opens the next attempt, keeping the part already passed."""
-    return services.move(
-        actor=staff, enrolment_id=enrolment_id, transition="schedule_resit", expected_status=expected_status
-    )
-
-
-def withdraw(*, actor: User, enrolment_id: int, reason: str, expected_status: str | None = None) -> Enrolment:
-    """Withdraw the enrolment and cancel any open assessment task of it."""
-
-    def cancel_open_tasks(enrolment: Enrolment) -> None:
-        for process in AssessmentProcess.objects.filter(enrolment=enrolment):
-            with AssessmentFlow.lock(process.pk):
-                for task in Task.objects.filter(process_id=process.pk, status__in=OPEN_TASK_STATUSES):
-                    task.flow_task.activation_class(task).cancel()
-
-    return services.move(
-        actor=actor,
-        enrolment_id=enrolment_id,
-        transition="withdraw",
-        reason=reason,
-        expected_status=expected_status,
-        side_effect=cancel_open_tasks,
-    )
 
 
 def open_review_tasks():

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from certification import services
+from certification import effects, services
 from certification.identity import mask_name
 from certification.models import Enrolment, EnrolmentStatus, User
 from core.errors import InvalidInput, RuleNotMet, StaleState
@@ -45,6 +45,26 @@ def _required_reason(reason: str) -> str:
 # Opening a notice -------------------------------------------------------------------------------
 
 
+class PeriodEnds(dict):
+    """The last day of a period opened on `start`, by its length in working days: worked out once
+    per length when many candidates open together."""
+
+    def __init__(self, start: date):
+        super().__init__()
+        self.start = start
+
+    def __missing__(self, length: int) -> date:
+        self[length] = working_days.publicity_end_date(self.start, length)
+        return self[length]
+
+
+@effects.of("open_publicity")
+def set_end_of_period(move: effects.Move) -> None:
+    """Each candidate's period is its own track's length in working days."""
+    ends = move.context if isinstance(move.context, PeriodEnds) else PeriodEnds(timezone.localdate())
+    move.enrolment.publicity_ends_on = ends[move.enrolment.track.publicity_working_days]
+
+
 def open_publicity(*, officer: User, enrolment_ids: Iterable[int], title: str) -> PublicityNotice:
     """Put passed candidates in a new public notice, all or nothing."""
     require_officer(officer)
@@ -54,18 +74,8 @@ def open_publicity(*, officer: User, enrolment_ids: Iterable[int], title: str) -
     if len(title) > PublicityNotice._meta.get_field("title").max_length:
         raise InvalidInput(_("The title is too long."))
     today = timezone.localdate()
-    end_by_length: dict[int, date] = {}
-
-    def set_end_of_period(enrolment: Enrolment) -> None:
-        length = enrolment.track.publicity_working_days
-        if length not in end_by_length:
-            end_by_length[length] = working_days.publicity_end_date(today, length)
-        enrolment.publicity_ends_on = end_by_length[length]
-
     with transaction.atomic():
-        enrolments = services.move_many(
-            actor=officer, enrolment_ids=enrolment_ids, transition="open_publicity", side_effect=set_end_of_period
-        )
+        enrolments = services.open_publicity(officer=officer, enrolment_ids=enrolment_ids, context=PeriodEnds(today))
         notice = PublicityNotice.objects.create(
             title=title, opened_by=officer, starts_on=today, ends_on=max(e.publicity_ends_on for e in enrolments)
         )
@@ -133,7 +143,7 @@ def uphold_objection(*, officer: User, objection_id: int, reason: str) -> Object
     with transaction.atomic():
         objection = _locked_open_objection(objection_id)
         enrolment_id = objection.entry.enrolment_id
-        services.move(actor=officer, enrolment_id=enrolment_id, transition="uphold_objection", reason=reason)
+        services.uphold_objection(officer=officer, enrolment_id=enrolment_id, reason=reason)
         # Other open objections against the same candidate are settled by the same decision.
         _decide(
             Objection.objects.filter(entry__enrolment_id=enrolment_id, status=ObjectionStatus.OPEN),
@@ -192,7 +202,7 @@ def _close_one(enrolment_id: int, *, today: date, actor: User | None) -> bool:
         list(Enrolment.objects.select_for_update().filter(pk=enrolment_id).values_list("pk", flat=True))
         if not _due(Enrolment.objects.filter(pk=enrolment_id), today).exists():
             return False  # an objection came in, or someone moved it first
-        services.move(actor=actor, enrolment_id=enrolment_id, transition="close_publicity")
+        services.close_publicity(actor=actor, enrolment_id=enrolment_id)
     return True
 
 

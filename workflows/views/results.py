@@ -14,11 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from certification import evidence, permissions, registration, rules, selectors
+from certification import evidence, permissions, registration, rules, selectors, services
 from certification.models import EvidenceFile
 from core.errors import LifecycleError
 from core.views import render_error, role_required
-from workflows.assessment import services
 from workflows.forms.results import EvidenceUploadForm, ResultsForm, SubmitResultsForm
 
 TEMPLATE = "workflows/results/edit.html"
