@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from certification import permissions, selectors
 from certification.models import AssessmentAttempt, EnrolmentStatus, Level, ModuleCompletion, User
 from certification.models.enrolments import QUOTA_STATUSES
-
 from core.spreadsheets import SafeSheet, new_workbook
 
 CHUNK = 1000
