@@ -1,6 +1,8 @@
 # The two commands other tools depend on (SPEC §8):
 #   make run    install everything, migrate, load demo data, serve on http://127.0.0.1:8000
 #   make test   install everything, run the whole suite on SQLite and on PostgreSQL
+# and the checks CI runs before the tests (.ci/run):
+#   make lint   ruff (lint and format), mypy, the import contracts, no model change without a migration
 #
 # Each install step leaves a file behind, so a second `make` skips what is done:
 #   .tools/system-packages.stamp  Debian packages (scripts/setup.sh)
@@ -22,11 +24,12 @@ export UV_PYTHON := python3
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages venv messages run test test-sqlite test-pg
+.PHONY: help setup system-packages venv messages run lint test test-sqlite test-pg
 
 help:
 	@echo "make run          install everything, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test         install everything, run the test suite on SQLite and on PostgreSQL"
+	@echo "make lint         ruff, ruff format --check, mypy, import contracts, missing migrations"
 	@echo "make test-sqlite  the test suite on SQLite only"
 	@echo "make test-pg      the test suite on PostgreSQL only"
 	@echo "make setup        install only: system packages, the venv, compiled translations"
@@ -64,6 +67,14 @@ endif
 
 run: setup
 	bash scripts/run.sh
+
+# Tools from the venv, at the versions uv.lock pins; the first failing check fails the target.
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	.venv/bin/lint-imports
+	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run --skip-checks
 
 test: setup
 	bash scripts/test.sh all $(PYTEST_ARGS)

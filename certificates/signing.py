@@ -143,7 +143,7 @@ def _missing_key() -> ImproperlyConfigured:
 
 
 @lru_cache(maxsize=4)
-def _signer(stamp: tuple[str, int]) -> signers.SimpleSigner:
+def _signer(stamp: tuple[str, int]) -> "TemplateSigner":
     directory = Path(stamp[0])
     loaded = signers.SimpleSigner.load(str(directory / KEY_FILE), str(directory / CERT_FILE))
     if loaded is None:
@@ -199,7 +199,10 @@ def reserve_signature(*, number: str) -> Callable | None:
     PAdES; ISO 32002 and PDF 2.0 for an ECDSA key on a NIST curve)."""
     if not has_signing_key():
         return None
-    public_key = _signer(_stamp(key_directory())).signing_cert.public_key
+    certificate = _signer(_stamp(key_directory())).signing_cert
+    if certificate is None:  # pyHanko allows a signer without one; a key loaded from files has it
+        raise _missing_key()
+    public_key = certificate.public_key
     iso_32002 = (
         public_key.algorithm == "ec" and public_key.curve[0] == "named" and public_key.curve[1] in ISO32002_CURVE_NAMES
     )
@@ -361,7 +364,7 @@ class TemplateSigner(signers.SimpleSigner):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._template = None
+        self._template: _CmsTemplate | None = None
         self._template_checked = False
         from cryptography.hazmat.primitives import serialization as _serialization
 
@@ -405,17 +408,20 @@ class TemplateSigner(signers.SimpleSigner):
                 is_pdf_sig=is_pdf_sig,
                 encap_content_info=encap_content_info,
             )
-        return cms.ContentInfo.load(self._from_template(data_digest))
+        return cms.ContentInfo.load(self._from_template(self._template, data_digest))
 
     def document_signature(self, document_digest: bytes) -> bytes:
         """The DER-encoded CMS of a PAdES signature over a PDF's SHA-256 byte-range digest."""
         if self._template is not None and len(document_digest) == 32:
-            return self._from_template(document_digest)
+            return self._from_template(self._template, document_digest)
         return asyncio.run(self.async_sign(document_digest, "sha256", use_pades=True)).dump()
 
-    def _from_template(self, digest: bytes) -> bytes:
-        signature = self._private_key.sign(self._template.signed_attributes(digest), ECDSA(hashes.SHA256()))
-        return self._template.container(digest, signature)
+    def _from_template(self, template: "_CmsTemplate", digest: bytes) -> bytes:
+        key = self._private_key
+        if not isinstance(key, EllipticCurvePrivateKey):  # a template is made for an EC key only
+            raise TypeError("Only an EC key signs from a CMS template.")
+        signature = key.sign(template.signed_attributes(digest), ECDSA(hashes.SHA256()))
+        return template.container(digest, signature)
 
 
 def _tlv(tag: int, content: bytes) -> bytes:

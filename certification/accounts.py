@@ -28,7 +28,7 @@ def _hash(code: str) -> str:
 
 def ensure_trainee_account(*, trainee: Trainee) -> User:
     """The trainee's account, created on first approval; a second track reuses it."""
-    if trainee.user_id:
+    if trainee.user is not None:
         return trainee.user
     user = User.objects.filter(username=trainee.id_number).first()
     if user is None:

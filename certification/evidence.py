@@ -67,7 +67,7 @@ FORMATS = {
     ]
 }
 FORMATS_3D = {code for code, f in FORMATS.items() if f.is_3d}
-FORMATS_BY_KIND = {
+FORMATS_BY_KIND: dict[str, set[str]] = {
     EvidenceKind.MODEL_3D: FORMATS_3D | {"pdf"},  # a PDF export of the model is accepted too
     EvidenceKind.PHOTO: {"png", "jpg"},
     EvidenceKind.DOCUMENT: {"pdf", "png", "jpg"},
@@ -201,7 +201,7 @@ def _image_format(upload) -> str:
     finally:
         upload.seek(0)
     # MPO is the multi-picture JPEG many phone cameras write.
-    return {"PNG": "png", "JPEG": "jpg", "MPO": "jpg"}.get(image_format, "")
+    return {"PNG": "png", "JPEG": "jpg", "MPO": "jpg"}.get(image_format or "", "")
 
 
 def _text_lines(head: bytes, size: int) -> list[str] | None:
@@ -378,8 +378,9 @@ def remove_evidence(*, staff: User, evidence_id: int) -> None:
             raise RuleNotMet(locked)
         file, storage = evidence.file.name, evidence.file.storage
         evidence.delete()
-        # Only once the row is surely gone: a rolled-back removal keeps its file.
-        transaction.on_commit(lambda: storage.delete(file))
+        if file:
+            # Only once the row is surely gone: a rolled-back removal keeps its file.
+            transaction.on_commit(lambda: storage.delete(file))
 
 
 # Who sees them ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import re
 import time
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -57,16 +58,23 @@ def birth_date_of_resident_id(number: str) -> date | None:
     return born if date(1900, 1, 1) <= born <= _today() else None
 
 
-_today_cache = {"from": 0.0, "until": 0.0, "date": None}
+@dataclass
+class _TodayCache:
+    since: float = 0.0
+    until: float = 0.0
+    today: date = date.min
+
+
+_today_cache = _TodayCache()
 
 
 def _today() -> date:
     """Today's local date, worked out at most once a minute (an import checks thousands of IDs).
     The clock may also move backwards (a test travelling in time): that too is worked out again."""
     now = time.time()
-    if not _today_cache["from"] <= now < _today_cache["until"]:
-        _today_cache.update({"from": now, "until": now + 60, "date": timezone.localdate()})
-    return _today_cache["date"]
+    if not _today_cache.since <= now < _today_cache.until:
+        _today_cache.since, _today_cache.until, _today_cache.today = now, now + 60, timezone.localdate()
+    return _today_cache.today
 
 
 def mask_id_number(number: str) -> str:

@@ -5,11 +5,11 @@ Views and services ask these; selectors apply the same ownership rules to querys
 
 from django.db.models import Q
 
-from core.roles import is_assessor, is_institution_staff, is_officer, is_trainee
+from core.roles import institution_of_staff, is_assessor, is_institution_staff, is_officer, is_trainee
 
 from .models import Enrolment, EnrolmentStatus, Trainee, TrainingBatch, User
 
-__all__ = ["is_assessor", "is_institution_staff", "is_officer", "is_trainee"]
+__all__ = ["institution_of_staff", "is_assessor", "is_institution_staff", "is_officer", "is_trainee"]
 
 
 def works_for(user: User | None, institution_id: int) -> bool:

@@ -205,6 +205,7 @@ def _cjk_font(size: int) -> ImageFont.FreeTypeFont | None:
         except OSError:
             break
     for face in faces:
-        if face.getname()[0].endswith(" SC"):
+        family = face.getname()[0]
+        if family and family.endswith(" SC"):
             return face
     return faces[0] if faces else None

@@ -69,19 +69,19 @@ def create_trainees(*, staff: User, rows: Sequence[dict]) -> list[Trainee | Life
     import of thousands of rows costs about what one form does per row; `create_trainee` is this with
     one row.
     """
-    require_institution_staff(staff)
+    institution_id = require_institution_staff(staff)
     trainees = []
     for fields in rows:
         trainee = _new(
             Trainee,
             {k: fields[k] for k in fields if k in TRAINEE_FIELDS + ("photo",)},
-            institution_id=staff.institution_id,
+            institution_id=institution_id,
         )
         trainee.id_number = normalise_id_number(trainee.id_number)  # before the uniqueness check
         trainees.append(trainee)
     registered = {
-        (id_type, id_number): institution_id
-        for id_type, id_number, institution_id in selectors.trainees_with_ids(
+        (id_type, id_number): owner
+        for id_type, id_number, owner in selectors.trainees_with_ids(
             (t.id_type, t.id_number) for t in trainees
         ).values_list("id_type", "id_number", "institution_id")
     }
@@ -89,7 +89,7 @@ def create_trainees(*, staff: User, rows: Sequence[dict]) -> list[Trainee | Life
     for trainee in trainees:
         key = (trainee.id_type, trainee.id_number)
         if key in registered:
-            outcomes.append(_already_registered(own=registered[key] == staff.institution_id))
+            outcomes.append(_already_registered(own=registered[key] == institution_id))
             continue
         try:
             # Uniqueness is what `registered` checked, for all rows in one query.
@@ -97,7 +97,7 @@ def create_trainees(*, staff: User, rows: Sequence[dict]) -> list[Trainee | Life
         except InvalidInput as error:
             outcomes.append(error)
             continue
-        registered[key] = staff.institution_id  # a second row with the same ID in this call
+        registered[key] = institution_id  # a second row with the same ID in this call
         outcomes.append(trainee)
     _insert(
         Trainee,
@@ -184,9 +184,9 @@ def _one(outcomes: list):
 
 
 def update_trainee(*, staff: User, trainee_id: int, **fields) -> Trainee:
-    require_institution_staff(staff)
+    institution_id = require_institution_staff(staff)
     with transaction.atomic():
-        trainee = Trainee.objects.select_for_update().filter(institution_id=staff.institution_id, pk=trainee_id).first()
+        trainee = Trainee.objects.select_for_update().filter(institution_id=institution_id, pk=trainee_id).first()
         if trainee is None:
             raise MoveForbidden(_("This trainee is not registered by your institution."))
         identity_locked = trainee.enrolments.exclude(
@@ -217,19 +217,17 @@ def _save(instance):
 
 
 def create_batch(*, staff: User, **fields) -> TrainingBatch:
-    require_institution_staff(staff)
-    batch = TrainingBatch(institution_id=staff.institution_id, **{k: v for k, v in fields.items() if k in BATCH_FIELDS})
+    institution_id = require_institution_staff(staff)
+    batch = TrainingBatch(institution_id=institution_id, **{k: v for k, v in fields.items() if k in BATCH_FIELDS})
     _validated(batch)
     batch.save()
     return batch
 
 
 def update_batch(*, staff: User, batch_id: int, **fields) -> TrainingBatch:
-    require_institution_staff(staff)
+    institution_id = require_institution_staff(staff)
     with transaction.atomic():
-        batch = (
-            TrainingBatch.objects.select_for_update().filter(institution_id=staff.institution_id, pk=batch_id).first()
-        )
+        batch = TrainingBatch.objects.select_for_update().filter(institution_id=institution_id, pk=batch_id).first()
         if batch is None:
             raise MoveForbidden(_("This batch does not belong to your institution."))
         has_enrolments = batch.enrolments.exists()
@@ -253,20 +251,20 @@ def enrol_trainees(*, staff: User, requests: Sequence[tuple[int, int]]) -> list[
     """Draft enrolments for (trainee id, batch id) pairs of the institution: for each pair the
     enrolment or why it was refused (nothing written for it). Checked in a few queries for all pairs,
     in the order given (the last place of a batch goes to the first pair asking for it)."""
-    require_institution_staff(staff)
+    institution_id = require_institution_staff(staff)
     with transaction.atomic():
         # Locked in id order so that two imports into the same batches cannot deadlock.
         batches = {
             batch.pk: batch
             for batch in TrainingBatch.objects.select_for_update(of=("self",))
             .select_related("track")
-            .filter(pk__in={b for _, b in requests}, institution_id=staff.institution_id)
+            .filter(pk__in={b for _, b in requests}, institution_id=institution_id)
             .order_by("pk")
         }
         names = dict(
-            Trainee.objects.filter(
-                pk__any_of={t for t, _ in requests}, institution_id=staff.institution_id
-            ).values_list("pk", "name")
+            Trainee.objects.filter(pk__any_of={t for t, _ in requests}, institution_id=institution_id).values_list(
+                "pk", "name"
+            )
         )
         # Every enrolment but a withdrawn one holds its place: a rejected one may be resubmitted,
         # and the batch page counts places the same way (selectors.batches_visible_to).
@@ -353,17 +351,17 @@ def discard_new_registrations(*, staff: User, enrolment_ids: Sequence[int], trai
     """Take back draft enrolments and trainees just made in this transaction for a row that was then
     refused (an import keeps nothing of a refused row). Only what nothing else refers to yet goes:
     a draft never submitted, a trainee with no enrolment and no account."""
-    require_institution_staff(staff)
+    institution_id = require_institution_staff(staff)
     if enrolment_ids:
         Enrolment.objects.filter(
             pk__in=enrolment_ids,
-            batch__institution_id=staff.institution_id,
+            batch__institution_id=institution_id,
             status=EnrolmentStatus.DRAFT,
             state_logs__isnull=True,
         ).delete()
     if trainee_ids:
         Trainee.objects.filter(
-            pk__in=trainee_ids, institution_id=staff.institution_id, enrolments__isnull=True, user__isnull=True
+            pk__in=trainee_ids, institution_id=institution_id, enrolments__isnull=True, user__isnull=True
         ).delete()
 
 

@@ -14,8 +14,8 @@ def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
     base = Enrolment.objects.select_related("trainee", "batch__institution", "track")
     if permissions.is_officer(user):
         return base
-    if permissions.is_institution_staff(user):
-        return base.filter(batch__institution_id=user.institution_id)
+    if (institution_id := permissions.institution_of_staff(user)) is not None:
+        return base.filter(batch__institution_id=institution_id)
     if permissions.is_trainee(user):
         return base.filter(trainee__user=user)
     if permissions.is_assessor(user):
@@ -29,8 +29,8 @@ def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
 def trainees_visible_to(user: User) -> QuerySet[Trainee]:
     if permissions.is_officer(user):
         return Trainee.objects.select_related("institution")
-    if permissions.is_institution_staff(user):
-        return Trainee.objects.select_related("institution").filter(institution_id=user.institution_id)
+    if (institution_id := permissions.institution_of_staff(user)) is not None:
+        return Trainee.objects.select_related("institution").filter(institution_id=institution_id)
     return Trainee.objects.none()
 
 
@@ -54,16 +54,16 @@ def batches_visible_to(user: User) -> QuerySet[TrainingBatch]:
     )
     if permissions.is_officer(user):
         return base
-    if permissions.is_institution_staff(user):
-        return base.filter(institution_id=user.institution_id)
+    if (institution_id := permissions.institution_of_staff(user)) is not None:
+        return base.filter(institution_id=institution_id)
     return base.none()
 
 
 def institutions_visible_to(user: User) -> QuerySet[Institution]:
     if permissions.is_officer(user):
         return Institution.objects.all()
-    if permissions.is_institution_staff(user):
-        return Institution.objects.filter(pk=user.institution_id)
+    if (institution_id := permissions.institution_of_staff(user)) is not None:
+        return Institution.objects.filter(pk=institution_id)
     return Institution.objects.none()
 
 

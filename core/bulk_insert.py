@@ -12,6 +12,7 @@ It does not return primary keys: the caller reads them back by a natural key. No
 
 import datetime
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, models, router
 from django.utils import timezone
@@ -45,17 +46,19 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model]) -> None
     connection = connections[database]
     fields = [field for field in model._meta.concrete_fields if not field.primary_key and not field.generated]
     quote = connection.ops.quote_name
-    target = f"{quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    # Concrete fields are those with a column; the stubs type every field's column as optional.
+    columns: list[str] = [f.column for f in fields]  # type: ignore[misc]
+    target = f"{quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)})"
     # Rows inserted together are stamped together: one "now" for every auto_now(_add) field.
     now = timezone.now()
     stamped = {
         field.attname for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     }
     prepared = [(field, field.attname in stamped, _STORED_AS_IS.get(field.get_internal_type())) for field in fields]
-    rows = []
-    last = [(_NOTHING, None)] * len(fields)  # each column's last value and its prepared form
+    rows: list[list[Any]] = []
+    last: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(fields)  # each column's last value and its prepared form
     for obj in objs:
-        row = []
+        row: list[Any] = []
         for index, (field, is_stamped, as_is) in enumerate(prepared):
             if is_stamped:
                 setattr(obj, field.attname, now if isinstance(field, models.DateTimeField) else datetime.date.today())

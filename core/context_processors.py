@@ -1,5 +1,7 @@
 """The navigation each role sees."""
 
+from typing import Any
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +48,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"navigation": []}
-    items = []
+    items: list[dict[str, Any]] = []
     for url_name, label in NAVIGATION.get(getattr(user, "role", ""), []):
         try:
             url = reverse(url_name)

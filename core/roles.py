@@ -3,6 +3,8 @@
 Role only: whether a user may act on a particular object is certification.permissions' question.
 """
 
+from typing import TypeGuard, TypeVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,21 +16,31 @@ class Role(models.TextChoices):
     TRAINEE = "trainee", _("trainee")
 
 
+# Whatever user model (or AnonymousUser) is asked about: a predicate that holds tells the type
+# checker the user is not None, so callers read `user.pk` without checking again.
+U = TypeVar("U")
+
+
 def has_role(user, role: str) -> bool:
     return bool(user and user.is_authenticated and user.is_active and getattr(user, "role", "") == role)
 
 
-def is_officer(user) -> bool:
+def is_officer(user: U | None) -> TypeGuard[U]:
     return has_role(user, Role.OFFICER)
 
 
-def is_assessor(user) -> bool:
+def is_assessor(user: U | None) -> TypeGuard[U]:
     return has_role(user, Role.ASSESSOR)
 
 
-def is_institution_staff(user) -> bool:
-    return has_role(user, Role.INSTITUTION) and user.institution_id is not None
+def institution_of_staff(user) -> int | None:
+    """The institution an institution-staff user works for; None for anyone else."""
+    return user.institution_id if has_role(user, Role.INSTITUTION) else None
 
 
-def is_trainee(user) -> bool:
+def is_institution_staff(user: U | None) -> TypeGuard[U]:
+    return institution_of_staff(user) is not None
+
+
+def is_trainee(user: U | None) -> TypeGuard[U]:
     return has_role(user, Role.TRAINEE)

@@ -147,7 +147,9 @@ class StatusFieldGuard(models.QuerySet):
             raise ValidationError(_("A new enrolment starts as a draft."))
 
 
-class Enrolment(models.Model):
+# The stubs cannot follow the reverse relation from workflows' AssessmentProcess, whose base class
+# (viewflow's Process) is untyped.
+class Enrolment(models.Model):  # type: ignore[django-manager-missing]
     trainee = models.ForeignKey(Trainee, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("trainee"))
     batch = models.ForeignKey(
         TrainingBatch, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("training batch")
@@ -189,8 +191,8 @@ class Enrolment(models.Model):
         self._status_move_allowed = False
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._saved_status = instance.__dict__.get("status")
         return instance
 

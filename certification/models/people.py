@@ -14,7 +14,7 @@ from .institutions import Institution
 
 # The auth group that mirrors each role, created by a data migration; permissions in the admin
 # come from the group, object-level rules from certification.permissions.
-ROLE_GROUPS = {
+ROLE_GROUPS: dict[str, str] = {
     Role.OFFICER: "officers",
     Role.ASSESSOR: "assessors",
     Role.INSTITUTION: "institution staff",
