@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
+from core.validators import refuse_format_characters
 
 from ..identity import mask_id_number, mask_name, normalise_id_number, validate_resident_id
 from .institutions import Institution
@@ -23,6 +24,9 @@ ROLE_GROUPS = {
 
 
 class User(AbstractUser):
+    # AbstractUser's name fields, with the check every name field of ours has.
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[refuse_format_characters])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[refuse_format_characters])
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     institution = models.ForeignKey(
         Institution,
@@ -105,7 +109,7 @@ class Trainee(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="trainee", verbose_name=_("account")
     )
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("name"), max_length=64, validators=[refuse_format_characters])
     id_type = models.CharField(_("ID type"), max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = models.CharField(_("ID number"), max_length=32)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
