@@ -1,5 +1,7 @@
 """People: users with one role, trainees and the conflicts assessors declare (SPEC §1, §3)."""
 
+from datetime import date
+
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -10,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Role
 from core.validators import refuse_format_characters
 
-from ..identity import mask_id_number, mask_name, normalise_id_number, validate_resident_id
+from ..identity import (
+    birth_date_of_resident_id,
+    mask_id_number,
+    mask_name,
+    normalise_id_number,
+    validate_resident_id,
+)
 from .institutions import Institution
 
 # The auth group that mirrors each role, created by a data migration; permissions in the admin
@@ -145,6 +153,18 @@ class Trainee(models.Model):
                 validate_resident_id(self.id_number)
             except ValidationError as error:
                 raise ValidationError({"id_number": error.messages}) from error
+            born = birth_date_of_resident_id(self.id_number)
+            # A birth date that failed its own field check is reported there, not twice.
+            if isinstance(self.birth_date, date) and self.birth_date != born:
+                raise ValidationError(
+                    {
+                        "birth_date": _(
+                            "The birth date does not match the resident ID number, whose characters 7 to 14 "
+                            "give %(date)s: please check both."
+                        )
+                        % {"date": born.isoformat()}
+                    }
+                )
 
     @property
     def masked_id_number(self) -> str:

@@ -311,3 +311,16 @@ def test_a_name_with_a_hidden_direction_mark_is_rejected_with_a_clear_message(in
     [problem] = summary.problems
     assert problem.row == 4 and "invisible formatting characters" in problem.message
     assert snapshot() == before
+
+
+def test_a_birth_date_that_differs_from_the_resident_ids_is_rejected_with_a_clear_message(inst1_staff, pm_batch):
+    rows = [enrolment_row(), enrolment_row(birth_date=date(1991, 3, 5))]
+    before = snapshot()
+
+    with override("en"):
+        summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows))
+
+    assert summary.counts["rejected"] == 1 and not summary.written
+    [problem] = summary.problems
+    assert problem.row == 4 and "birth date" in problem.message and "1990-03-05" in problem.message
+    assert snapshot() == before
