@@ -39,8 +39,9 @@ def slips(request):
 
 
 def _trainees_with_account(user):
-    """The institution's trainees who were approved at least once, and so have an account."""
-    return selectors.trainees_visible_to(user).filter(user__isnull=False).select_related("user")
+    """The institution's trainees who were approved at least once, and so have an account that is
+    active (a deactivated account gets no slip: accounts.issue_activation_code)."""
+    return selectors.trainees_visible_to(user).filter(user__is_active=True).select_related("user")
 
 
 def _render_choice(request, *, error_message="", status=200):

@@ -137,3 +137,16 @@ def test_a_search_with_a_nul_byte_finds_nothing_like_any_other_unknown_text(clie
 
     assert response.status_code == 200
     assert f'name="trainees" value="{trainee_user.trainee.pk}"' not in response.content.decode()
+
+
+def test_a_deactivated_account_is_not_listed_and_gets_no_slip(client, inst1_staff, trainee_user):
+    trainee_user.is_active = False
+    trainee_user.save()
+    client.force_login(inst1_staff)
+
+    page = client.get(URL).content.decode()
+    response = client.post(URL, {"trainees": [trainee_user.trainee.pk]})
+
+    assert f'name="trainees" value="{trainee_user.trainee.pk}"' not in page
+    assert response.status_code == 400
+    assert not ActivationCode.objects.filter(user=trainee_user).exists()
