@@ -51,11 +51,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def born_on(n: int) -> date:
+    return date(1960, 1, 1) + timedelta(days=n // 500)
+
+
 def resident_id(n: int) -> str:
     from certification.identity import resident_id_check_character
 
-    born = date(1960, 1, 1) + timedelta(days=n // 500)
-    first17 = f"330106{born:%Y%m%d}{n % 500:03d}"
+    first17 = f"330106{born_on(n):%Y%m%d}{n % 500:03d}"
     return first17 + resident_id_check_character(first17)
 
 
@@ -98,7 +101,7 @@ def make_file(path: Path, rows: int, batch_name: str) -> None:
                 "居民身份证",
                 resident_id(n),
                 "男" if n % 2 else "女",
-                date(1990, 3, 5),
+                born_on(n),  # the date in the ID number, as registration checks
                 "汉族",
                 "高中/中专",
                 f"138{n:08d}",

@@ -108,8 +108,9 @@ def parse_number(text: str) -> CertificateNumber | None:
 
 def normalise_number(text: str) -> str:
     """What people type or scan, in the stored form: no blanks, upper case, at most 22 characters
-    kept beyond which nothing could match anyway (so logs stay small)."""
-    return "".join((text or "").split()).upper()[:64]
+    kept beyond which nothing could match anyway (so logs stay small). A NUL, which PostgreSQL
+    refuses in any text, becomes U+FFFD: no number has it, so the input is simply not found."""
+    return "".join((text or "").split()).upper().replace("\x00", "\ufffd")[:64]
 
 
 def lock_counter(*, issuer_code: str, year: int) -> CertificateSerial:

@@ -36,6 +36,10 @@ from .tasks import freeze_certificates
 CHUNK_SIZE = 10
 
 
+class NothingToIssue(InvalidInput):
+    """No enrolment in the scope is ready to issue: the command says so and exits 0 (SPEC §8)."""
+
+
 def _check_officer(user: User) -> None:
     if not permissions.is_officer(user):
         raise MoveForbidden(_("Only the certification office issues, corrects and revokes certificates."))
@@ -56,7 +60,7 @@ def start_issuance(*, officer: User, batch_id: int | None = None, enqueue: bool 
         candidates = candidates.exclude(pk__in=waiting.values("enrolment_id"))
         enrolment_ids = list(candidates.order_by("batch_id", "pk").values_list("pk", flat=True))
         if not enrolment_ids:
-            raise InvalidInput(_("Nothing is ready to issue here (or it is already in a run that has not finished)."))
+            raise NothingToIssue(_("Nothing is ready to issue here (or it is already in a run that has not finished)."))
         run = IssuanceRun.objects.create(officer=officer, batch_id=batch_id, total=len(enrolment_ids))
         IssuanceItem.objects.bulk_create(
             [IssuanceItem(run=run, enrolment_id=enrolment_id) for enrolment_id in enrolment_ids], batch_size=500

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.errors import InvalidInput, MoveForbidden, RuleNotMet
 
@@ -20,6 +21,10 @@ from .models import ActivationCode, Role, Trainee, User
 # No 0/O, 1/I/L: the code is typed from paper.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
+# A deactivated account stays so: a slip neither reactivates it nor is printed for it.
+_DEACTIVATED = _lazy(
+    "This account is deactivated: the certification office must reactivate it before it can be activated."
+)
 
 
 def _hash(code: str) -> str:
@@ -54,6 +59,8 @@ def issue_activation_code(*, staff: User, trainee_id: int) -> str:
         raise MoveForbidden(_("This trainee is not registered by your institution."))
     if trainee.user is None:
         raise InvalidInput(_("The trainee gets an account when an enrolment is approved."))
+    if not trainee.user.is_active:
+        raise RuleNotMet(_DEACTIVATED)
     code = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
     with transaction.atomic():
         ActivationCode.objects.filter(user=trainee.user, used_at__isnull=True).update(used_at=timezone.now())
@@ -86,6 +93,9 @@ def activate_account(*, id_number: str, code: str, password: str) -> User:
         )
         if candidate is None or not hmac.compare_digest(candidate.code_hash, wanted):
             raise failure
+        # Said only to the holder of a valid code: to anyone else it is the same failure as above.
+        if not user.is_active:
+            raise RuleNotMet(_DEACTIVATED)
         try:
             # Checked here too, not only by the page's form: every caller gets the same rules.
             validate_password(password, user)
@@ -94,6 +104,5 @@ def activate_account(*, id_number: str, code: str, password: str) -> User:
         candidate.used_at = timezone.now()
         candidate.save(update_fields=["used_at"])
         user.set_password(password)
-        user.is_active = True
         user.save()
     return user

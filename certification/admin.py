@@ -1,7 +1,13 @@
-"""The officer's back office. The status is never editable here; the state log is read-only."""
+"""The officer's back office. The status is never editable here; the state log is read-only.
+
+The admin is no detour around the services: an institution's vetting status and its quotas change
+only through the vetting pages (certification.vetting), the name and ID of a certified trainee
+only through a certificate correction, and a superuser's account only by superusers.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
@@ -19,6 +25,9 @@ from .models import (
     TrainingBatch,
     User,
 )
+from .models.enrolments import EnrolmentStatus
+
+CERTIFIED_STATUSES = [EnrolmentStatus.CERTIFIED, EnrolmentStatus.REVOKED]
 
 
 class ModuleInline(admin.TabularInline):
@@ -42,8 +51,21 @@ class TrackAdmin(admin.ModelAdmin):
 
 
 class TrackQuotaInline(admin.TabularInline):
+    """Shown, never edited: vetting.set_quota keeps a quota above what is already approved."""
+
     model = TrackQuota
     extra = 0
+    can_delete = False
+    fields = readonly_fields = ["track", "year", "quota"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Institution)
@@ -51,6 +73,8 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_display = ["name", "org_code", "status"]
     list_filter = ["status"]
     search_fields = ["name", "org_code"]
+    # Vetting moves are dated and noted by certification.vetting; a new institution starts pending.
+    readonly_fields = ["status", "vetted_at", "vetting_note"]
     inlines = [TrackQuotaInline]
 
 
@@ -66,6 +90,27 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("Role"), {"fields": ("role", "institution")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Role"), {"fields": ("role", "institution")}),)
 
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+    # Only a superuser views or changes a superuser (the password page asks has_change_permission
+    # too): an officer who could set a superuser's password could log in as them.
+    def has_view_permission(self, request, obj=None):
+        return _may_touch(request, obj) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _may_touch(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _may_touch(request, obj) and super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        target = User.objects.filter(pk=id).first() if str(id).isdigit() else None
+        if target is not None and not _may_touch(request, target):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser or obj is None:
@@ -77,6 +122,14 @@ class UserAdmin(BaseUserAdmin):
         ]
 
 
+def _may_touch(request, user: User | None) -> bool:
+    return user is None or not user.is_superuser or request.user.is_superuser
+
+
+# What a certificate printed: frozen once issued (a correction supersedes the certificate instead).
+_CERTIFIED_IDENTITY = ["name", "id_type", "id_number"]
+
+
 @admin.register(Trainee)
 class TraineeAdmin(admin.ModelAdmin):
     list_display = ["name", "masked_id_number", "institution", "gender", "birth_date"]
@@ -84,11 +137,24 @@ class TraineeAdmin(admin.ModelAdmin):
     list_filter = ["institution"]
     raw_id_fields = ["user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.enrolments.filter(status__in=CERTIFIED_STATUSES).exists():
+            readonly += _CERTIFIED_IDENTITY
+        return readonly
+
 
 @admin.register(TrainingBatch)
 class TrainingBatchAdmin(admin.ModelAdmin):
     list_display = ["name", "institution", "track", "level", "start_date", "capacity"]
     list_filter = ["track", "institution"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.enrolments.exists():
+            # What the enrolments and the quota rest on: registration.update_batch checks a change.
+            readonly += ["institution", "track", "level", "start_date", "capacity"]
+        return readonly
 
 
 class StateLogInline(admin.TabularInline):

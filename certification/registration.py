@@ -27,11 +27,12 @@ from .models import (
     EnrolmentStatus,
     Module,
     ModuleCompletion,
+    TrackQuota,
     Trainee,
     TrainingBatch,
     User,
 )
-from .models.enrolments import ACTIVE_STATUSES
+from .models.enrolments import ACTIVE_STATUSES, QUOTA_STATUSES
 
 TRAINEE_FIELDS = (
     "name",
@@ -231,6 +232,7 @@ def update_batch(*, staff: User, batch_id: int, **fields) -> TrainingBatch:
         if batch is None:
             raise MoveForbidden(_("This batch does not belong to your institution."))
         has_enrolments = batch.enrolments.exists()
+        old_year = batch.year
         for key, value in fields.items():
             if key not in BATCH_FIELDS:
                 continue
@@ -238,8 +240,52 @@ def update_batch(*, staff: User, batch_id: int, **fields) -> TrainingBatch:
                 raise RuleNotMet(_("Track and level cannot change once the batch has enrolments."))
             setattr(batch, key, value)
         _validated(batch)
+        if has_enrolments:
+            _check_batch_holds_its_enrolments(batch, old_year=old_year)
         batch.save()
         return batch
+
+
+def _check_batch_holds_its_enrolments(batch: TrainingBatch, *, old_year: int) -> None:
+    """The edited batch (not saved yet) still has a place for each enrolment it holds and, moved to
+    another year, a quota there for its approved enrolments, which count against that year's quota."""
+    # Every enrolment but a withdrawn one holds its place, as enrol_trainees counts them.
+    held = batch.enrolments.exclude(status=EnrolmentStatus.WITHDRAWN).count()
+    if batch.capacity < held:
+        raise RuleNotMet(
+            _("The capacity cannot be below the %(count)s enrolments the batch already holds.") % {"count": held}
+        )
+    if batch.year == old_year:
+        return
+    approved = batch.enrolments.filter(status__in=QUOTA_STATUSES).count()
+    if not approved:
+        return
+    names = {"year": batch.year, "track": batch.track.display_name, "count": approved}
+    # Locked as an approval locks it, so that no approval takes the room meanwhile.
+    quota = (
+        TrackQuota.objects.select_for_update()
+        .filter(institution_id=batch.institution_id, track_id=batch.track_id, year=batch.year)
+        .first()
+    )
+    if quota is None:
+        raise RuleNotMet(
+            _(
+                "The batch cannot move to %(year)s: its %(count)s approved enrolments count against a quota, and "
+                "your institution has no %(year)s quota for %(track)s (the certification office sets it)."
+            )
+            % names
+        )
+    used = selectors.approved_enrolment_count(
+        institution_id=batch.institution_id, track_id=batch.track_id, year=batch.year
+    )
+    if used + approved > quota.quota:
+        raise RuleNotMet(
+            _(
+                "The batch cannot move to %(year)s: its %(count)s approved enrolments would exceed the %(year)s "
+                "quota for %(track)s (%(quota)s, of which %(used)s are used)."
+            )
+            % {**names, "quota": quota.quota, "used": used}
+        )
 
 
 def enrol_trainee(*, staff: User, trainee_id: int, batch_id: int) -> Enrolment:

@@ -97,6 +97,16 @@ def search_enrolments(
 # Quotas and their use (the officer's institution pages) -----------------------------------------
 
 
+def approved_enrolment_count(*, institution_id: int, track_id: int, year: int) -> int:
+    """Enrolments counted against the quota, the same way services._check_quota counts them."""
+    return Enrolment.objects.filter(
+        batch__institution_id=institution_id,
+        track_id=track_id,
+        batch__start_date__year=year,
+        status__in=QUOTA_STATUSES,
+    ).aggregate(n=Count("pk"))["n"]
+
+
 def quotas_with_usage():
     """Quota rows, each annotated with `used`: the enrolments approved against it."""
     approved = (

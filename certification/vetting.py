@@ -9,7 +9,6 @@ written here. Each move is dated and noted on the institution (vetted_at, vettin
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,8 +16,8 @@ from django.utils.translation import gettext as _
 from core.errors import InvalidInput, RuleNotMet, StaleState
 from core.guards import require_officer
 
-from .models import Enrolment, Institution, InstitutionStatus, Role, Track, TrackQuota, User
-from .models.enrolments import QUOTA_STATUSES
+from .models import Institution, InstitutionStatus, Role, Track, TrackQuota, User
+from .selectors import approved_enrolment_count
 
 # GB 32100-2015: the unified social credit code's alphabet (no I, O, S, V, Z) and position weights.
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -171,16 +170,6 @@ def suspend_institution(*, officer: User, institution_id: int, note: str) -> Ins
 def reinstate_institution(*, officer: User, institution_id: int, note: str = "") -> Institution:
     """Suspended → approved."""
     return _vet(officer=officer, institution_id=institution_id, move="reinstate", note=note)
-
-
-def approved_enrolment_count(*, institution_id: int, track_id: int, year: int) -> int:
-    """Enrolments counted against the quota, the same way services._check_quota counts them."""
-    return Enrolment.objects.filter(
-        batch__institution_id=institution_id,
-        track_id=track_id,
-        batch__start_date__year=year,
-        status__in=QUOTA_STATUSES,
-    ).aggregate(n=Count("pk"))["n"]
 
 
 def set_quota(*, officer: User, institution_id: int, track_id: int, year: int, quota: int) -> TrackQuota:

@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import registration, services
 from certification import services as lifecycle
-from certification.identity import resident_id_check_character
+from certification.identity import birth_date_of_resident_id, resident_id_check_character
 from certification.models import (
     EvidenceFile,
     EvidenceKind,
+    IdType,
     Institution,
     InstitutionStatus,
     Role,
@@ -61,6 +62,9 @@ def trainee(inst: Institution, name="张晓明", **overrides) -> Trainee:
         "years_in_trade": 8,
     }
     fields.update(overrides)
+    if "birth_date" not in overrides and fields.get("id_type", IdType.RESIDENT_ID) == IdType.RESIDENT_ID:
+        # The birth date a resident ID number carries (characters 7 to 14), as Trainee.clean insists.
+        fields["birth_date"] = birth_date_of_resident_id(fields["id_number"]) or fields["birth_date"]
     return Trainee.objects.create(**fields)
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from certification.models import AssessmentAttempt, Enrolment, User
+from core.validators import refuse_format_characters
 
 
 class AssessmentProcess(Process):
@@ -29,7 +30,7 @@ class NonWorkingDay(models.Model):
     """Public holidays on weekdays; the 公示 period counts working days (weekends are skipped too)."""
 
     date = models.DateField(_("date"), unique=True)
-    name = models.CharField(_("name"), max_length=64, blank=True)
+    name = models.CharField(_("name"), max_length=64, blank=True, validators=[refuse_format_characters])
 
     class Meta:
         ordering = ["date"]
@@ -78,7 +79,7 @@ class Objection(models.Model):
     """An objection lodged by anyone against a candidate in public notice; no account needed."""
 
     entry = models.ForeignKey(PublicityEntry, on_delete=models.PROTECT, related_name="objections")
-    name = models.CharField(_("your name"), max_length=64)
+    name = models.CharField(_("your name"), max_length=64, validators=[refuse_format_characters])
     contact = models.CharField(_("phone or e-mail"), max_length=128)
     text = models.TextField(_("objection"), max_length=4000)
     lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)

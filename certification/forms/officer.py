@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.models import Institution, InstitutionStatus, Track, TrainingBatch
 from certification.vetting import org_code_problem
+from core.validators import refuse_format_characters
 
 
 class InstitutionFilterForm(forms.Form):
@@ -36,7 +37,7 @@ class InstitutionForm(forms.ModelForm):
 
 class StaffAccountForm(forms.Form):
     username = forms.CharField(label=_("Login"), max_length=150)
-    name = forms.CharField(label=_("Name"), max_length=150)
+    name = forms.CharField(label=_("Name"), max_length=150, validators=[refuse_format_characters])
     email = forms.EmailField(label=_("E-mail"))
     password = forms.CharField(
         label=_("Initial password"),

@@ -7,11 +7,13 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import refuse_format_characters
+
 
 class Track(models.Model):
     code = models.CharField(_("code"), max_length=8, unique=True)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=64)
-    name_en = models.CharField(_("name (English)"), max_length=64)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=64, validators=[refuse_format_characters])
+    name_en = models.CharField(_("name (English)"), max_length=64, validators=[refuse_format_characters])
     certificate_title = models.CharField(_("title on certificate"), max_length=64)
     occupation = models.CharField(_("occupation on certificate"), max_length=64, default="时尚工程师")
     pass_mark_theory = models.PositiveSmallIntegerField(
@@ -45,8 +47,8 @@ class Track(models.Model):
 class Module(models.Model):
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="modules", verbose_name=_("track"))
     code = models.CharField(_("code"), max_length=16)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=64)
-    name_en = models.CharField(_("name (English)"), max_length=64)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=64, validators=[refuse_format_characters])
+    name_en = models.CharField(_("name (English)"), max_length=64, validators=[refuse_format_characters])
     min_hours = models.DecimalField(
         _("minimum hours"), max_digits=6, decimal_places=1, default=Decimal("40"), validators=[MinValueValidator(0)]
     )

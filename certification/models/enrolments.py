@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnly
+from core.validators import refuse_format_characters
 
 from .catalogue import Module, Track
 from .institutions import Institution
@@ -74,7 +75,7 @@ class TrainingBatch(models.Model):
     )
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="batches", verbose_name=_("track"))
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.FOUR)
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[refuse_format_characters])
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     capacity = models.PositiveIntegerField(_("capacity"), default=50, validators=[MinValueValidator(1)])

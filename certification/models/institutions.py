@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import refuse_format_characters
+
 from .catalogue import Track
 
 
@@ -14,7 +16,7 @@ class InstitutionStatus(models.TextChoices):
 
 
 class Institution(models.Model):
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[refuse_format_characters])
     # Unified social credit code (统一社会信用代码): 18 characters.
     org_code = models.CharField(
         _("organisation code"),
@@ -25,7 +27,9 @@ class Institution(models.Model):
     status = models.CharField(
         _("vetting status"), max_length=16, choices=InstitutionStatus.choices, default=InstitutionStatus.PENDING
     )
-    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    contact_name = models.CharField(
+        _("contact person"), max_length=64, blank=True, validators=[refuse_format_characters]
+    )
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     vetted_at = models.DateTimeField(_("vetted at"), null=True, blank=True)

@@ -1,5 +1,7 @@
 """People: users with one role, trainees and the conflicts assessors declare (SPEC §1, §3)."""
 
+from datetime import date
+
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -8,8 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
+from core.validators import refuse_format_characters
 
-from ..identity import mask_id_number, mask_name, normalise_id_number, validate_resident_id
+from ..identity import (
+    birth_date_of_resident_id,
+    mask_id_number,
+    mask_name,
+    normalise_id_number,
+    validate_resident_id,
+)
 from .institutions import Institution
 
 # The auth group that mirrors each role, created by a data migration; permissions in the admin
@@ -23,6 +32,9 @@ ROLE_GROUPS: dict[str, str] = {
 
 
 class User(AbstractUser):
+    # AbstractUser's name fields, with the check every name field of ours has.
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[refuse_format_characters])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[refuse_format_characters])
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     institution = models.ForeignKey(
         Institution,
@@ -105,7 +117,7 @@ class Trainee(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="trainee", verbose_name=_("account")
     )
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("name"), max_length=64, validators=[refuse_format_characters])
     id_type = models.CharField(_("ID type"), max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = models.CharField(_("ID number"), max_length=32)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
@@ -141,6 +153,18 @@ class Trainee(models.Model):
                 validate_resident_id(self.id_number)
             except ValidationError as error:
                 raise ValidationError({"id_number": error.messages}) from error
+            born = birth_date_of_resident_id(self.id_number)
+            # A birth date that failed its own field check is reported there, not twice.
+            if isinstance(self.birth_date, date) and self.birth_date != born:
+                raise ValidationError(
+                    {
+                        "birth_date": _(
+                            "The birth date does not match the resident ID number, whose characters 7 to 14 "
+                            "give %(date)s: please check both."
+                        )
+                        % {"date": born.isoformat()}
+                    }
+                )
 
     @property
     def masked_id_number(self) -> str:

@@ -13,7 +13,7 @@ from certification.accounts import activate_account
 from certification.identity import normalise_id_number
 from certification.models import User
 from core import ratelimit
-from core.errors import InvalidInput
+from core.errors import LifecycleError
 
 # Ten tries per address in fifteen minutes: plenty for typing errors, too few to guess a code.
 ACTIVATION_LIMIT = 10
@@ -96,7 +96,7 @@ def activate(request):
             code=form.cleaned_data["code"],
             password=form.cleaned_data["new_password1"],
         )
-    except InvalidInput as error:
+    except LifecycleError as error:
         form.add_error(None, error.message)
         return _render_form(request, form, status=error.http_status)
     # Several backends are configured (axes first): name the one that authenticates passwords.

@@ -39,14 +39,18 @@ def slips(request):
 
 
 def _trainees_with_account(user):
-    """The institution's trainees who were approved at least once, and so have an account."""
-    return selectors.trainees_visible_to(user).filter(user__isnull=False).select_related("user")
+    """The institution's trainees who were approved at least once, and so have an account that is
+    active (a deactivated account gets no slip: accounts.issue_activation_code)."""
+    return selectors.trainees_visible_to(user).filter(user__is_active=True).select_related("user")
 
 
 def _render_choice(request, *, error_message="", status=200):
     text = request.GET.get("q", "").strip()
     trainees = _trainees_with_account(request.user)
-    if text:
+    if "\x00" in text:
+        # No name or ID number holds a NUL, and PostgreSQL refuses one in a query: nothing matches.
+        trainees = trainees.none()
+    elif text:
         trainees = trainees.filter(Q(name__icontains=text) | Q(id_number=normalise_id_number(text)))
     trainees = trainees.annotate(last_slip_at=Max("user__activation_codes__created_at")).order_by("name", "pk")
     context = {

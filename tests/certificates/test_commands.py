@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from certificates import signing
 from certificates.models import Certificate, IssuanceRun
@@ -41,6 +42,27 @@ def test_it_issues_everything_ready(officer, inst1_staff, inst2_staff, assessor,
 
 def test_nothing_ready_is_said_and_is_not_an_error(officer, enrolled_enrolment):
     assert "Nothing is ready" in run_command("--all-ready")
+
+
+def test_nothing_ready_is_not_an_error_in_chinese_either(officer, enrolled_enrolment):
+    with translation.override("zh-hans"):
+        output = run_command("--all-ready")
+
+    assert output.strip()
+    assert IssuanceRun.objects.count() == 0
+
+
+def test_nothing_ready_in_a_batch_is_not_an_error_in_chinese_either(officer, enrolled_enrolment):
+    with translation.override("zh-hans"):
+        output = run_command("--batch", str(enrolled_enrolment.batch_id))
+
+    assert output.strip()
+    assert IssuanceRun.objects.count() == 0
+
+
+def test_an_unknown_batch_is_still_an_error_in_chinese(officer):
+    with translation.override("zh-hans"), pytest.raises(CommandError):
+        run_command("--batch", "999999")
 
 
 def test_it_resumes_a_run_that_stopped(officer, inst1_staff, assessor, fast_rendering):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from certification import accounts
 from certification.models import ActivationCode
-from core.errors import InvalidInput, MoveForbidden
+from core.errors import InvalidInput, MoveForbidden, RuleNotMet
 
 from .. import factories
 
@@ -130,3 +130,39 @@ def test_no_slip_before_the_trainee_has_an_account(inst1_staff, draft_enrolment)
 def test_an_unknown_trainee_gets_no_slip(inst1_staff):
     with pytest.raises(MoveForbidden):
         accounts.issue_activation_code(staff=inst1_staff, trainee_id=999_999)
+
+
+# A deactivated account stays deactivated ------------------------------------------------------
+
+
+def deactivate(trainee):
+    trainee.user.is_active = False
+    trainee.user.save()
+
+
+def test_a_slip_printed_before_deactivation_does_not_reactivate_the_account(inst1_staff, trainee):
+    code = slip(inst1_staff, trainee)
+    deactivate(trainee)
+
+    with pytest.raises(RuleNotMet, match="deactivated"):
+        activate(trainee, code)
+
+    trainee.user.refresh_from_db()
+    assert not trainee.user.is_active and not trainee.user.has_usable_password()
+
+
+def test_a_wrong_code_for_a_deactivated_account_gets_the_usual_message(inst1_staff, trainee):
+    slip(inst1_staff, trainee)
+    deactivate(trainee)
+
+    with pytest.raises(InvalidInput, match="not valid"):
+        activate(trainee, "AAAAAAAAAA")
+
+
+def test_no_slip_is_printed_for_a_deactivated_account(inst1_staff, trainee):
+    deactivate(trainee)
+
+    with pytest.raises(RuleNotMet, match="deactivated"):
+        slip(inst1_staff, trainee)
+
+    assert not ActivationCode.objects.filter(user=trainee.user).exists()

@@ -144,3 +144,15 @@ def test_a_logged_in_user_is_sent_to_the_dashboard(client, inst1_staff):
     response = client.get(reverse("activate"))
     assert response.status_code == 302
     assert response.url == reverse("dashboard")
+
+
+def test_the_page_says_a_deactivated_account_stays_deactivated(client, trainee_user, slip_code):
+    trainee_user.is_active = False
+    trainee_user.save()
+
+    response = activate(client, trainee_user.username, slip_code, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 409
+    assert "deactivated" in response.content.decode()
+    trainee_user.refresh_from_db()
+    assert not trainee_user.is_active and "_auth_user_id" not in client.session

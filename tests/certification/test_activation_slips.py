@@ -128,3 +128,25 @@ def test_its_query_count_does_not_grow_with_rows(client, inst1_staff, officer):
     with CaptureQueriesContext(connection) as many_rows:
         assert client.get(URL).status_code == 200
     assert len(many_rows) == len(one_row)
+
+
+def test_a_search_with_a_nul_byte_finds_nothing_like_any_other_unknown_text(client, inst1_staff, trainee_user):
+    client.force_login(inst1_staff)
+
+    response = client.get(URL, {"q": trainee_user.trainee.name + "\x00"})
+
+    assert response.status_code == 200
+    assert f'name="trainees" value="{trainee_user.trainee.pk}"' not in response.content.decode()
+
+
+def test_a_deactivated_account_is_not_listed_and_gets_no_slip(client, inst1_staff, trainee_user):
+    trainee_user.is_active = False
+    trainee_user.save()
+    client.force_login(inst1_staff)
+
+    page = client.get(URL).content.decode()
+    response = client.post(URL, {"trainees": [trainee_user.trainee.pk]})
+
+    assert f'name="trainees" value="{trainee_user.trainee.pk}"' not in page
+    assert response.status_code == 400
+    assert not ActivationCode.objects.filter(user=trainee_user).exists()

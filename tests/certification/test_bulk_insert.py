@@ -60,7 +60,7 @@ def test_defaults_none_and_timestamps_are_filled_in(inst1):
         name="王芳",
         id_number=factories.resident_id(),
         gender="M",
-        birth_date=date(1991, 1, 2),
+        birth_date=date(1990, 3, 5),
         education="junior",
         phone="13700000000",
     )

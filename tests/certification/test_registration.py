@@ -188,6 +188,47 @@ def test_a_trainee_with_a_bad_id_number_is_refused(inst1_staff):
         registration.create_trainee(staff=inst1_staff, id_number="330106199003050022", **TRAINEE)
 
 
+def test_a_birth_date_that_differs_from_the_resident_ids_is_refused(inst1_staff):
+    number = factories.resident_id(birth=date(1990, 3, 5))
+
+    with pytest.raises(InvalidInput, match="1990-03-05"):
+        registration.create_trainee(staff=inst1_staff, id_number=number, **{**TRAINEE, "birth_date": date(1990, 5, 3)})
+
+    assert not Trainee.objects.exists()
+
+
+def test_another_id_types_number_is_not_read_for_a_birth_date(inst1_staff):
+    fields = {**TRAINEE, "id_type": "passport", "birth_date": date(1985, 1, 1)}
+
+    trainee = registration.create_trainee(staff=inst1_staff, id_number="E12345678", **fields)
+
+    assert trainee.birth_date == date(1985, 1, 1)
+
+
+def test_correcting_the_birth_date_away_from_the_resident_ids_is_refused(draft_enrolment, inst1_staff):
+    trainee = draft_enrolment.trainee
+
+    with pytest.raises(InvalidInput, match="birth date"):
+        registration.update_trainee(staff=inst1_staff, trainee_id=trainee.pk, birth_date=date(1991, 3, 5))
+    with pytest.raises(InvalidInput, match="birth date"):
+        registration.update_trainee(
+            staff=inst1_staff, trainee_id=trainee.pk, id_number=factories.resident_id(birth=date(1988, 8, 8))
+        )
+
+    trainee.refresh_from_db()
+    assert trainee.birth_date == date(1990, 3, 5)
+
+
+def test_the_id_and_birth_date_may_be_corrected_together(draft_enrolment, inst1_staff):
+    number = factories.resident_id(birth=date(1988, 8, 8))
+
+    registration.update_trainee(
+        staff=inst1_staff, trainee_id=draft_enrolment.trainee_id, id_number=number, birth_date=date(1988, 8, 8)
+    )
+
+    assert Trainee.objects.get(pk=draft_enrolment.trainee_id).id_number == number
+
+
 def test_correcting_a_draft_trainees_id_to_a_bad_one_is_refused_as_input(draft_enrolment, inst1_staff):
     trainee = draft_enrolment.trainee
 

@@ -145,3 +145,13 @@ def test_it_refuses_everyone_but_institution_staff(db, client, request, role_fix
     client.force_login(request.getfixturevalue(role_fixture))
     assert client.get(URL).status_code == 403
     assert client.post(URL, register_fields()).status_code == 403
+
+
+def test_it_refuses_a_birth_date_that_differs_from_the_resident_ids(client, inst1_staff):
+    client.force_login(inst1_staff)
+
+    response = client.post(URL, register_fields(birth_date="1990-05-03"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code in (200, 400)
+    assert "1990-03-05" in response.content.decode()
+    assert not Trainee.objects.exists()

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import override
 
+from certification.identity import birth_date_of_resident_id
 from certification.models import (
     Enrolment,
     EnrolmentStatus,
@@ -151,7 +152,8 @@ def test_a_new_trainee_in_two_batches_of_the_same_track_gets_the_first_only(inst
 
 def preview_queries(staff, numbers, submit=False) -> tuple[int, int, object]:
     """Queries of a preview of new trainees, each into the PM batch: (all, INSERT statements, summary)."""
-    upload = workbook_bytes("enrolments", [enrolment_row(number) for number in numbers])
+    rows = [enrolment_row(number, birth_date=birth_date_of_resident_id(number)) for number in numbers]
+    upload = workbook_bytes("enrolments", rows)
     with override("en"), CaptureQueriesContext(connection) as queries:
         summary = services.preview(staff=staff, kind="enrolments", fileobj=upload, options=Options(submit=submit))
     inserts = sum(query["sql"].startswith("INSERT INTO") for query in queries)

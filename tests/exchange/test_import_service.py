@@ -298,3 +298,29 @@ def test_an_import_leaves_a_process_that_froze_its_objects_itself_frozen(inst1_s
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_name_with_a_hidden_direction_mark_is_rejected_with_a_clear_message(inst1_staff, pm_batch):
+    rows = [enrolment_row(), enrolment_row(name="吴\u202e十一")]
+    before = snapshot()
+
+    with override("en"):
+        summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows))
+
+    assert summary.counts["rejected"] == 1 and not summary.written
+    [problem] = summary.problems
+    assert problem.row == 4 and "invisible formatting characters" in problem.message
+    assert snapshot() == before
+
+
+def test_a_birth_date_that_differs_from_the_resident_ids_is_rejected_with_a_clear_message(inst1_staff, pm_batch):
+    rows = [enrolment_row(), enrolment_row(birth_date=date(1991, 3, 5))]
+    before = snapshot()
+
+    with override("en"):
+        summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows))
+
+    assert summary.counts["rejected"] == 1 and not summary.written
+    [problem] = summary.problems
+    assert problem.row == 4 and "birth date" in problem.message and "1990-03-05" in problem.message
+    assert snapshot() == before

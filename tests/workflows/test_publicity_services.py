@@ -272,3 +272,10 @@ def test_only_the_office_decides_objections(entry, request, role_fixture):
 
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.OPEN
+
+
+def test_an_objection_name_with_a_hidden_direction_mark_is_refused(entry):
+    with pytest.raises(InvalidInput, match="invisible"):
+        lodge(entry, name="李\u202e四")
+
+    assert not Objection.objects.exists()

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Institution, Track
+from core.validators import refuse_format_characters
 from workflows.models import Objection, ObjectionStatus, PublicityNotice
 
 
@@ -37,7 +38,9 @@ class OpenNoticeForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=_max_length(Objection, "name"))
+    name = forms.CharField(
+        label=_("Your name"), max_length=_max_length(Objection, "name"), validators=[refuse_format_characters]
+    )
     contact = forms.CharField(
         label=_("Phone or e-mail"),
         max_length=_max_length(Objection, "contact"),

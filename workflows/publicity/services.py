@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -98,6 +99,11 @@ def lodge_objection(*, entry_id: int, name: str, contact: str, text: str, finger
     name, contact, text = (name or "").strip(), (contact or "").strip(), (text or "").strip()
     if not (name and contact and text):
         raise InvalidInput(_("Please give your name, how to contact you and your objection."))
+    objection = Objection(name=name, contact=contact, text=text, client_fingerprint=fingerprint[:64])
+    try:
+        objection.full_clean(exclude=["entry"])  # the fields' own checks: lengths, a name's characters
+    except ValidationError as error:
+        raise InvalidInput(" ".join(m for messages in error.message_dict.values() for m in messages)) from error
     with transaction.atomic():
         entry = PublicityEntry.objects.select_related("notice").filter(pk=entry_id).first()
         if entry is None or entry.notice.closed_at is not None:
@@ -111,9 +117,9 @@ def lodge_objection(*, entry_id: int, name: str, contact: str, text: str, finger
                 _("The public notice period for this candidate ended on %(date)s: objections are no longer taken.")
                 % {"date": (enrolment.publicity_ends_on or entry.notice.ends_on).isoformat()}
             )
-        return Objection.objects.create(
-            entry=entry, name=name, contact=contact, text=text, client_fingerprint=fingerprint[:64]
-        )
+        objection.entry = entry
+        objection.save()
+        return objection
 
 
 def _locked_open_objection(objection_id: int) -> Objection:

@@ -55,10 +55,10 @@ class Command(BaseCommand):
                 run = services.resume_issuance(officer=actor, run_id=resume, enqueue=queue)
             else:
                 run = services.start_issuance(officer=actor, batch_id=batch, enqueue=queue)
+        except services.NothingToIssue as error:
+            self.stdout.write(error.message)  # not an error, in any language (SPEC §8)
+            return
         except LifecycleError as error:
-            if resume is None and "Nothing is ready" in error.message:
-                self.stdout.write(error.message)
-                return
             raise CommandError(error.message) from None
         self.stdout.write(f"Issuance run #{run.pk}: {run.total} certificates, started by {actor.username}.")
         started = time.monotonic()
