@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from django.utils.translation import gettext as _
-from openpyxl.utils import range_boundaries
 
 from certification.models import User
 
-from . import limits, reading
+from . import archives, limits, reading
 from .cells import CellError, is_blank, shown
 from .columns import Kind
 from .errors import TOO_LARGE, FileRefused
@@ -38,6 +37,30 @@ class RowReading:
     cells: dict
     values: dict = field(default_factory=dict)
     problems: list[tuple[int | None, str]] = field(default_factory=list)
+
+
+def check(*, kind: Kind, fileobj) -> Summary | None:
+    """None when the file may be run; else the summary of its refusal (too large, not a workbook,
+    rows or merged ranges beyond the row limit...).
+
+    Reads the file's structure without touching the database: the caller runs it before opening
+    the transaction of `run`, so that no database lock is held while a hostile file is looked at,
+    and the work `run` does inside the transaction is bounded by the row limit.
+    """
+    summary = Summary(kind=kind.name)
+    try:
+        book = reading.open_workbook(fileobj)
+        try:
+            _title, part = reading.data_sheet(book)
+            reading.check_row_references(book, part)
+        finally:
+            book.close()
+    except FileRefused as refusal:
+        summary.refusal, summary.refusal_status = refusal.message, refusal.http_status
+        return summary
+    finally:
+        fileobj.seek(0)
+    return None
 
 
 def run(
@@ -244,7 +267,10 @@ class Run:
     def reject_merged(self, merged_ranges: list[str]) -> None:
         """Merged cells are known only after the last row: their rows are rejected now."""
         for merged in merged_ranges:
-            min_col, min_row, max_col, max_row = range_boundaries(merged)
+            try:
+                min_col, min_row, max_row = reading.merged_rows(merged)
+            except ValueError:
+                raise archives.damaged() from None
             message = _("Cells %(range)s are merged: unmerge them and fill in each cell.") % {"range": merged}
             if min_row <= self.layout.header_rows[-1][0]:
                 raise FileRefused(message)

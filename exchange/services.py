@@ -1,5 +1,9 @@
 """Excel imports: preview, import and confirm, each in one transaction (SPEC §7).
 
+The file is checked first, outside any transaction (on SQLite every transaction takes the write
+lock at once): a file refused as a whole never locks the database, and what runs inside the
+transaction is bounded by the row limit.
+
 The preview runs every row through the registration services exactly as the import would, then
 rolls everything back: what it shows is what confirming does. An import writes nothing unless every
 row is valid, or keeps only the valid rows when the user chose so; a refusal of the whole file
@@ -27,6 +31,9 @@ from .summary import PROBLEMS_KEPT, Summary
 def preview(*, staff: User, kind: str, fileobj, options: Options | None = None, on_problem=None) -> Summary:
     """What importing the file would do, row by row; nothing is written."""
     require_institution_staff(staff)
+    refused = importing.check(kind=KINDS[kind], fileobj=fileobj)
+    if refused:
+        return refused
     with transaction.atomic():
         summary = importing.run(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options, on_problem=on_problem)
         transaction.set_rollback(True)
@@ -36,7 +43,12 @@ def preview(*, staff: User, kind: str, fileobj, options: Options | None = None, 
 def import_rows(*, staff: User, kind: str, fileobj, options: Options | None = None) -> Summary:
     """Import the file: all rows or none, or only the valid rows with `options.valid_rows_only`."""
     require_institution_staff(staff)
-    options = options or Options()
+    return importing.check(kind=KINDS[kind], fileobj=fileobj) or _import_checked(
+        staff=staff, kind=kind, fileobj=fileobj, options=options or Options()
+    )
+
+
+def _import_checked(*, staff: User, kind: str, fileobj, options: Options) -> Summary:
     with transaction.atomic():
         summary = importing.run(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options)
         acceptable = not summary.refusal and (summary.rejected == 0 or options.valid_rows_only)
@@ -90,29 +102,23 @@ def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = Fals
     """Import a previewed upload. The session's summary becomes the import's; `summary.written`
     says whether anything was written (rows rejected since the preview stop an all-or-nothing import)."""
     require_institution_staff(staff)
+    # Checked once before the lock (to read the file outside it), and again under it.
+    session = _importable_session(ImportSession.objects.all(), staff, session_id, valid_rows_only)
+    with session.file.open("rb") as fileobj:
+        refused = importing.check(kind=KINDS[session.kind], fileobj=fileobj)
     with transaction.atomic():
-        session = (
-            ImportSession.objects.select_for_update().filter(pk=session_id, institution_id=staff.institution_id).first()
-        )
-        if session is None:
-            raise MoveForbidden(_("This upload is not your institution's."))
-        if session.is_imported:
-            raise StaleState(_("This file was already imported."))
+        session = _importable_session(ImportSession.objects.select_for_update(), staff, session_id, valid_rows_only)
         previewed = session.result
-        if previewed.rejected and not valid_rows_only:
-            raise RuleNotMet(
-                _(
-                    "%(count)s rows were rejected: correct them and upload the file again, or import the valid rows only."
-                )
-                % {"count": previewed.rejected}
-            )
         options = Options(
             submit=session.submit,
             valid_rows_only=valid_rows_only,
             skip_rows=frozenset(previewed.rejected_rows) if valid_rows_only else frozenset(),
         )
-        with session.file.open("rb") as fileobj:
-            summary = import_rows(staff=staff, kind=session.kind, fileobj=fileobj, options=options)
+        if refused:
+            summary = refused
+        else:
+            with session.file.open("rb") as fileobj:
+                summary = _import_checked(staff=staff, kind=session.kind, fileobj=fileobj, options=options)
         if valid_rows_only:
             # The rows skipped were rejected by the preview: keep its reasons next to any new ones.
             summary.problems = (previewed.problems + summary.problems)[:PROBLEMS_KEPT]
@@ -126,6 +132,21 @@ def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = Fals
         session.summary = summary.to_json()
         session.save()
     return session, summary
+
+
+def _importable_session(sessions, staff: User, session_id: int, valid_rows_only: bool) -> ImportSession:
+    session = sessions.filter(pk=session_id, institution_id=staff.institution_id).first()
+    if session is None:
+        raise MoveForbidden(_("This upload is not your institution's."))
+    if session.is_imported:
+        raise StaleState(_("This file was already imported."))
+    previewed = session.result
+    if previewed.rejected and not valid_rows_only:
+        raise RuleNotMet(
+            _("%(count)s rows were rejected: correct them and upload the file again, or import the valid rows only.")
+            % {"count": previewed.rejected}
+        )
+    return session
 
 
 def _sha256(upload) -> str:
