@@ -231,39 +231,6 @@ def check_declared_rows(book: Book, part: str, header_rows: int = limits.HEADER_
         )
 
 
-def check_row_references(book: Book, part: str) -> None:
-    """Refuse a sheet with a row or a merged range beyond the last row an upload may use.
-
-    One pass over the sheet's structure (row numbers and merged ranges, no cell is read), meant to
-    run before any transaction is opened: every later pass over the rows, and every loop over a
-    merged range's rows, is then bounded by the row limit, whatever numbers the file declares.
-    """
-    check_declared_rows(book, part)
-    row_number = 0
-    try:
-        with book.archive.open(part) as source:
-            elements = etree.iterparse(
-                source,
-                events=("end",),
-                tag=(_ROW, _MERGE_CELL),
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                huge_tree=False,
-            )
-            for _event, element in elements:
-                if element.tag == _ROW:
-                    row_number = _row_number(element.get("r"), row_number)
-                    check_row_number(row_number)
-                elif element.get("ref"):
-                    merged_rows(element.get("ref"))
-                element.clear()
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
-    except (*READ_ERRORS, etree.LxmlError):
-        raise archives.damaged() from None
-
-
 def _rows_allowed() -> dict[str, str]:
     return {"last": f"{limits.last_row():,}", "limit": f"{limits.max_rows():,}"}
 

@@ -1,8 +1,8 @@
 """Excel imports: preview, import and confirm, each in one transaction (SPEC §7).
 
-The file is checked first, outside any transaction (on SQLite every transaction takes the write
-lock at once): a file refused as a whole never locks the database, and what runs inside the
-transaction is bounded by the row limit.
+The file is read and checked first, outside any transaction (on SQLite every transaction takes the
+write lock at once): a file refused as a whole never locks the database, and the transaction only
+plans and writes rows already read.
 
 The preview runs every row through the registration services exactly as the import would, then
 rolls everything back: what it shows is what confirming does. An import writes nothing unless every
@@ -31,26 +31,30 @@ from .summary import PROBLEMS_KEPT, Summary
 def preview(*, staff: User, kind: str, fileobj, options: Options | None = None, on_problem=None) -> Summary:
     """What importing the file would do, row by row; nothing is written."""
     require_institution_staff(staff)
-    refused = importing.check(kind=KINDS[kind], fileobj=fileobj)
-    if refused:
-        return refused
-    with transaction.atomic():
-        summary = importing.run(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options, on_problem=on_problem)
-        transaction.set_rollback(True)
+    with importing.prepared(
+        staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options, on_problem=on_problem
+    ) as run:
+        if run.summary.refusal:
+            return run.summary
+        with transaction.atomic():
+            summary = run.apply()
+            transaction.set_rollback(True)
     return summary
 
 
 def import_rows(*, staff: User, kind: str, fileobj, options: Options | None = None) -> Summary:
     """Import the file: all rows or none, or only the valid rows with `options.valid_rows_only`."""
     require_institution_staff(staff)
-    return importing.check(kind=KINDS[kind], fileobj=fileobj) or _import_checked(
-        staff=staff, kind=kind, fileobj=fileobj, options=options or Options()
-    )
+    options = options or Options()
+    with importing.prepared(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options) as run:
+        return _apply(run, options)
 
 
-def _import_checked(*, staff: User, kind: str, fileobj, options: Options) -> Summary:
+def _apply(run: importing.Run, options: Options) -> Summary:
+    if run.summary.refusal:
+        return run.summary
     with transaction.atomic():
-        summary = importing.run(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options)
+        summary = run.apply()
         acceptable = not summary.refusal and (summary.rejected == 0 or options.valid_rows_only)
         summary.written = acceptable and summary.changes > 0
         if not summary.written:
@@ -102,23 +106,21 @@ def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = Fals
     """Import a previewed upload. The session's summary becomes the import's; `summary.written`
     says whether anything was written (rows rejected since the preview stop an all-or-nothing import)."""
     require_institution_staff(staff)
-    # Checked once before the lock (to read the file outside it), and again under it.
+    # Checked once to read the file before the lock, and again under it.
     session = _importable_session(ImportSession.objects.all(), staff, session_id, valid_rows_only)
-    with session.file.open("rb") as fileobj:
-        refused = importing.check(kind=KINDS[session.kind], fileobj=fileobj)
-    with transaction.atomic():
+    previewed = session.result
+    options = Options(
+        submit=session.submit,
+        valid_rows_only=valid_rows_only,
+        skip_rows=frozenset(previewed.rejected_rows) if valid_rows_only else frozenset(),
+    )
+    with (
+        session.file.open("rb") as fileobj,
+        importing.prepared(staff=staff, kind=KINDS[session.kind], fileobj=fileobj, options=options) as run,
+        transaction.atomic(),
+    ):
         session = _importable_session(ImportSession.objects.select_for_update(), staff, session_id, valid_rows_only)
-        previewed = session.result
-        options = Options(
-            submit=session.submit,
-            valid_rows_only=valid_rows_only,
-            skip_rows=frozenset(previewed.rejected_rows) if valid_rows_only else frozenset(),
-        )
-        if refused:
-            summary = refused
-        else:
-            with session.file.open("rb") as fileobj:
-                summary = _import_checked(staff=staff, kind=session.kind, fileobj=fileobj, options=options)
+        summary = _apply(run, options)
         if valid_rows_only:
             # The rows skipped were rejected by the preview: keep its reasons next to any new ones.
             summary.problems = (previewed.problems + summary.problems)[:PROBLEMS_KEPT]

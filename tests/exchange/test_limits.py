@@ -63,9 +63,8 @@ def test_a_million_rows_are_refused_at_the_limit_without_reading_the_rest(
         "(50,000 rows under the two header rows). Delete the empty rows above it, or split the file."
     )
     assert escape(message) in response.content.decode()
-    # Refused by the first look at the row numbers, before any row's cells are read: the other
-    # 949,997 rows are never looked at.
-    assert parsed_rows["rows"] == 0
+    # Refused on reaching row 50,003, before its cells are read: the other 949,997 rows are never parsed.
+    assert parsed_rows["rows"] == 50_002
     assert snapshot() == before
 
 

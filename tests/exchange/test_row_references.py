@@ -5,13 +5,13 @@ import io
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import override
 
-from exchange import reports, services
+from exchange import reading, reports, services
 from exchange.errors import FileRefused
 
-from .conftest import corpus_file, snapshot
+from .conftest import corpus_file, enrolment_row, snapshot, workbook_bytes
 
 BEYOND = ["enrolments_merge_beyond_limit.xlsx", "enrolments_row_beyond_limit.xlsx"]
 
@@ -64,3 +64,19 @@ def test_the_error_report_of_a_row_beyond_the_limit_is_refused_not_padded(inst1_
     assert refused.value.http_status == 413
     assert time.monotonic() - started < 2
     assert out.getvalue() == b""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_row_is_parsed_while_a_transaction_holds_the_database(inst1_staff, pm_batch, monkeypatch):
+    parsed_inside = []
+    original = reading._CellReader.row
+
+    def recording(self, row):
+        parsed_inside.append(connection.in_atomic_block)
+        return original(self, row)
+
+    monkeypatch.setattr(reading._CellReader, "row", recording)
+    rows = [enrolment_row(), enrolment_row()]
+    summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows))
+    assert summary.written and summary.counts["create"] == 2
+    assert parsed_inside and not any(parsed_inside)
