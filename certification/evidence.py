@@ -13,6 +13,7 @@ import json
 import struct
 import unicodedata
 import uuid
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +25,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from certification import permissions, selectors
+from certification import active_pdf, permissions, selectors
 from certification.models import (
     AssessmentAttempt,
     AttemptOutcome,
@@ -67,6 +68,8 @@ FORMATS = {
     ]
 }
 FORMATS_3D = {code for code, f in FORMATS.items() if f.is_3d}
+# The extensions a name may keep for a format found by content.
+EXTENSIONS_OF = {"jpg": {"jpg", "jpeg", "jpe"}}
 FORMATS_BY_KIND: dict[str, set[str]] = {
     EvidenceKind.MODEL_3D: FORMATS_3D | {"pdf"},  # a PDF export of the model is accepted too
     EvidenceKind.PHOTO: {"png", "jpg"},
@@ -159,6 +162,14 @@ def identify(upload) -> EvidenceFormat:
             )
         return FORMATS[extension]
     if head.startswith(b"%PDF-"):
+        if active_pdf.is_active(_read(upload)):
+            raise ValidationError(
+                _(
+                    "This PDF runs actions or scripts when it is opened (JavaScript, launch or automatic actions), "
+                    "which is never accepted as evidence: print it to a new PDF and upload that."
+                ),
+                code="evidence_pdf_active",
+            )
         return FORMATS["pdf"]
     image_format = _image_format(upload)
     if image_format:
@@ -177,8 +188,14 @@ def _read(upload, count: int | None = None) -> bytes:
     return data
 
 
+def _visible(name: str) -> str:
+    """The name without control, format or other invisible characters (a NUL byte, a right-to-left
+    override): taken out before anything is read from the name, its extension first of all."""
+    return "".join(ch for ch in (name or "") if not unicodedata.category(ch).startswith("C"))
+
+
 def _extension(name: str) -> str:
-    name = (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    name = _visible(name).rsplit("/", 1)[-1].rsplit("\\", 1)[-1].strip()
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
@@ -258,8 +275,18 @@ def _is_dxf(upload, head: bytes, size: int) -> bool:
 
 
 def _is_clo(upload, head: bytes, size: int) -> bool:
-    # CLO 3D project files are opaque; the program signatures were refused before this.
-    return True
+    # CLO 3D project (.zprj) and garment (.zpac) files are zip archives: the signature first, then a
+    # central directory that lists at least one member. Nothing is unpacked.
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return bool(archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return False
+    finally:
+        upload.seek(0)
 
 
 CHECKS_3D = {
@@ -276,10 +303,12 @@ CHECKS_3D = {
 
 def display_name(name: str, found: EvidenceFormat) -> str:
     """The uploaded name for display: no folders, no control or invisible characters, ≤ 255 characters."""
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C")).strip()
+    name = _visible(name).replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not name.strip("."):
         return f"evidence.{found.code}"
+    if _extension(name) not in EXTENSIONS_OF.get(found.code, {found.code}):
+        # Downloaded under this name: it must not open as anything but what was checked (a PDF named .html).
+        name = f"{name}.{found.code}"
     if len(name) > 255:
         stem, dot, extension = name.rpartition(".")
         name = stem[: 254 - len(extension)] + dot + extension if dot and len(extension) <= 16 else name[:255]

@@ -35,3 +35,22 @@ class AppendOnly(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(APPEND_ONLY)
+
+
+class RateCounter(models.Model):
+    """Tries counted under one key in one window of core.ratelimit, when the cache is the database.
+
+    One row a (key, window), incremented by a single INSERT ... ON CONFLICT DO UPDATE statement,
+    so that simultaneous tries are counted one after the other.
+    """
+
+    key = models.CharField(max_length=64)
+    bucket = models.BigIntegerField()  # the window's number since the epoch
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "bucket"], name="rate_counter_one_row_a_window")]
+
+    def __str__(self):
+        return f"{self.key} #{self.bucket}: {self.count}"

@@ -1,30 +1,67 @@
-"""A small fixed-window rate limiter on Django's cache, for public forms (activation, verification).
+"""A small fixed-window rate limiter for public forms (activation, verification, objections).
 
-The default cache is the database cache, so the limit holds across several web processes. The
-count is read and written without a lock: under heavy concurrency a few extra tries may slip
-through, which is fine for slowing down guessing.
+Counting is atomic, so that a burst of simultaneous tries lets exactly `limit` through: with the
+database cache (the default) the count lives in core.RateCounter, one row a key and window, raised
+by one INSERT ... ON CONFLICT DO UPDATE statement; with any other cache (Redis) by the cache's own
+atomic add() and incr(). Either way the limit holds across several web processes.
 """
 
 import hashlib
 import time
+from datetime import UTC, datetime
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router
+
+from .models import RateCounter
 
 
 def hit(key: str, limit: int, window_seconds: int) -> bool:
     """Count one try under `key`; True while at most `limit` tries fell in the current window."""
-    window = int(time.time() // window_seconds)
+    now = time.time()
+    window = int(now // window_seconds)
     # Hashed: keys carry IP addresses, and some cache backends restrict key characters.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"ratelimit:{digest}:{window}"
-    # add() is a no-op when the key exists; the counter expires with its window.
-    cache.add(cache_key, 0, timeout=window_seconds)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(cache_key, 1, timeout=window_seconds)
-        count = 1
+    if isinstance(caches["default"], DatabaseCache):
+        count = _count_in_database(digest, window, expires=(window + 1) * window_seconds)
+    else:
+        count = _count_in_cache(f"ratelimit:{digest}:{window}", window_seconds)
     return count <= limit
+
+
+def _count_in_database(digest: str, window: int, *, expires: int) -> int:
+    alias = router.db_for_write(RateCounter)
+    connection = connections[alias]
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    key, bucket, count, expires_at = (
+        connection.ops.quote_name(RateCounter._meta.get_field(name).column)
+        for name in ("key", "bucket", "count", "expires_at")
+    )
+    expires_at_value = datetime.fromtimestamp(expires, tz=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {bucket}, {count}, {expires_at}) VALUES (%s, %s, 1, %s) "
+            f"ON CONFLICT ({key}, {bucket}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}",
+            [digest, window, connection.ops.adapt_datetimefield_value(expires_at_value)],
+        )
+        (result,) = cursor.fetchone()
+    if result == 1:  # a new window: the rows of windows gone by go
+        RateCounter.objects.using(alias).filter(expires_at__lt=datetime.fromtimestamp(time.time(), tz=UTC)).delete()
+    return result
+
+
+def _count_in_cache(cache_key: str, window_seconds: int) -> int:
+    cache = caches["default"]
+    for _attempt in range(3):
+        # add() sets only a missing key and incr() raises on one; both are atomic on Redis.
+        if cache.add(cache_key, 1, timeout=window_seconds):
+            return 1
+        try:
+            return cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr(): try again
+            continue
+    return 1  # a cache that keeps nothing counts nothing
 
 
 def client_ip(request) -> str:

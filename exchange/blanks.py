@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from certification.identity import resident_id_check_character
 from certification.models import Institution, Module, Track
+from core import spreadsheets as writing
 
 from . import limits
 from .columns import EDUCATION_WORDS, GENDER_WORDS, ID_TYPE_WORDS, Kind
@@ -87,13 +88,19 @@ def write_template(kind: Kind, out, *, institution: Institution | None = None) -
     workbook.save(out)
 
 
+def _cell(sheet, row: int, column: int, value):
+    """A cell of the template: text goes through the safe writer's neutraliser, so that a name an
+    officer typed (a track, a module, a batch starting with =) is never written as a formula."""
+    return sheet.cell(row=row, column=column, value=writing.neutralised(value) if isinstance(value, str) else value)
+
+
 def _write_data_sheet(sheet, kind: Kind) -> None:
     for number, column in enumerate(kind.columns, start=1):
-        header = sheet.cell(row=1, column=number, value=column.template_header)
+        header = _cell(sheet, 1, number, column.template_header)
         header.font = Font(bold=True)
         header.fill = HEADER_FILL
         header.alignment = Alignment(horizontal="center")
-        key = sheet.cell(row=2, column=number, value=column.key)
+        key = _cell(sheet, 2, number, column.key)
         key.font = KEY_FONT
         letter = get_column_letter(number)
         sheet.column_dimensions[letter].width = column.width
@@ -118,21 +125,21 @@ def _write_instructions(sheet, kind: Kind, lists: dict[str, list[str]]) -> None:
         % {"rows": f"{limits.max_rows():,}"},
     ]
     for number, line in enumerate(lines, start=1):
-        sheet.cell(row=number, column=1, value=line).font = Font(bold=number == 1, size=13 if number == 1 else 11)
+        _cell(sheet, number, 1, line).font = Font(bold=number == 1, size=13 if number == 1 else 11)
     top = len(lines) + 2
     for offset, title in enumerate([_("Column"), _("Key"), _("Required"), _("Notes")]):
-        sheet.cell(row=top, column=offset + 1, value=title).font = Font(bold=True)
+        _cell(sheet, top, offset + 1, title).font = Font(bold=True)
     for index, column in enumerate(kind.columns, start=1):
-        sheet.cell(row=top + index, column=1, value=column.header)
-        sheet.cell(row=top + index, column=2, value=column.key)
-        sheet.cell(row=top + index, column=3, value=_("yes") if column.required else "")
-        sheet.cell(row=top + index, column=4, value=str(column.hint) if column.hint else "")
+        _cell(sheet, top + index, 1, column.header)
+        _cell(sheet, top + index, 2, column.key)
+        _cell(sheet, top + index, 3, _("yes") if column.required else "")
+        _cell(sheet, top + index, 4, str(column.hint) if column.hint else "")
     example_top = top + len(kind.columns) + 2
-    sheet.cell(row=example_top, column=1, value=_("Example row")).font = Font(bold=True)
+    _cell(sheet, example_top, 1, _("Example row")).font = Font(bold=True)
     example = example_row(kind, lists)
     for number, column in enumerate(kind.columns, start=1):
-        sheet.cell(row=example_top + 1, column=number, value=column.header).font = Font(bold=True)
-        cell = sheet.cell(row=example_top + 2, column=number, value=example.get(column.key))
+        _cell(sheet, example_top + 1, number, column.header).font = Font(bold=True)
+        cell = _cell(sheet, example_top + 2, number, example.get(column.key))
         if column.as_text:
             cell.number_format = TEXT_FORMAT
         elif column.key in ("birth_date", "exam_date"):
@@ -144,9 +151,9 @@ def _write_instructions(sheet, kind: Kind, lists: dict[str, list[str]]) -> None:
 def _write_lists(sheet, lists: dict[str, list[str]]) -> dict[str, str]:
     ranges = {}
     for number, (name, values) in enumerate(lists.items(), start=1):
-        sheet.cell(row=1, column=number, value=name)
+        _cell(sheet, 1, number, name)
         for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=number, value=value).number_format = TEXT_FORMAT
+            _cell(sheet, row, number, value).number_format = TEXT_FORMAT
         if values:
             letter = get_column_letter(number)
             ranges[name] = f"{quote_sheetname(sheet.title)}!${letter}$2:${letter}${len(values) + 1}"

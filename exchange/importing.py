@@ -1,24 +1,26 @@
 """Running every row of an upload through the services, streaming, and summing up what happened.
 
-`run` works inside the caller's transaction (exchange.services decides to commit or roll back). Rows
-are read in chunks: what a chunk refers to is looked up in a few queries, each row is planned, and
-the planned rows are written together by the handler, through services that refuse a row without
-writing anything for it, so that the others go on. Only a chunk of rows is ever in memory, never
-the whole sheet.
+Two steps. `prepared` reads the whole file, outside any transaction: every cell is read and
+checked and the rows wait in a temporary file, a chunk at a time. `Run.apply` then works inside the
+caller's transaction (exchange.services decides to commit or roll back): what a chunk refers to is
+looked up in a few queries, each row is planned, and the planned rows are written together by the
+handler, through services that refuse a row without writing anything for it, so that the others go
+on. Only a chunk of rows is ever in memory, never the whole sheet.
 """
 
 import gc
-from collections.abc import Callable, Iterable
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 
 from django.utils.translation import gettext as _
-from openpyxl.utils import range_boundaries
 
 from certification.models import User
 
-from . import limits, reading
+from . import archives, limits, reading
 from .cells import CellError, is_blank, shown
 from .columns import Kind
 from .errors import TOO_LARGE, FileRefused
@@ -35,30 +37,37 @@ ProblemListener = Callable[[Problem], None]
 @dataclass
 class RowReading:
     number: int
-    cells: dict
+    cells: dict  # column number → Cell while the row is read, → the cell's value once it is kept
     values: dict = field(default_factory=dict)
     problems: list[tuple[int | None, str]] = field(default_factory=list)
 
 
-def run(
+@contextmanager
+def prepared(
     *, staff: User, kind: Kind, fileobj, options: Options | None = None, on_problem: ProblemListener | None = None
-) -> Summary:
-    """Read, check and apply every row; the summary says what happened (or why the file was refused).
+) -> Iterator["Run"]:
+    """The upload read and checked, row by row, without writing anything: `run.summary.refusal` says
+    why the file is refused as a whole; else `run.apply()`, inside the caller's transaction, plans and
+    writes the rows.
 
-    The caller must roll back when the summary has a refusal: rows may have been applied before
-    the refusal was found (a row limit, merged cells, a damaged end of file).
+    Everything that reads the file happens here, before the caller opens its transaction (on SQLite
+    every transaction takes the database's write lock at once): the rows read wait in a temporary
+    file, a chunk at a time, so that memory does not grow with the file either.
     """
-    summary = Summary(kind=kind.name)
+    run = Run(staff, kind, options or Options(), Summary(kind=kind.name), on_problem)
     try:
-        book = reading.open_workbook(fileobj)
         try:
-            with _existing_objects_frozen():
-                Run(staff, kind, options or Options(), summary, on_problem).read(book)
-        finally:
-            book.close()
-    except FileRefused as refusal:
-        summary.refusal, summary.refusal_status = refusal.message, refusal.http_status
-    return summary
+            book = reading.open_workbook(fileobj)
+            try:
+                with _existing_objects_frozen():
+                    run.read(book)
+            finally:
+                book.close()
+        except FileRefused as refusal:
+            run.refuse(refusal)
+        yield run
+    finally:
+        run.spool.close()
 
 
 @contextmanager
@@ -82,12 +91,14 @@ def _existing_objects_frozen():
 
 
 class Run:
+    """One upload's rows: read (and checked cell by cell) by `read`, then planned and written by `apply`."""
+
     def __init__(self, staff, kind, options, summary, on_problem):
         self.kind = kind
         self.options = options
         self.summary = summary
         self.on_problem = on_problem
-        self.handler = HANDLERS[kind.name](staff=staff, options=options)
+        self.staff = staff
         self.layout: Layout | None = None
         self.seen: dict[tuple, int] = {}  # row key → first row with it
         self.outcomes: dict[int, str] = {}
@@ -97,6 +108,12 @@ class Run:
         # Translated once per run: a file of 50,000 bad rows would otherwise translate them 50,000 times.
         self.required = {column.key: _("%(column)s is required.") % {"column": column.label} for column in kind.columns}
         self.no_header = _("This cell has a value but its column has no header: are the columns shifted?")
+        self.spool = tempfile.TemporaryFile()
+        self.chunks = 0
+        self.merged_ranges: list[tuple[str, int, int, int]] = []  # (range, first column, first row, last row)
+
+    def refuse(self, refusal: FileRefused) -> None:
+        self.summary.refusal, self.summary.refusal_status = refusal.message, refusal.http_status
 
     def read(self, book: reading.Book) -> None:
         _title, part = reading.data_sheet(book)
@@ -129,13 +146,37 @@ class Run:
             self.last_data_row = number
             chunk.append(self.read_row(number, cells))
             if len(chunk) == CHUNK_ROWS:
-                self.apply_chunk(chunk)
+                self.keep(chunk)
                 chunk = []
-        self.apply_chunk(chunk)
+        self.keep(chunk)
         if data_rows == 0:
             raise FileRefused(_("The file has headers but no rows of data."))
-        self.reject_merged(stream.merged_ranges)
-        self.warn_about_empty_rows()
+        self.check_merged(stream.merged_ranges)
+
+    def keep(self, chunk: list[RowReading]) -> None:
+        if chunk:
+            for row in chunk:  # only a bad cell's value is shown from here on
+                row.cells = {number: cell.value for number, cell in row.cells.items()}
+            pickle.dump(chunk, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self.chunks += 1
+
+    def apply(self) -> Summary:
+        """Plan and write the rows read, chunk by chunk; the summary (with a refusal when merged
+        cells undo rows already written: the caller then rolls back)."""
+        if self.summary.refusal:
+            return self.summary
+        # Made here, inside the transaction: a handler reads the catalogue and batches it plans with.
+        self.handler = HANDLERS[self.kind.name](staff=self.staff, options=self.options)
+        try:
+            with _existing_objects_frozen():
+                self.spool.seek(0)
+                for _chunk in range(self.chunks):
+                    self.apply_chunk(pickle.load(self.spool))  # written by this run, a moment ago
+                self.reject_merged()
+                self.warn_about_empty_rows()
+        except FileRefused as refusal:
+            self.refuse(refusal)
+        return self.summary
 
     def read_row(self, number: int, cells: dict) -> RowReading:
         row = RowReading(number, cells)
@@ -222,13 +263,13 @@ class Run:
             )
         self.count(row.number, REJECTED)
 
-    def add_problem(self, row_number: int, column_number: int | None, cell, message: str) -> None:
+    def add_problem(self, row_number: int, column_number: int | None, value, message: str) -> None:
         column = self.layout.columns.get(column_number) if column_number else None
         problem = Problem(
             row=row_number,
             column=column_number,
             header=column.header if column else "",
-            value=shown(cell.value) if cell is not None and not is_blank(cell.value) else "",
+            value=shown(value) if not is_blank(value) else "",
             message=str(message),
         )
         self.summary.add_problem(problem)
@@ -241,13 +282,25 @@ class Run:
         if outcome == REJECTED:
             self.summary.rejected_rows.append(row_number)
 
-    def reject_merged(self, merged_ranges: list[str]) -> None:
-        """Merged cells are known only after the last row: their rows are rejected now."""
+    def check_merged(self, merged_ranges: list[str]) -> None:
+        """Merged cells are known only after the last row: a range over the headers or beyond the
+        row limit refuses the file; the others' rows are rejected by `reject_merged`."""
         for merged in merged_ranges:
-            min_col, min_row, max_col, max_row = range_boundaries(merged)
-            message = _("Cells %(range)s are merged: unmerge them and fill in each cell.") % {"range": merged}
+            try:
+                min_col, min_row, max_row = reading.merged_rows(merged)
+            except ValueError:
+                raise archives.damaged() from None
             if min_row <= self.layout.header_rows[-1][0]:
-                raise FileRefused(message)
+                raise FileRefused(self.merged_message(merged))
+            self.merged_ranges.append((merged, min_col, min_row, max_row))
+
+    @staticmethod
+    def merged_message(merged: str) -> str:
+        return _("Cells %(range)s are merged: unmerge them and fill in each cell.") % {"range": merged}
+
+    def reject_merged(self) -> None:
+        for merged, min_col, min_row, max_row in self.merged_ranges:
+            message = self.merged_message(merged)
             for row_number in range(min_row, max_row + 1):
                 outcome = self.outcomes.get(row_number)
                 if outcome is None or row_number in self.options.skip_rows:

@@ -23,7 +23,7 @@ from lxml import etree
 from openpyxl.formula.translate import Translator
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
 from openpyxl.worksheet.dimensions import SheetDimension
@@ -216,7 +216,7 @@ def declared_rows(book: Book, part: str) -> int:
     return 0
 
 
-def check_declared_rows(book: Book, part: str, header_rows: int = 2) -> None:
+def check_declared_rows(book: Book, part: str, header_rows: int = limits.HEADER_ROWS) -> None:
     """A sheet that declares far more rows than the limit is refused before a single row is read.
     The streaming count stays the real guard (the declaration may be absent or wrong)."""
     declared = declared_rows(book, part)
@@ -229,6 +229,38 @@ def check_declared_rows(book: Book, part: str, header_rows: int = 2) -> None:
             % {"rows": f"{declared:,}", "limit": f"{limits.max_rows():,}"},
             TOO_LARGE,
         )
+
+
+def _rows_allowed() -> dict[str, str]:
+    return {"last": f"{limits.last_row():,}", "limit": f"{limits.max_rows():,}"}
+
+
+def check_row_number(number: int) -> None:
+    if number > limits.last_row():
+        raise FileRefused(
+            _(
+                "The sheet has a row numbered %(row)s; an upload may use rows 1 to %(last)s "
+                "(%(limit)s rows under the two header rows). Delete the empty rows above it, or split the file."
+            )
+            % {"row": f"{number:,}", **_rows_allowed()},
+            TOO_LARGE,
+        )
+
+
+def merged_rows(ref: str) -> tuple[int, int, int]:
+    """(first column, first row, last row) of a merged range within the rows an upload may use;
+    FileRefused for a range reaching beyond them (or a whole column), ValueError for a malformed one."""
+    min_col, min_row, _max_col, max_row = range_boundaries(ref)
+    if min_row is None or max_row is None or max_row > limits.last_row():
+        raise FileRefused(
+            _(
+                "Cells %(range)s are merged down to row %(row)s; an upload may use rows 1 to %(last)s "
+                "(%(limit)s rows under the two header rows). Unmerge them and split the file."
+            )
+            % {"range": ref, "row": f"{max_row:,}" if max_row else "∞", **_rows_allowed()},
+            TOO_LARGE,
+        )
+    return min_col or 1, min_row, max_row
 
 
 class SheetStream:
@@ -268,6 +300,7 @@ class SheetStream:
                             self.merged_ranges.append(element.get("ref"))
                         continue
                     row_number = _row_number(element.get("r"), row_number)
+                    check_row_number(row_number)  # never read (or report) rows past the limit
                     yield row_number, reader.row(element)
                     # Only the row being read is kept in memory, not the rows before it.
                     element.clear()

@@ -21,6 +21,7 @@ from certification.models import (
     TrainingBatch,
     User,
 )
+from core.spreadsheets import FORMULA_STARTS
 
 from .cells import normalised_text
 
@@ -35,7 +36,12 @@ class RowRejected(Exception):
 
 
 def _name_key(value) -> str:
-    return normalised_text(value).casefold()
+    key = normalised_text(value).casefold()
+    # A name starting like a formula is listed in the templates with the safe writer's apostrophe
+    # (core.spreadsheets.neutralised): picked from a drop-down list, it is still that name.
+    if key.startswith("'") and key[1:].startswith(FORMULA_STARTS):
+        return key[1:]
+    return key
 
 
 class BatchBook:

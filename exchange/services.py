@@ -1,5 +1,9 @@
 """Excel imports: preview, import and confirm, each in one transaction (SPEC §7).
 
+The file is read and checked first, outside any transaction (on SQLite every transaction takes the
+write lock at once): a file refused as a whole never locks the database, and the transaction only
+plans and writes rows already read.
+
 The preview runs every row through the registration services exactly as the import would, then
 rolls everything back: what it shows is what confirming does. An import writes nothing unless every
 row is valid, or keeps only the valid rows when the user chose so; a refusal of the whole file
@@ -27,9 +31,14 @@ from .summary import PROBLEMS_KEPT, Summary
 def preview(*, staff: User, kind: str, fileobj, options: Options | None = None, on_problem=None) -> Summary:
     """What importing the file would do, row by row; nothing is written."""
     require_institution_staff(staff)
-    with transaction.atomic():
-        summary = importing.run(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options, on_problem=on_problem)
-        transaction.set_rollback(True)
+    with importing.prepared(
+        staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options, on_problem=on_problem
+    ) as run:
+        if run.summary.refusal:
+            return run.summary
+        with transaction.atomic():
+            summary = run.apply()
+            transaction.set_rollback(True)
     return summary
 
 
@@ -37,8 +46,15 @@ def import_rows(*, staff: User, kind: str, fileobj, options: Options | None = No
     """Import the file: all rows or none, or only the valid rows with `options.valid_rows_only`."""
     require_institution_staff(staff)
     options = options or Options()
+    with importing.prepared(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options) as run:
+        return _apply(run, options)
+
+
+def _apply(run: importing.Run, options: Options) -> Summary:
+    if run.summary.refusal:
+        return run.summary
     with transaction.atomic():
-        summary = importing.run(staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options)
+        summary = run.apply()
         acceptable = not summary.refusal and (summary.rejected == 0 or options.valid_rows_only)
         summary.written = acceptable and summary.changes > 0
         if not summary.written:
@@ -90,29 +106,21 @@ def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = Fals
     """Import a previewed upload. The session's summary becomes the import's; `summary.written`
     says whether anything was written (rows rejected since the preview stop an all-or-nothing import)."""
     require_institution_staff(staff)
-    with transaction.atomic():
-        session = (
-            ImportSession.objects.select_for_update().filter(pk=session_id, institution_id=staff.institution_id).first()
-        )
-        if session is None:
-            raise MoveForbidden(_("This upload is not your institution's."))
-        if session.is_imported:
-            raise StaleState(_("This file was already imported."))
-        previewed = session.result
-        if previewed.rejected and not valid_rows_only:
-            raise RuleNotMet(
-                _(
-                    "%(count)s rows were rejected: correct them and upload the file again, or import the valid rows only."
-                )
-                % {"count": previewed.rejected}
-            )
-        options = Options(
-            submit=session.submit,
-            valid_rows_only=valid_rows_only,
-            skip_rows=frozenset(previewed.rejected_rows) if valid_rows_only else frozenset(),
-        )
-        with session.file.open("rb") as fileobj:
-            summary = import_rows(staff=staff, kind=session.kind, fileobj=fileobj, options=options)
+    # Checked once to read the file before the lock, and again under it.
+    session = _importable_session(ImportSession.objects.all(), staff, session_id, valid_rows_only)
+    previewed = session.result
+    options = Options(
+        submit=session.submit,
+        valid_rows_only=valid_rows_only,
+        skip_rows=frozenset(previewed.rejected_rows) if valid_rows_only else frozenset(),
+    )
+    with (
+        session.file.open("rb") as fileobj,
+        importing.prepared(staff=staff, kind=KINDS[session.kind], fileobj=fileobj, options=options) as run,
+        transaction.atomic(),
+    ):
+        session = _importable_session(ImportSession.objects.select_for_update(), staff, session_id, valid_rows_only)
+        summary = _apply(run, options)
         if valid_rows_only:
             # The rows skipped were rejected by the preview: keep its reasons next to any new ones.
             summary.problems = (previewed.problems + summary.problems)[:PROBLEMS_KEPT]
@@ -126,6 +134,21 @@ def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = Fals
         session.summary = summary.to_json()
         session.save()
     return session, summary
+
+
+def _importable_session(sessions, staff: User, session_id: int, valid_rows_only: bool) -> ImportSession:
+    session = sessions.filter(pk=session_id, institution_id=staff.institution_id).first()
+    if session is None:
+        raise MoveForbidden(_("This upload is not your institution's."))
+    if session.is_imported:
+        raise StaleState(_("This file was already imported."))
+    previewed = session.result
+    if previewed.rejected and not valid_rows_only:
+        raise RuleNotMet(
+            _("%(count)s rows were rejected: correct them and upload the file again, or import the valid rows only.")
+            % {"count": previewed.rejected}
+        )
+    return session
 
 
 def _sha256(upload) -> str:

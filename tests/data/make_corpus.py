@@ -168,6 +168,39 @@ def write_many_rows(path: Path, rows: int = 1_000_000, *, dimension: bool = Fals
             sheet.write(("".join(buffer) + "</sheetData></worksheet>").encode())
 
 
+def hand_made_sheet(body: str, after_data: str = "") -> bytes:
+    """A workbook built by hand: the template's header rows, `body` (rows as XML) and what Excel writes
+    after the data (merged cells...). For the row numbers and references openpyxl would not write."""
+    parts = dict(MINIMAL_PARTS)
+    parts["xl/worksheets/sheet1.xml"] = (SHEET_START + "<sheetData>" + _header_rows_xml() + body + "</sheetData>"
+                                         + after_data + "</worksheet>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def _person_row_xml(number: int, id_number: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    cells = "".join(_inline(f"{get_column_letter(i)}{number}", v) if isinstance(v, str)
+                    else f'<c r="{get_column_letter(i)}{number}"><v>{v}</v></c>'
+                    for i, v in enumerate(person(id_number, birth="1990-03-05"), start=1))
+    return f'<row r="{number}">{cells}</row>'
+
+
+def merge_beyond_limit() -> bytes:
+    """2 KB: one row, and a merged range reaching down to row 900,000,000 (issue 10)."""
+    return hand_made_sheet(_person_row_xml(3, NEW_IDS[0]),
+                           '<mergeCells count="1"><mergeCell ref="A4:A900000000"/></mergeCells>')
+
+
+def row_beyond_limit() -> bytes:
+    """One row, numbered 20,000,000: an error report would pad the rows above it (issue 10)."""
+    return hand_made_sheet(_person_row_xml(3, NEW_IDS[0]) + _person_row_xml(20_000_000, NEW_IDS[1]))
+
+
 def write_zip_bomb(path: Path, unpacked_mb: int = 100) -> None:
     """A sheet that is mostly whitespace: 100 MB that deflate to about 100 KB (1000 : 1)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -374,6 +407,8 @@ def corpus_files() -> dict[str, bytes]:
     write_zip_bomb(bomb)
     book("enrolments_zip_bomb.xlsx", bomb.getvalue())
     book("enrolments_xml_bomb.xlsx", xml_bomb())
+    book("enrolments_merge_beyond_limit.xlsx", merge_beyond_limit())
+    book("enrolments_row_beyond_limit.xlsx", row_beyond_limit())
     book("photos_mixed.zip", photos_mixed())
     book("photos_not_a_zip.zip", files["enrolments_csv_renamed.xlsx"])
     return files

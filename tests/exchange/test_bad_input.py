@@ -60,6 +60,17 @@ REFUSED = {
     "enrolments_damaged.xlsx": (400, "This file is damaged or incomplete: save it again and upload the new file."),
     # An XML entity bomb ("billion laughs"): expat refuses the amplification, the file reads as damaged.
     "enrolments_xml_bomb.xlsx": (400, "This file is damaged or incomplete: save it again and upload the new file."),
+    # Issue 10: 2 KB files whose references would make the import or the error report walk millions of rows.
+    "enrolments_merge_beyond_limit.xlsx": (
+        413,
+        "Cells A4:A900000000 are merged down to row 900,000,000; an upload may use rows 1 to 50,002 "
+        "(50,000 rows under the two header rows). Unmerge them and split the file.",
+    ),
+    "enrolments_row_beyond_limit.xlsx": (
+        413,
+        "The sheet has a row numbered 20,000,000; an upload may use rows 1 to 50,002 "
+        "(50,000 rows under the two header rows). Delete the empty rows above it, or split the file.",
+    ),
 }
 
 # File → (kind, the rejected cells: location → message). The preview answers 400.

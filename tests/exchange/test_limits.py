@@ -58,10 +58,13 @@ def test_a_million_rows_are_refused_at_the_limit_without_reading_the_rest(
     with million_rows.open("rb") as upload:
         response = client.post("/exchange/enrolments/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 413
-    message = "The file has more than 50,000 rows; one upload may have at most 50,000. Split it into several files."
+    message = (
+        "The sheet has a row numbered 50,003; an upload may use rows 1 to 50,002 "
+        "(50,000 rows under the two header rows). Delete the empty rows above it, or split the file."
+    )
     assert escape(message) in response.content.decode()
-    # Two header rows, 50,000 rows and the one over the limit: the other 949,999 are never parsed.
-    assert parsed_rows["rows"] == 50_003
+    # Refused on reaching row 50,003, before its cells are read: the other 949,997 rows are never parsed.
+    assert parsed_rows["rows"] == 50_002
     assert snapshot() == before
 
 
@@ -108,9 +111,16 @@ def test_the_row_limit_is_a_setting(inst1_staff, pm_batch, tmp_path):
             "The sheet reaches down to row 5; one upload may have at most 2 rows. "
             "Split it into several files (and delete empty rows at the bottom)."
         )
-        corpus.write_many_rows(tmp_path / "three.xlsx", rows=3)  # no declared size: counted while streaming
+        corpus.write_many_rows(tmp_path / "three.xlsx", rows=3)  # no declared size: row numbers checked first
         with (tmp_path / "three.xlsx").open("rb") as upload:
             summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=upload)
+        assert summary.refusal == (
+            "The sheet has a row numbered 5; an upload may use rows 1 to 4 "
+            "(2 rows under the two header rows). Delete the empty rows above it, or split the file."
+        )
+        # Without the key row, three rows fit the row numbers: they are counted while streaming.
+        without_keys = workbook_bytes("enrolments", [enrolment_row()] * 3, keys=False)
+        summary = services.preview(staff=inst1_staff, kind="enrolments", fileobj=without_keys)
     assert (
         summary.refusal == "The file has more than 2 rows; one upload may have at most 2. Split it into several files."
     )

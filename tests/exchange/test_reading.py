@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 from openpyxl import Workbook
 from openpyxl.styles import NamedStyle
 from openpyxl.worksheet._reader import WorkSheetParser
@@ -67,6 +68,8 @@ def both_readings(content: bytes) -> tuple[tuple, tuple]:
 def readable_corpus_files() -> list[Path]:
     files = []
     for path in sorted(CORPUS.glob("*.xlsx")):
+        if path.name == "enrolments_merge_beyond_limit.xlsx":
+            continue  # merged beyond Excel's 1,048,576 rows: openpyxl cannot read it, our stream never gets to
         try:
             reading.open_workbook(io.BytesIO(path.read_bytes())).close()
         except FileRefused:
@@ -75,6 +78,8 @@ def readable_corpus_files() -> list[Path]:
     return files
 
 
+# Limit lifted: the stream also refuses rows beyond it, and the files reaching row 20,000,000 are compared too.
+@override_settings(EXCHANGE_MAX_ROWS=1_000_000_000)
 @pytest.mark.parametrize("path", readable_corpus_files(), ids=lambda path: path.name)
 def test_it_reads_each_corpus_file_as_openpyxl_does(path):
     ours, theirs = both_readings(path.read_bytes())

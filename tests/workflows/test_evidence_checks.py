@@ -6,6 +6,8 @@ The corpus builders here make real files in memory; the view and service tests i
 import io
 import json
 import struct
+import zipfile
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -50,6 +52,23 @@ def glb_bytes() -> bytes:
     document += b" " * (-len(document) % 4)
     chunk = struct.pack("<I", len(document)) + b"JSON" + document
     return b"glTF" + struct.pack("<II", 2, 12 + len(chunk)) + chunk
+
+
+def clo_project_bytes() -> bytes:
+    """CLO 3D project and garment files (.zprj, .zpac) are zip archives of the project's parts."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("coat.pac", b"\x00\x01CLO pattern data" * 20)
+        archive.writestr("fabric/cotton.jpg", jpeg_bytes())
+    return output.getvalue()
+
+
+def pdf_with(active: bytes) -> bytes:
+    """A small PDF whose catalog carries `active` (an action, a script...)."""
+    return (
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R " + active + b" >>\nendobj\n"
+        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -116,7 +135,8 @@ def test_gltf_dxf_fbx_and_clo_files_are_checked_for_their_own_shape():
     assert evidence.identify(upload("coat.gltf", b'{"asset": {"version": "2.0"}}')).code == "gltf"
     assert evidence.identify(upload("coat.dxf", b"  0\nSECTION\n  2\nHEADER\n  0\nENDSEC\n  0\nEOF\n")).code == "dxf"
     assert evidence.identify(upload("coat.fbx", b"Kaydara FBX Binary  \x00\x1a\x00" + b"\x00" * 40)).code == "fbx"
-    assert evidence.identify(upload("coat.zprj", b"PK\x03\x04" + b"\x01" * 100)).code == "zprj"
+    assert evidence.identify(upload("coat.zprj", clo_project_bytes())).code == "zprj"
+    assert evidence.identify(upload("coat.zpac", clo_project_bytes())).code == "zpac"
     with pytest.raises(ValidationError):
         evidence.identify(upload("coat.gltf", b'{"scenes": []}'))
     with pytest.raises(ValidationError):
@@ -161,17 +181,93 @@ def test_the_form_field_validator_accepts_any_kind_by_default():
 
 
 @pytest.mark.parametrize(
-    "raw, shown",
+    "raw, code, shown",
     [
-        ("C:\\Users\\li\\Desktop\\外套.obj", "外套.obj"),
-        ("../../etc/passwd.pdf", "passwd.pdf"),
-        ("coat\u202egpj.exe.obj", "coatgpj.exe.obj"),
-        ("line\nbreak\x00.pdf", "linebreak.pdf"),
-        ("...", "evidence.obj"),
+        ("C:\\Users\\li\\Desktop\\外套.obj", "obj", "外套.obj"),
+        ("../../etc/passwd.pdf", "pdf", "passwd.pdf"),
+        ("coat\u202egpj.exe.obj", "obj", "coatgpj.exe.obj"),
+        ("line\nbreak\x00.pdf", "pdf", "linebreak.pdf"),
+        ("...", "obj", "evidence.obj"),
     ],
 )
-def test_the_display_name_keeps_no_folders_or_control_characters(raw, shown):
-    assert evidence.display_name(raw, evidence.FORMATS["obj"]) == shown
+def test_the_display_name_keeps_no_folders_or_control_characters(raw, code, shown):
+    assert evidence.display_name(raw, evidence.FORMATS[code]) == shown
+
+
+@pytest.mark.parametrize(
+    "raw, content, shown",
+    [
+        ("report.pdf\x00.html", pdf_bytes, "report.pdf.html.pdf"),
+        ("report\x00.html", pdf_bytes, "report.html.pdf"),
+        ("photo.html\x00", png_bytes, "photo.html.png"),
+        ("photo.jpeg", jpeg_bytes, "photo.jpeg"),
+        ("photo.JPG", jpeg_bytes, "photo.JPG"),
+    ],
+)
+def test_a_name_with_a_nul_byte_never_keeps_an_extension_other_than_the_format_found(raw, content, shown):
+    file = upload("x", content())
+    file.name = raw  # as a multipart parser may hand it over, NUL byte included
+    found = evidence.identify(file)
+    assert evidence.display_name(raw, found) == shown
+
+
+def test_control_characters_are_taken_out_before_the_extension_is_read():
+    file = upload("x", clo_project_bytes())
+    file.name = "coat.zp\x00rj"
+    assert evidence.identify(file).code == "zprj"
+    file.name = "coat.zprj\x00.html"
+    with pytest.raises(ValidationError):
+        evidence.identify(file)
+
+
+@pytest.mark.parametrize("name", ["coat.zprj", "coat.zpac"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<p>hello</p><img src=x onerror=alert(document.cookie)>" + b" " * 64,
+        b"PK\x03\x04" + b"\x01" * 100,  # a zip signature in front of nothing readable
+        b"\x00\x01\x02 opaque bytes that are no archive" * 10,
+    ],
+    ids=["html", "zip_magic_only", "random_bytes"],
+)
+def test_a_clo_project_must_be_a_readable_zip_archive(name, content):
+    with pytest.raises(ValidationError) as refused:
+        evidence.identify(upload(name, content))
+    assert refused.value.code == "evidence_not_3d"
+
+
+@pytest.mark.parametrize(
+    "active",
+    [
+        b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
+        b"/OpenAction 3 0 R",
+        b"/Names << /JavaScript 4 0 R >>",
+        b"/AA << /O 5 0 R >>",
+        b"/OpenAction << /S /Launch /F (cmd.exe) >>",
+        b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>",  # names may hide behind #hex escapes
+    ],
+)
+def test_a_pdf_with_active_content_is_refused(active):
+    with pytest.raises(ValidationError) as refused:
+        evidence.identify(upload("report.pdf", pdf_with(active)))
+    assert refused.value.code == "evidence_pdf_active"
+    assert "runs actions or scripts" in refused.value.messages[0]
+
+
+def test_a_script_hidden_in_a_compressed_object_stream_is_refused():
+    hidden = zlib.compress(b"<< /S /JavaScript /JS (app.alert(1)) >>")
+    content = pdf_with(b"/OpenAction [2 0 R /Fit]") + (
+        b"3 0 obj\n<< /Type /ObjStm /Filter /FlateDecode /Length %d >>\nstream\n" % len(hidden)
+        + hidden
+        + b"\nendstream\nendobj\n"
+    )
+    with pytest.raises(ValidationError) as refused:
+        evidence.identify(upload("report.pdf", content))
+    assert refused.value.code == "evidence_pdf_active"
+
+
+def test_a_pdf_opening_on_a_page_is_accepted():
+    assert evidence.identify(upload("report.pdf", pdf_with(b"/OpenAction [2 0 R /Fit]"))).code == "pdf"
 
 
 def test_a_very_long_name_is_cut_but_keeps_its_extension():
