@@ -170,7 +170,23 @@ ACTIVATION_CODE_DAYS = 30
 MASK_ID_KEEP_START = 3
 MASK_ID_KEEP_END = 4
 
+# Certificates (SPEC §6). What a certificate prints is frozen when it is issued: a wrong base URL or
+# issuer can never be corrected on the certificates already out (manage.py check --deploy refuses a
+# loopback or missing PUBLIC_BASE_URL).
 CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", str(BASE_DIR / "var" / "signing"))
+# Where the public reaches the site: printed on every certificate and encoded in its QR code.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
+# The issuer: positions 1-13 of every certificate number (certificates/numbering.py) and its name.
+CERT_ISSUER = {
+    "type": os.environ.get("CERT_ISSUER_TYPE", "Y"),
+    "filing_code": os.environ.get("CERT_ISSUER_FILING_CODE", "0001"),
+    "province": os.environ.get("CERT_ISSUER_PROVINCE", "33"),
+    "registration_serial": os.environ.get("CERT_ISSUER_SERIAL", "000101"),
+    "name": os.environ.get("CERT_ISSUER_NAME", "浙江省时尚产业职业技能等级认定中心"),
+}
+# The key of the QR codes' tokens (SECRET_KEY when empty). Changing it invalidates every printed QR
+# code's token: set it once and keep it.
+CERT_QR_SECRET = os.environ.get("CERT_QR_SECRET", "")
 
 # A database cache so that rate limits hold across several web processes (stateless web tier).
 CACHES = {
