@@ -43,11 +43,11 @@ def public_facts(certificate: Certificate) -> dict:
     }
 
 
-def rate_limit_allows(request, *, scope: str, default_limit: int) -> bool:
+def rate_limit_allows(request, *, scope: str) -> bool:
     """Fixed window per client address: CERT_VERIFY_RATE_LIMIT lookups a minute (and a stricter
     CERT_VERIFY_QUERY_RATE_LIMIT for name + ID queries)."""
     setting = {"lookup": "CERT_VERIFY_RATE_LIMIT", "query": "CERT_VERIFY_QUERY_RATE_LIMIT"}[scope]
-    limit = int(getattr(settings, setting, default_limit))
+    limit = getattr(settings, setting)
     return ratelimit.hit(f"certificates-verify-{scope}:{ratelimit.client_ip(request)}", limit, 60)
 
 
