@@ -63,13 +63,15 @@ def resident_id(n: int) -> str:
 
 
 def make_world(rows: int):
+    from django.utils import timezone
+
     from certification.models import Institution, InstitutionStatus, Role, Track, TrackQuota, TrainingBatch, User
 
     institution = Institution.objects.create(
         name="基准测试培训学校", org_code="91330100MA00000001", status=InstitutionStatus.APPROVED
     )
     track = Track.objects.get(code="PM")
-    TrackQuota.objects.create(institution=institution, track=track, year=date.today().year, quota=rows)
+    TrackQuota.objects.create(institution=institution, track=track, year=timezone.localdate().year, quota=rows)
     staff = User(username="bench", role=Role.INSTITUTION, institution=institution)
     staff.set_unusable_password()
     staff.save()
@@ -78,8 +80,8 @@ def make_world(rows: int):
         track=track,
         level=4,
         name="基准测试班",
-        start_date=date.today(),
-        end_date=date.today(),
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
         capacity=rows,
     )
     return staff, batch

@@ -1,10 +1,16 @@
 """Set-up checks (`manage.py check`, run by migrate and runserver): what certificates need from
-the machine. Without libharfbuzz-subset0 WeasyPrint subsets the CJK fonts in Python and one
-certificate takes 15–20 seconds instead of a fraction of one."""
+the machine and the settings. Without libharfbuzz-subset0 WeasyPrint subsets the CJK fonts in Python
+and one certificate takes 15–20 seconds instead of a fraction of one. A certificate is frozen once
+issued, so what it prints (the verify URL, the issuer) is checked before any is numbered."""
 
-from django.core.checks import Warning, register
+import ipaddress
+from urllib.parse import urlsplit
 
-from . import signing
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from . import numbering, signing
 
 
 @register("certificates")
@@ -49,3 +55,54 @@ def check_signing_key(app_configs=None, **kwargs):
             id="certificates.W003",
         )
     ]
+
+
+def _public_base_url_problem(url: str) -> str:
+    """Why certificates printing this URL could not be verified by the public ('' when fine)."""
+    if not url:
+        return "PUBLIC_BASE_URL is not set"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"PUBLIC_BASE_URL {url!r} is not an http(s) address"
+    host = parts.hostname.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"PUBLIC_BASE_URL {url!r} points at this machine"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return ""
+    if address.is_loopback or address.is_unspecified:
+        return f"PUBLIC_BASE_URL {url!r} points at this machine"
+    return ""
+
+
+@register("certificates", deploy=True)
+def check_public_base_url(app_configs=None, **kwargs):
+    problem = _public_base_url_problem(settings.PUBLIC_BASE_URL)
+    if not problem:
+        return []
+    return [
+        Error(
+            f"{problem}: every certificate prints it and encodes it in its QR code, and an issued "
+            "certificate never changes.",
+            hint="Set PUBLIC_BASE_URL to the address where the public reaches this site, "
+            "e.g. https://cert.example.org.",
+            id="certificates.E001",
+        )
+    ]
+
+
+@register("certificates")
+def check_issuer(app_configs=None, **kwargs):
+    try:
+        numbering.configured_issuer()
+    except ImproperlyConfigured as error:
+        return [
+            Error(
+                str(error),
+                hint="Set CERT_ISSUER_TYPE, CERT_ISSUER_FILING_CODE, CERT_ISSUER_PROVINCE, CERT_ISSUER_SERIAL "
+                "and CERT_ISSUER_NAME.",
+                id="certificates.E002",
+            )
+        ]
+    return []

@@ -39,7 +39,7 @@ class Face:
 
 
 def cache_dir() -> Path:
-    return Path(getattr(settings, "CERT_FONT_CACHE", Path(settings.BASE_DIR) / "var" / "fonts"))
+    return Path(settings.CERT_FONT_CACHE)
 
 
 @lru_cache(maxsize=1)

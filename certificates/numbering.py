@@ -9,7 +9,8 @@
     │ └ national filing code: 4 digits (0000 when filed with the province)
     └ issuer type: Y employer, S social training-and-evaluation organisation
 
-Positions 1–13 identify the issuer and come from the CERT_ISSUER setting. The serial comes from one
+Positions 1–13 identify the issuer and come from the CERT_ISSUER setting (CERT_ISSUER_* in the
+environment). The serial comes from one
 counter row per issuer and year, locked and incremented in the same transaction that creates the
 certificate row: a rolled-back issue gives its serial back, a committed one keeps it for ever.
 """
@@ -31,14 +32,6 @@ NUMBER_LENGTH = 22
 MAX_SERIAL = 999_999
 NUMBER_PATTERN = re.compile(r"^(?P<issuer>[YS]\d{12})(?P<year>\d{2})(?P<level>[1-5])(?P<serial>\d{6})$")
 
-DEFAULT_ISSUER = {
-    "type": "Y",
-    "filing_code": "0001",
-    "province": "33",
-    "registration_serial": "000101",
-    "name": "浙江省时尚产业职业技能等级认定中心",
-}
-
 
 @dataclass(frozen=True)
 class Issuer:
@@ -55,15 +48,21 @@ class Issuer:
 
 
 def configured_issuer() -> Issuer:
-    """The issuer from settings.CERT_ISSUER (a dict like DEFAULT_ISSUER), checked."""
-    config = {**DEFAULT_ISSUER, **getattr(settings, "CERT_ISSUER", {})}
-    issuer = Issuer(
-        type=str(config["type"]),
-        filing_code=str(config["filing_code"]),
-        province=str(config["province"]),
-        registration_serial=str(config["registration_serial"]),
-        name=str(config["name"]),
-    )
+    """The issuer from settings.CERT_ISSUER (type, filing_code, province, registration_serial, name),
+    checked."""
+    config = settings.CERT_ISSUER
+    try:
+        issuer = Issuer(
+            type=str(config["type"]).strip(),
+            filing_code=str(config["filing_code"]).strip(),
+            province=str(config["province"]).strip(),
+            registration_serial=str(config["registration_serial"]).strip(),
+            name=str(config["name"]).strip(),
+        )
+    except KeyError as missing:
+        raise ImproperlyConfigured(f"CERT_ISSUER has no {missing}.") from None
+    if not issuer.name:
+        raise ImproperlyConfigured("CERT_ISSUER must give the issuer's name (CERT_ISSUER_NAME).")
     if not re.fullmatch(r"[YS]\d{12}", issuer.code) or len(issuer.filing_code) != 4 or len(issuer.province) != 2:
         raise ImproperlyConfigured(
             "CERT_ISSUER must give type Y or S, a 4-digit filing_code, a 2-digit province and a 6-digit "

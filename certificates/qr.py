@@ -4,7 +4,7 @@ The token is an HMAC of the number, cut to 128 bits so that the QR code stays sm
 from a framed print. Whoever holds the printed certificate holds the token, and the token page shows
 a little more (the photo) than the public page of the number alone.
 
-Settings: CERT_VERIFY_BASE_URL, where the public reaches the site (printed and encoded in the QR);
+Settings: PUBLIC_BASE_URL, where the public reaches the site (printed and encoded in the QR);
 CERT_QR_SECRET, the HMAC key, SECRET_KEY by default. Changing the key invalidates every printed
 QR code's token, so a deployment sets CERT_QR_SECRET once and keeps it.
 """
@@ -13,6 +13,7 @@ import base64
 
 import segno
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -22,7 +23,7 @@ QR_MASK = 2
 
 
 def _secret() -> str:
-    return getattr(settings, "CERT_QR_SECRET", "") or settings.SECRET_KEY
+    return settings.CERT_QR_SECRET or settings.SECRET_KEY
 
 
 def token_for(number: str) -> str:
@@ -35,7 +36,14 @@ def token_matches(number: str, token: str) -> bool:
 
 
 def base_url() -> str:
-    return getattr(settings, "CERT_VERIFY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    """PUBLIC_BASE_URL; never guessed, because a certificate keeps its URL for ever."""
+    url = settings.PUBLIC_BASE_URL.strip().rstrip("/")
+    if not url:
+        raise ImproperlyConfigured(
+            "PUBLIC_BASE_URL is not set: certificates cannot print where to verify them. "
+            "Set it to the address where the public reaches this site."
+        )
+    return url
 
 
 def verify_site() -> str:

@@ -67,7 +67,7 @@ def runs_visible_to(user: User) -> QuerySet[IssuanceRun]:
 
 
 def stall_seconds() -> int:
-    return int(getattr(settings, "CERT_RUN_STALL_SECONDS", 120))
+    return settings.CERT_RUN_STALL_SECONDS
 
 
 def run_progress(run: IssuanceRun) -> dict:

@@ -9,7 +9,7 @@ not move the enrolment, is recorded as CertificateEvents on both certificates.
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,26 +47,40 @@ def _check_officer(user: User) -> None:
 
 def start_issuance(*, officer: User, batch_id: int | None = None, enqueue: bool = True) -> IssuanceRun:
     """A run over every enrolment ready to issue (in one training batch, or all); its work is queued
-    for the task workers once the run is committed."""
+    for the task workers once the run is committed. An enrolment waits in one run at a time: the
+    database refuses a second waiting item, so of two runs started at the same moment over the same
+    enrolments one is refused (StaleState)."""
     _check_officer(officer)
-    with transaction.atomic():
-        candidates = Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE)
-        if batch_id is not None:
-            if not TrainingBatch.objects.filter(pk=batch_id).exists():
-                raise InvalidInput(_("There is no such training batch."))
-            candidates = candidates.filter(batch_id=batch_id)
-        # An enrolment waiting in an unfinished run stays with that run (resume it instead).
-        waiting = IssuanceItem.objects.filter(status=ItemStatus.PENDING, run__finished_at__isnull=True)
-        candidates = candidates.exclude(pk__in=waiting.values("enrolment_id"))
-        enrolment_ids = list(candidates.order_by("batch_id", "pk").values_list("pk", flat=True))
-        if not enrolment_ids:
-            raise NothingToIssue(_("Nothing is ready to issue here (or it is already in a run that has not finished)."))
-        run = IssuanceRun.objects.create(officer=officer, batch_id=batch_id, total=len(enrolment_ids))
-        IssuanceItem.objects.bulk_create(
-            [IssuanceItem(run=run, enrolment_id=enrolment_id) for enrolment_id in enrolment_ids], batch_size=500
-        )
-        if enqueue:
-            transaction.on_commit(lambda: enqueue_pending_items(run))
+    try:
+        with transaction.atomic():
+            candidates = Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE)
+            if batch_id is not None:
+                if not TrainingBatch.objects.filter(pk=batch_id).exists():
+                    raise InvalidInput(_("There is no such training batch."))
+                candidates = candidates.filter(batch_id=batch_id)
+            # An enrolment waiting in an unfinished run stays with that run (resume it instead).
+            waiting = IssuanceItem.objects.filter(status=ItemStatus.PENDING)
+            candidates = candidates.exclude(pk__in=waiting.values("enrolment_id"))
+            enrolment_ids = list(candidates.order_by("batch_id", "pk").values_list("pk", flat=True))
+            if not enrolment_ids:
+                raise NothingToIssue(
+                    _("Nothing is ready to issue here (or it is already in a run that has not finished).")
+                )
+            run = IssuanceRun.objects.create(officer=officer, batch_id=batch_id, total=len(enrolment_ids))
+            IssuanceItem.objects.bulk_create(
+                [IssuanceItem(run=run, enrolment_id=enrolment_id) for enrolment_id in enrolment_ids], batch_size=500
+            )
+            if enqueue:
+                transaction.on_commit(lambda: enqueue_pending_items(run))
+    except IntegrityError as error:
+        # Only the one-waiting-item-per-enrolment constraint can fail here: another run took some of
+        # these enrolments between our read and our insert.
+        raise StaleState(
+            _(
+                "Another issuance run was started at the same time and took these certificates: "
+                "follow its progress in the list of runs."
+            )
+        ) from error
     return run
 
 

@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -36,18 +37,20 @@ def public_facts(certificate: Certificate) -> dict:
         "level_label": certificate.level_label,
         "issue_date": certificate.issue_date.isoformat(),
         "issuer": certificate.issuer_name,
-        "revoked_on": certificate.revoked_at.date().isoformat() if certificate.revoked_at else None,
-        "superseded_on": certificate.superseded_at.date().isoformat() if certificate.superseded_at else None,
+        "revoked_on": timezone.localdate(certificate.revoked_at).isoformat() if certificate.revoked_at else None,
+        "superseded_on": timezone.localdate(certificate.superseded_at).isoformat()
+        if certificate.superseded_at
+        else None,
         "superseded_by": superseded_by.number if superseded_by else None,
         "supersedes": certificate.supersedes.number if certificate.supersedes_id else None,
     }
 
 
-def rate_limit_allows(request, *, scope: str, default_limit: int) -> bool:
+def rate_limit_allows(request, *, scope: str) -> bool:
     """Fixed window per client address: CERT_VERIFY_RATE_LIMIT lookups a minute (and a stricter
     CERT_VERIFY_QUERY_RATE_LIMIT for name + ID queries)."""
     setting = {"lookup": "CERT_VERIFY_RATE_LIMIT", "query": "CERT_VERIFY_QUERY_RATE_LIMIT"}[scope]
-    limit = int(getattr(settings, setting, default_limit))
+    limit = getattr(settings, setting)
     return ratelimit.hit(f"certificates-verify-{scope}:{ratelimit.client_ip(request)}", limit, 60)
 
 

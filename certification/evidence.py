@@ -38,8 +38,6 @@ from certification.models import (
 from core.errors import InvalidInput, MoveForbidden, RuleNotMet
 
 HEAD_BYTES = 64 * 1024  # enough of a file to recognise it; the rest is never parsed
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-DEFAULT_MAX_FILES = 20
 
 
 @dataclass(frozen=True)
@@ -93,11 +91,11 @@ OBJ_STATEMENTS = {"v", "vt", "vn", "vp", "f", "l", "p", "o", "g", "s", "mtllib",
 
 
 def max_bytes() -> int:
-    return getattr(settings, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.EVIDENCE_MAX_BYTES
 
 
 def max_files() -> int:
-    return getattr(settings, "EVIDENCE_MAX_FILES", DEFAULT_MAX_FILES)
+    return settings.EVIDENCE_MAX_FILES
 
 
 def megabytes(size: int) -> str:

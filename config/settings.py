@@ -1,7 +1,9 @@
 """Settings, read from the environment (SPEC §8).
 
-DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, MEDIA_ROOT and CERT_SIGNING_KEY come from the
-environment. With DEBUG off there is no default secret: the process refuses to start without one.
+Every setting a deployment may change is read from the environment here, with its default, and
+listed in the README's settings table (a test keeps the two in step). The code reads settings
+without defaults of its own. With DEBUG off there is no default secret: the process refuses to start
+without one.
 """
 
 import os
@@ -16,6 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, "").strip() or default)
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -93,7 +99,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -124,7 +130,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: five failures lock the username from that address for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -159,9 +165,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Uploads: requests larger than this are refused before the view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 2 * 1024 * 1024))
+megabyte = 1024 * 1024  # lower case: a helper, not a setting
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 2 * megabyte)
 PHOTO_MIN_PIXELS = (120, 160)
 PHOTO_MAX_PIXELS = (4000, 4000)
+
+# Evidence files of an assessment attempt (certification/evidence.py): bytes of one file, files per attempt.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 50 * megabyte)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20)
+
+# Limits of the Excel exchange (SPEC §7, exchange/limits.py): ten times what common credential
+# platforms accept.
+EXCHANGE_MAX_ROWS = env_int("EXCHANGE_MAX_ROWS", 50_000)  # data rows in one uploaded workbook
+EXCHANGE_MAX_FILE_BYTES = env_int("EXCHANGE_MAX_FILE_BYTES", 20 * megabyte)  # one uploaded workbook, as received
+# An archive's parts are refused when they unpack to more than this in total...
+EXCHANGE_MAX_UNPACKED_BYTES = env_int("EXCHANGE_MAX_UNPACKED_BYTES", 1024 * megabyte)
+# ...or when one part is this many times larger than its compressed size (a zip bomb). Real
+# spreadsheets compress 5 to 30 times; a bomb a thousand times.
+EXCHANGE_MAX_COMPRESSION_RATIO = env_int("EXCHANGE_MAX_COMPRESSION_RATIO", 100)
+# The parts openpyxl reads whole into memory (shared strings, styles): bounded separately, because
+# the worksheet itself is streamed.
+EXCHANGE_MAX_WHOLE_PART_BYTES = env_int("EXCHANGE_MAX_WHOLE_PART_BYTES", 100 * megabyte)
+EXCHANGE_MAX_ARCHIVE_MEMBERS = env_int("EXCHANGE_MAX_ARCHIVE_MEMBERS", 1000)
+# Photos in bulk: one zip of JPEG/PNG files named by ID number.
+EXCHANGE_PHOTO_ZIP_MAX_BYTES = env_int("EXCHANGE_PHOTO_ZIP_MAX_BYTES", 100 * megabyte)
+EXCHANGE_PHOTO_ZIP_MAX_FILES = env_int("EXCHANGE_PHOTO_ZIP_MAX_FILES", 5000)
 
 # Activation slips for trainee accounts (SPEC §6).
 ACTIVATION_CODE_DAYS = 30
@@ -170,7 +198,31 @@ ACTIVATION_CODE_DAYS = 30
 MASK_ID_KEEP_START = 3
 MASK_ID_KEEP_END = 4
 
+# Certificates (SPEC §6). What a certificate prints is frozen when it is issued: a wrong base URL or
+# issuer can never be corrected on the certificates already out (manage.py check --deploy refuses a
+# loopback or missing PUBLIC_BASE_URL).
 CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", str(BASE_DIR / "var" / "signing"))
+# Where the public reaches the site: printed on every certificate and encoded in its QR code.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
+# The issuer: positions 1-13 of every certificate number (certificates/numbering.py) and its name.
+CERT_ISSUER = {
+    "type": os.environ.get("CERT_ISSUER_TYPE", "Y"),
+    "filing_code": os.environ.get("CERT_ISSUER_FILING_CODE", "0001"),
+    "province": os.environ.get("CERT_ISSUER_PROVINCE", "33"),
+    "registration_serial": os.environ.get("CERT_ISSUER_SERIAL", "000101"),
+    "name": os.environ.get("CERT_ISSUER_NAME", "浙江省时尚产业职业技能等级认定中心"),
+}
+# The key of the QR codes' tokens (SECRET_KEY when empty). Changing it invalidates every printed QR
+# code's token: set it once and keep it.
+CERT_QR_SECRET = os.environ.get("CERT_QR_SECRET", "")
+# The public verify pages, per client address and minute: lookups by number or QR code, and the
+# stricter name + ID number queries.
+CERT_VERIFY_RATE_LIMIT = env_int("CERT_VERIFY_RATE_LIMIT", 30)
+CERT_VERIFY_QUERY_RATE_LIMIT = env_int("CERT_VERIFY_QUERY_RATE_LIMIT", 10)
+# An issuance run whose items have not moved for this long is shown as stalled (resume it).
+CERT_RUN_STALL_SECONDS = env_int("CERT_RUN_STALL_SECONDS", 120)
+# Where the certificate fonts, cut once to GB2312, are kept for later processes (certificates/fonts.py).
+CERT_FONT_CACHE = os.environ.get("CERT_FONT_CACHE", str(BASE_DIR / "var" / "fonts"))
 
 # A database cache so that rate limits hold across several web processes (stateless web tier).
 CACHES = {
@@ -218,7 +270,7 @@ SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True

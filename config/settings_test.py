@@ -5,6 +5,8 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-key-" + "x" * 40)
+# In the environment, so that the task workers some tests start in a subprocess print the same URL.
+os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 from .settings import *
 

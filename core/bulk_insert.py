@@ -10,7 +10,6 @@ It does not return primary keys: the caller reads them back by a natural key. No
 (bulk_create sends none either).
 """
 
-import datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,7 +60,7 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model]) -> None
         row: list[Any] = []
         for index, (field, is_stamped, as_is) in enumerate(prepared):
             if is_stamped:
-                setattr(obj, field.attname, now if isinstance(field, models.DateTimeField) else datetime.date.today())
+                setattr(obj, field.attname, now if isinstance(field, models.DateTimeField) else timezone.localdate(now))
             value = field.pre_save(obj, True) if not is_stamped else getattr(obj, field.attname)
             if value is None or type(value) is as_is:
                 row.append(value)

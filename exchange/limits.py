@@ -1,34 +1,11 @@
-"""Configurable limits of the Excel exchange (SPEC §7): each may be set in settings, else the default.
-
-The defaults are ten times what common credential platforms accept (SPEC §7).
-"""
+"""Configurable limits of the Excel exchange (SPEC §7): EXCHANGE_* in config/settings.py, where
+each is read from the environment with its default."""
 
 from django.conf import settings
 
-MB = 1024 * 1024
-
-DEFAULTS = {
-    # Data rows in one uploaded workbook.
-    "EXCHANGE_MAX_ROWS": 50_000,
-    # Bytes of one uploaded workbook, as received.
-    "EXCHANGE_MAX_FILE_BYTES": 20 * MB,
-    # An archive's parts are refused when they unpack to more than this in total...
-    "EXCHANGE_MAX_UNPACKED_BYTES": 1024 * MB,
-    # ...or when one part is this many times larger than its compressed size (a zip bomb). Real
-    # spreadsheets compress 5 to 30 times; a bomb a thousand times.
-    "EXCHANGE_MAX_COMPRESSION_RATIO": 100,
-    # The parts openpyxl reads whole into memory (shared strings, styles): bounded separately,
-    # because the worksheet itself is streamed.
-    "EXCHANGE_MAX_WHOLE_PART_BYTES": 100 * MB,
-    "EXCHANGE_MAX_ARCHIVE_MEMBERS": 1000,
-    # Photos in bulk: one zip of JPEG/PNG files named by ID number.
-    "EXCHANGE_PHOTO_ZIP_MAX_BYTES": 100 * MB,
-    "EXCHANGE_PHOTO_ZIP_MAX_FILES": 5000,
-}
-
 
 def get(name: str) -> int:
-    return getattr(settings, name, DEFAULTS[name])
+    return getattr(settings, name)
 
 
 def max_rows() -> int:

@@ -2,8 +2,8 @@
 # The development server with demo data: `make run` calls this after `make setup`.
 #
 # Creates the signing key, migrates the database (SQLite by default, or DATABASE_URL), loads the
-# demo data once, starts the background task worker and serves on http://127.0.0.1:8000. The worker
-# stops when the server does.
+# demo data once, starts one background task worker per core and serves on http://127.0.0.1:8000.
+# The workers stop when the server does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,9 +45,18 @@ trap stop_worker EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The hourly close of ended public notices, queued once; then one task worker per core.
+# One task worker per core (at least one): certificate rendering keeps each one busy.
+worker_count() {
+    local cores
+    cores=$(nproc 2>/dev/null || echo 1)
+    if ! [ "$cores" -ge 1 ] 2>/dev/null; then cores=1; fi
+    echo "$cores"
+}
+
+# The hourly close of ended public notices, queued once; then the task workers.
 "$PYTHON" manage.py schedule_periodic_tasks
-for _ in 1 2; do
+workers=$(worker_count)
+for _ in $(seq 1 "$workers"); do
     "$PYTHON" manage.py db_worker &
     worker_pids+=($!)
 done
@@ -63,9 +72,9 @@ cat <<EOF
     inst2        staff of institution 2
     trainee1     trainee
 
-  Open http://127.0.0.1:8000 and log in. Two task workers run beside the server (pids $worker_pid).
+  Open http://127.0.0.1:8000 and log in. $workers task worker(s) run beside the server (pids $worker_pid).
 
 EOF
 
-# In the foreground, so that Ctrl-C reaches the server as usual; the EXIT trap then stops the worker.
+# In the foreground, so that Ctrl-C reaches the server as usual; the EXIT trap then stops the workers.
 "$PYTHON" manage.py runserver 127.0.0.1:8000

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from certification import registration, services
 from certification import services as lifecycle
@@ -38,7 +39,7 @@ def institution(name="杭州时尚职业培训学校", status=InstitutionStatus.
     number = next(_serial)
     inst = Institution.objects.create(name=f"{name}{number}", org_code=f"91330100MA{number:08d}", status=status)
     for track in Track.objects.all():
-        TrackQuota.objects.create(institution=inst, track=track, year=year or date.today().year, quota=quota)
+        TrackQuota.objects.create(institution=inst, track=track, year=year or timezone.localdate().year, quota=quota)
     return inst
 
 
@@ -69,7 +70,7 @@ def trainee(inst: Institution, name="张晓明", **overrides) -> Trainee:
 
 
 def batch(inst: Institution, track_code="PM", level=4, capacity=50, start=None) -> TrainingBatch:
-    start = start or date.today()
+    start = start or timezone.localdate()
     return TrainingBatch.objects.create(
         institution=inst,
         track=Track.objects.get(code=track_code),
@@ -146,7 +147,7 @@ def enter_passing_results(enrolment, staff, theory=Decimal("75"), practical=Deci
         enrolment_id=enrolment.pk,
         theory_score=theory,
         practical_score=practical,
-        exam_date=date.today(),
+        exam_date=timezone.localdate(),
     )
     if enrolment.track.requires_3d_evidence:
         EvidenceFile.objects.create(

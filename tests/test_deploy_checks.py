@@ -21,6 +21,7 @@ def production_environment(**overrides: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         ALLOWED_HOSTS="cert.example.org",
+        PUBLIC_BASE_URL="https://cert.example.org",
     )
     env.update(overrides)
     return env
@@ -58,3 +59,40 @@ def test_it_refuses_to_start_with_debug_off_and_no_secret_key():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY must be set in the environment when DEBUG is off." in result.stderr
+
+
+def test_the_deployment_checks_fail_when_certificates_would_print_a_loopback_verify_url():
+    env = production_environment(PUBLIC_BASE_URL="http://127.0.0.1:8000")
+
+    result = manage("check", "--deploy", env=env)
+
+    assert result.returncode != 0
+    assert "certificates.E001" in result.stderr
+    assert "PUBLIC_BASE_URL" in result.stderr
+
+
+def test_the_deployment_checks_fail_when_the_verify_url_is_not_set():
+    env = production_environment()
+    del env["PUBLIC_BASE_URL"]
+
+    result = manage("check", "--deploy", env=env)
+
+    assert result.returncode != 0
+    assert "certificates.E001" in result.stderr
+
+
+def test_the_verify_url_and_the_issuer_come_from_the_environment():
+    env = production_environment(
+        PUBLIC_BASE_URL="https://cert.example.org/",
+        CERT_ISSUER_TYPE="S",
+        CERT_ISSUER_FILING_CODE="0000",
+        CERT_ISSUER_PROVINCE="31",
+        CERT_ISSUER_SERIAL="000777",
+        CERT_ISSUER_NAME="上海某评价机构",
+    )
+    show = "from certificates import numbering, qr; i = numbering.configured_issuer(); print(i.code, i.name, qr.verify_site())"
+
+    result = manage("shell", "--no-imports", "-c", show, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S000031000777", "上海某评价机构", "https://cert.example.org/verify/"]

@@ -59,7 +59,14 @@ class IssuanceItem(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["run", "enrolment"], name="one_item_per_enrolment_and_run")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "enrolment"], name="one_item_per_enrolment_and_run"),
+            # An enrolment waits in one run at a time: two officers starting a run at the same moment
+            # cannot both take it (the second insert fails, see services.start_issuance).
+            models.UniqueConstraint(
+                fields=["enrolment"], condition=models.Q(status="pending"), name="one_waiting_item_per_enrolment"
+            ),
+        ]
         indexes = [models.Index(fields=["run", "status"])]
         verbose_name = _("issuance item")
         verbose_name_plural = _("issuance items")

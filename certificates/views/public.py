@@ -17,9 +17,6 @@ from .. import numbering, qr, selectors, verification
 from ..forms import NumberForm, PersonQueryForm
 from ..models import VerificationChannel
 
-LOOKUPS_PER_MINUTE = 30
-QUERIES_PER_MINUTE = 10
-
 
 def _too_many(request, *, as_json: bool = False):
     message = _("Too many lookups from your address. Please wait a minute and try again.")
@@ -43,7 +40,7 @@ def verify_query(request):
     person_form = PersonQueryForm(request.POST or None)
     context = {"number_form": number_form if request.GET else NumberForm(), "person_form": person_form}
     if request.method == "POST":
-        if not verification.rate_limit_allows(request, scope="query", default_limit=QUERIES_PER_MINUTE):
+        if not verification.rate_limit_allows(request, scope="query"):
             return _too_many(request)
         if person_form.is_valid():
             results = selectors.certificates_of_person(
@@ -75,7 +72,7 @@ def _not_found(request):
 @never_cache
 @require_GET
 def verify_number(request, number):
-    if not verification.rate_limit_allows(request, scope="lookup", default_limit=LOOKUPS_PER_MINUTE):
+    if not verification.rate_limit_allows(request, scope="lookup"):
         return _too_many(request)
     certificate = _lookup(request, number, VerificationChannel.PAGE)
     if certificate is None:
@@ -86,7 +83,7 @@ def verify_number(request, number):
 @never_cache
 @require_GET
 def verify_json(request, number):
-    if not verification.rate_limit_allows(request, scope="lookup", default_limit=LOOKUPS_PER_MINUTE):
+    if not verification.rate_limit_allows(request, scope="lookup"):
         return _too_many(request, as_json=True)
     certificate = _lookup(request, number, VerificationChannel.JSON)
     if certificate is None:
@@ -101,7 +98,7 @@ def verify_json(request, number):
 @require_GET
 def verify_qr(request, number, token):
     """The page the QR code opens: the public facts and, because the token is right, the photo."""
-    if not verification.rate_limit_allows(request, scope="lookup", default_limit=LOOKUPS_PER_MINUTE):
+    if not verification.rate_limit_allows(request, scope="lookup"):
         return _too_many(request)
     normalised = numbering.normalise_number(number)
     certificate = selectors.public_certificate(normalised)

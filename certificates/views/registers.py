@@ -81,7 +81,7 @@ def register_xlsx(request):
             c.institution_name,
             c.enrolment.batch.name,
             c.supersedes.number if c.supersedes_id else "",
-            c.revoked_at.date() if c.revoked_at else None,
+            timezone.localdate(c.revoked_at) if c.revoked_at else None,
             c.sha256,
         ]
         for c in certificates.iterator(chunk_size=500)

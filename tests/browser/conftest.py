@@ -6,9 +6,8 @@ class and data attributes rather than by translated text, and saves a screenshot
 the test's tmp_path.
 """
 
-from datetime import date
-
 import pytest
+from django.utils import timezone
 
 from certification.models import Role
 
@@ -78,5 +77,5 @@ def cast(transactional_db):
         "staff": factories.user("inst1", Role.INSTITUTION, institution=inst1),
         "officer": factories.user("officer", Role.OFFICER),
         "assessor": factories.user("assessor1", Role.ASSESSOR),
-        "batch": factories.batch(inst1, "PM", start=date.today()),
+        "batch": factories.batch(inst1, "PM", start=timezone.localdate()),
     }

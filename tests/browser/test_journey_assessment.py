@@ -2,9 +2,10 @@
 model and submit them; an independent assessor passes the candidate; the office opens a public
 notice, which shows the masked name; when the period has ended the candidate is ready to issue."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from certification.models import Enrolment, EnrolmentStatus
 from workflows.publicity import services as publicity
@@ -32,7 +33,7 @@ def test_a_candidate_goes_from_enrolment_to_ready_to_issue(visitor, cast, album,
     enrolment = Enrolment.objects.select_related("track").get(pk=enrolment_pk)
     journeys.record_completions(staff, enrolment, evidence=model_3d)
     journeys.complete_training(staff, enrolment_pk)
-    journeys.submit_results(staff, enrolment_pk, exam_date=date.today().isoformat(), model_3d=model_3d)
+    journeys.submit_results(staff, enrolment_pk, exam_date=timezone.localdate().isoformat(), model_3d=model_3d)
 
     journeys.log_in(assessor, "assessor1")
     journeys.review_and_pass(assessor, trainee_name=NAME)

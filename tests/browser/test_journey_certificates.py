@@ -39,7 +39,7 @@ def ready_to_issue(cast, settings, live_server, signing_key_directory):
     """The trainee of the journey (with a photo and an activated account) and two others of the batch,
     ready to issue; certificates signed with a test key and their QR codes pointing at the live server."""
     settings.CERT_SIGNING_KEY = str(signing_key_directory)
-    settings.CERT_VERIFY_BASE_URL = live_server.url
+    settings.PUBLIC_BASE_URL = live_server.url
     trainee = factories.trainee(cast["inst1"], name=NAME, gender="F")
     trainee.photo.save("photo.png", make_placeholder_photo(NAME), save=True)
     people = [trainee] + [factories.trainee(cast["inst1"], name=name) for name in OTHER_NAMES]

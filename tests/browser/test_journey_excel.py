@@ -3,10 +3,10 @@ LibreOffice with two wrong rows and read the preview (counts, and each rejected 
 reason), upload the corrected file, submitting the new enrolments, and confirm it. The enrolments
 are in the list, submitted, and an enrolment's page shows the move in its history."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
@@ -38,8 +38,8 @@ def libreoffice_batch(cast):
         track=Track.objects.get(code="PM"),
         level=4,
         name=libreoffice.LIBREOFFICE_BATCH,
-        start_date=date.today(),
-        end_date=date.today() + timedelta(days=60),
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate() + timedelta(days=60),
         capacity=60,
     )
 

@@ -56,7 +56,7 @@ def test_the_issuer_comes_from_settings(settings):
     "override", [{"type": "X"}, {"filing_code": "12"}, {"province": "3"}, {"registration_serial": "12345A"}]
 )
 def test_a_malformed_issuer_is_refused(settings, override):
-    settings.CERT_ISSUER = override
+    settings.CERT_ISSUER = {**settings.CERT_ISSUER, **override}
 
     with pytest.raises(ImproperlyConfigured):
         numbering.configured_issuer()

@@ -2,9 +2,12 @@
 wrong number, a rate limit, and a log line for every lookup."""
 
 import re
+from datetime import UTC, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates import services
 from certificates.models import VerificationChannel, VerificationLog
@@ -72,7 +75,7 @@ def test_a_revoked_certificate_says_so_with_the_date(client, issued, officer):
     body = page(client, issued.number).content.decode()
 
     assert "badge-revoked" in body
-    assert revoked.revoked_at.date().isoformat() in body
+    assert timezone.localdate(revoked.revoked_at).isoformat() in body
     assert "fraud" not in body  # the reason stays with the office
 
 
@@ -123,6 +126,18 @@ def test_the_json_reports_revocation(client, issued, officer):
     data = client.get(reverse("certificates:verify_json", args=[issued.number])).json()
 
     assert data["status"] == "revoked" and data["revoked_on"]
+
+
+def test_the_json_dates_a_revocation_on_the_applications_day(client, issued, officer):
+    # 07:00 in Shanghai is 23:00 the day before in UTC.
+    morning_in_shanghai = (timezone.now() + timedelta(days=1)).astimezone(UTC).replace(hour=23, minute=0)
+    with time_machine.travel(morning_in_shanghai, tick=False):
+        services.revoke_certificate(officer=officer, certificate_id=issued.pk, reason="fraud")
+
+    data = client.get(reverse("certificates:verify_json", args=[issued.number])).json()
+
+    assert data["revoked_on"] == timezone.localdate(morning_in_shanghai).isoformat()
+    assert data["revoked_on"] != morning_in_shanghai.date().isoformat()
 
 
 def test_the_json_is_rate_limited_too(client, issued, settings):

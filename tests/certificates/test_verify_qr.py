@@ -1,5 +1,7 @@
 """The QR code's page (SPEC §6): a signed token shows the public facts and the holder's photo."""
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from certificates import qr
@@ -53,3 +55,11 @@ def test_a_token_is_bound_to_its_number(client, issued):
 
     assert not qr.token_matches(other_number, qr.token_for(issued.number))
     assert qr_page(client, issued.number, qr.token_for(other_number)).status_code == 404
+
+
+def test_no_verify_url_is_made_without_a_public_base_url(settings):
+    # A certificate is frozen once issued: better no certificate than one whose QR code leads nowhere.
+    settings.PUBLIC_BASE_URL = ""
+
+    with pytest.raises(ImproperlyConfigured, match="PUBLIC_BASE_URL"):
+        qr.scan_url("Y000133000101264000001")

@@ -1,10 +1,10 @@
 """Fixtures of the Excel exchange tests: the database the corpus files refer to, and helpers."""
 
 import io
-from datetime import date
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook
 
 from certification.models import (
@@ -30,8 +30,8 @@ def named_batch(inst, name, track_code, capacity=200):
         track=Track.objects.get(code=track_code),
         level=4,
         name=name,
-        start_date=date.today(),
-        end_date=date.today(),
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
         capacity=capacity,
     )
 

@@ -8,6 +8,7 @@ status and exits 0 for a valid certificate, 1 for a genuine one that is revoked 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from certificates import verification
 from certificates.models import VerificationChannel
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         if verdict.certificate is not None:
             line += f" {verdict.certificate.number}"
             if verdict.status == verification.REVOKED and verdict.certificate.revoked_at:
-                line += f" (revoked on {verdict.certificate.revoked_at.date().isoformat()})"
+                line += f" (revoked on {timezone.localdate(verdict.certificate.revoked_at).isoformat()})"
             superseded_by = getattr(verdict.certificate, "superseded_by", None)
             if verdict.status == verification.SUPERSEDED and superseded_by is not None:
                 line += f" (superseded by {superseded_by.number})"
