@@ -86,6 +86,7 @@ def record_score_changes(
 def record_vetting_decision(
     *, institution: Institution, officer: User, from_status: str, note: str = ""
 ) -> VettingDecision:
+    """Append the decision that moved `institution` from `from_status` to the status it now has."""
     return VettingDecision.objects.create(
         institution=institution,
         from_status=from_status,
