@@ -1,4 +1,5 @@
-"""The officer's back office. The status is never editable here; the state log is read-only.
+"""The officer's back office. The status is never editable here; the state log and the score and
+vetting histories are read-only.
 
 The admin is no detour around the services: an institution's vetting status and its quotas change
 only through the vetting pages (certification.vetting), the name and ID of a certified trainee
@@ -18,12 +19,14 @@ from .models import (
     Institution,
     Module,
     ModuleCompletion,
+    ScoreChange,
     StateLog,
     Track,
     TrackQuota,
     Trainee,
     TrainingBatch,
     User,
+    VettingDecision,
 )
 from .models.enrolments import EnrolmentStatus
 
@@ -202,6 +205,21 @@ class StateLogAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "enrolment", "transition", "from_status", "to_status", "actor", "request_id"]
     list_filter = ["transition", "to_status"]
     list_select_related = ["enrolment__trainee", "enrolment__batch", "actor"]
+
+
+@admin.register(ScoreChange)
+class ScoreChangeAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "enrolment", "subject", "field", "old_value", "new_value", "actor"]
+    list_filter = ["field"]
+    search_fields = ["=request_id", "=enrolment__trainee__id_number"]
+    list_select_related = ["enrolment__trainee", "enrolment__batch", "module", "attempt", "actor"]
+
+
+@admin.register(VettingDecision)
+class VettingDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "institution", "from_status", "to_status", "officer", "request_id"]
+    list_filter = ["to_status"]
+    list_select_related = ["institution", "officer"]
 
 
 @admin.register(ConflictDeclaration)

@@ -19,7 +19,7 @@ from core.bulk_insert import insert_many
 from core.errors import InvalidInput, LifecycleError, MoveForbidden, RuleNotMet
 from core.guards import require_institution_staff
 
-from . import permissions, selectors
+from . import history, permissions, selectors
 from .identity import normalise_id_number
 from .models import (
     AssessmentAttempt,
@@ -412,9 +412,17 @@ def discard_new_registrations(*, staff: User, enrolment_ids: Sequence[int], trai
 
 
 def record_module_completion(
-    *, staff: User, enrolment_id: int, module_id: int, hours: Decimal, score: Decimal | None = None, evidence=None
+    *,
+    staff: User,
+    enrolment_id: int,
+    module_id: int,
+    hours: Decimal,
+    score: Decimal | None = None,
+    evidence=None,
+    reason: str = "",
 ) -> ModuleCompletion:
-    """Record (or correct) one module's hours and score while the trainee is in training."""
+    """Record (or correct) one module's hours and score while the trainee is in training; what
+    changed goes into the enrolment's score history."""
     with transaction.atomic():
         enrolment = (
             Enrolment.objects.select_for_update(of=("self",)).select_related("batch").filter(pk=enrolment_id).first()
@@ -426,14 +434,24 @@ def record_module_completion(
         module = Module.objects.filter(pk=module_id, track_id=enrolment.track_id).first()
         if module is None:
             raise InvalidInput(_("This module is not part of the enrolment's track."))
-        completion, _created = ModuleCompletion.objects.get_or_create(
-            enrolment=enrolment, module=module, defaults={"hours": hours, "recorded_by": staff}
-        )
+        # The enrolment's lock serialises recordings of its modules.
+        completion = ModuleCompletion.objects.filter(enrolment=enrolment, module=module).first()
+        before = history.values_of(completion, history.COMPLETION_FIELDS)
+        if completion is None:
+            completion = ModuleCompletion(enrolment=enrolment, module=module)
         completion.hours, completion.score, completion.recorded_by = hours, score, staff
         if evidence is not None:
             completion.evidence = _checked_evidence(evidence)
         _validated(completion, exclude=["enrolment", "module"])
         completion.save()
+        history.record_score_changes(
+            enrolment=enrolment,
+            actor=staff,
+            module=module,
+            before=before,
+            after=history.values_of(completion, history.COMPLETION_FIELDS),
+            reason=reason,
+        )
         return completion
 
 
@@ -444,8 +462,10 @@ def record_scores(
     theory_score: Decimal | None,
     practical_score: Decimal | None,
     exam_date: date | None = None,
+    reason: str = "",
 ) -> AssessmentAttempt:
-    """Enter or correct the current attempt's scores while the enrolment is trained (not yet submitted)."""
+    """Enter or correct the current attempt's scores while the enrolment is trained (not yet
+    submitted); what changed goes into the enrolment's score history."""
     with transaction.atomic():
         enrolment = (
             Enrolment.objects.select_for_update(of=("self",))
@@ -460,6 +480,7 @@ def record_scores(
         attempt = enrolment.current_attempt
         if attempt is None:
             attempt = AssessmentAttempt(enrolment=enrolment, number=1)
+        before = history.values_of(attempt, history.ATTEMPT_FIELDS)
         if not attempt.theory_carried_over:
             attempt.theory_score = theory_score
         if not attempt.practical_carried_over:
@@ -469,6 +490,14 @@ def record_scores(
         attempt.submitted_at = timezone.now()
         _validated(attempt, exclude=["enrolment"])
         attempt.save()
+        history.record_score_changes(
+            enrolment=enrolment,
+            actor=staff,
+            attempt=attempt,
+            before=before,
+            after=history.values_of(attempt, history.ATTEMPT_FIELDS),
+            reason=reason,
+        )
         return attempt
 
 

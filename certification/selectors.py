@@ -6,7 +6,18 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from . import permissions
-from .models import Enrolment, EnrolmentStatus, Institution, StateLog, TrackQuota, Trainee, TrainingBatch, User
+from .models import (
+    Enrolment,
+    EnrolmentStatus,
+    Institution,
+    ScoreChange,
+    StateLog,
+    TrackQuota,
+    Trainee,
+    TrainingBatch,
+    User,
+    VettingDecision,
+)
 from .models.enrolments import QUOTA_STATUSES
 
 
@@ -69,6 +80,27 @@ def institutions_visible_to(user: User) -> QuerySet[Institution]:
 
 def history_of(enrolment: Enrolment) -> QuerySet[StateLog]:
     return enrolment.state_logs.select_related("actor").order_by("created_at", "pk")
+
+
+def score_history_of(enrolment: Enrolment) -> QuerySet[ScoreChange]:
+    """Every change to the enrolment's module completions and exam scores, oldest first."""
+    return enrolment.score_changes.select_related("actor", "module", "attempt").order_by("created_at", "pk")
+
+
+def score_history_of_many(enrolments: QuerySet[Enrolment]) -> QuerySet[ScoreChange]:
+    """The score history of these enrolments, each row with its enrolment's trainee, batch and track;
+    by enrolment, oldest change first."""
+    return (
+        ScoreChange.objects.filter(enrolment__in=enrolments.order_by().values("pk"))
+        .select_related(
+            "actor", "module", "attempt", "enrolment__trainee", "enrolment__batch__institution", "enrolment__track"
+        )
+        .order_by("enrolment_id", "created_at", "pk")
+    )
+
+
+def vetting_decisions_of(institution: Institution) -> QuerySet[VettingDecision]:
+    return institution.vetting_decisions.select_related("officer").order_by("created_at", "pk")
 
 
 def status_counts(enrolments: QuerySet[Enrolment]) -> dict[str, int]:

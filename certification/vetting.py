@@ -3,19 +3,21 @@ accounts and their yearly quota per track (SPEC §1, §3).
 
 Vetting moves an institution pending → approved → suspended → approved. Only an approved
 institution may submit enrolments: the lifecycle's `institution_approved` guard reads the status
-written here. Each move is dated and noted on the institution (vetted_at, vetting_note).
+written here. Each move dates the institution (vetted_at) and appends a VettingDecision (who, from
+which status to which, why). The institution's vetting_note holds only what was noted before
+decisions were recorded one by one.
 """
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, RuleNotMet, StaleState
 from core.guards import require_officer
 
+from . import history
 from .models import Institution, InstitutionStatus, Role, Track, TrackQuota, User
 from .selectors import approved_enrolment_count
 
@@ -138,23 +140,12 @@ def _vet(*, officer: User, institution_id: int, move: str, note: str) -> Institu
                 _("This is not possible while the institution is “%(status)s”. Reload the page.")
                 % {"status": institution.get_status_display()}
             )
+        from_status = institution.status
         institution.status = target
         institution.vetted_at = timezone.now()
-        institution.vetting_note = _vetting_note_with(institution, officer, note)
-        institution.save(update_fields=["status", "vetted_at", "vetting_note"])
+        institution.save(update_fields=["status", "vetted_at"])
+        history.record_vetting_decision(institution=institution, officer=officer, from_status=from_status, note=note)
     return institution
-
-
-def _vetting_note_with(institution: Institution, officer: User, note: str) -> str:
-    """The note keeps every decision, newest last, so that the vetting history stays readable."""
-    line = "{} · {} · {}".format(
-        date_format(timezone.localtime(institution.vetted_at), "Y-m-d H:i"),
-        officer.get_full_name() or officer.username,
-        institution.get_status_display(),
-    )
-    if note:
-        line = f"{line}: {note}"
-    return f"{institution.vetting_note}\n{line}".strip()
 
 
 def approve_institution(*, officer: User, institution_id: int, note: str = "") -> Institution:

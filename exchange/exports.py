@@ -7,6 +7,8 @@ Every text cell goes through core.spreadsheets, so nothing in an export runs as 
 """
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from certification import permissions, selectors
@@ -95,7 +97,8 @@ def write_roster(user: User, out, filters: dict | None = None) -> None:
 
 
 def write_results(user: User, out, filters: dict | None = None) -> None:
-    """Module hours and exam scores of each enrolment, its latest attempt and outcome."""
+    """Module hours and exam scores of each enrolment, its latest attempt and outcome; a second
+    sheet lists every change made to them (who, when, before → after)."""
     workbook = new_workbook()
     headers = [
         _("Name"),
@@ -138,7 +141,61 @@ def write_results(user: User, out, filters: dict | None = None) -> None:
                 attempt.get_outcome_display() if attempt else "",
             ]
         )
+    _write_score_history(workbook, user, filters or {})
     workbook.save(out)
+
+
+def _write_score_history(workbook, user: User, filters: dict) -> None:
+    """A second sheet listing every change to the exported enrolments' hours and scores."""
+    headers = [
+        _("Name"),
+        _("ID number"),
+        _("Institution"),
+        _("Training batch"),
+        _("Track"),
+        _("Time"),
+        _("Of"),
+        _("What"),
+        _("Before"),
+        _("After"),
+        _("Changed by"),
+        _("Reason"),
+        _("Request id"),
+    ]
+    sheet = SafeSheet(
+        workbook,
+        _("Change history"),
+        headers,
+        text_columns=(1, 8, 9),
+        widths=[12, 22, 28, 22, 14, 17, 20, 14, 10, 10, 14, 30, 34],
+    )
+    changes = selectors.score_history_of_many(_enrolments(user, filters)).order_by(
+        "enrolment__batch__institution__name",
+        "enrolment__batch__name",
+        "enrolment__trainee__name",
+        "enrolment_id",
+        "created_at",
+        "pk",
+    )
+    for change in changes.iterator(chunk_size=CHUNK):
+        enrolment, actor = change.enrolment, change.actor
+        sheet.append(
+            [
+                enrolment.trainee.name,
+                enrolment.trainee.id_number,
+                enrolment.batch.institution.name,
+                enrolment.batch.name,
+                enrolment.track.name_zh,
+                date_format(timezone.localtime(change.created_at), "Y-m-d H:i"),
+                change.subject,
+                change.get_field_display(),
+                change.old_shown,
+                change.new_shown,
+                (actor.get_full_name() or actor.username) if actor else _("system"),
+                change.reason,
+                change.request_id,
+            ]
+        )
 
 
 STATISTICS = {

@@ -5,7 +5,9 @@ or changes nothing (identical to the database: this is what makes a re-upload ch
 `write_many` calls the same registration services as the forms, so every rule and permission holds;
 a service's refusal becomes the row's rejection, blamed on the column it is about, and nothing of
 that row is written. Enrolments use the services' many-rows form (a few queries per chunk instead
-of a dozen per row); the others write row by row, each in its own savepoint.
+of a dozen per row); the others write row by row, each in its own savepoint, through the services
+that also write the score history. Whether a row changes anything is certification.history's rule,
+the one the services record changes by.
 """
 
 from contextlib import contextmanager
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from certification import registration, services
+from certification import history, registration, services
 from certification.identity import mask_name
 from certification.models import IdType, User
 from core.errors import LifecycleError
@@ -265,7 +267,8 @@ class CompletionHandler(Handler):
             fields={"hours": values["hours"], "score": score},
         )
         if recorded is not None:
-            plan.outcome = UNCHANGED if recorded == (values["hours"], score) else UPDATE
+            changed = history.changed_values(dict(zip(("hours", "score"), recorded, strict=True)), plan.fields)
+            plan.outcome = UPDATE if changed else UNCHANGED
         return plan
 
     def write(self, plan: Plan) -> None:
@@ -321,8 +324,8 @@ class ResultHandler(Handler):
             fields=fields,
         )
         if attempt is not None and (attempt.theory_score is not None or attempt.practical_score is not None):
-            same = all(getattr(attempt, name) == fields[name] for name in self.SCORES)
-            plan.outcome = UNCHANGED if same else UPDATE
+            changed = history.changed_values(history.values_of(attempt, self.SCORES), fields)
+            plan.outcome = UPDATE if changed else UNCHANGED
         return plan
 
     def write(self, plan: Plan) -> None:

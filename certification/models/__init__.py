@@ -13,6 +13,7 @@ from .enrolments import (
     StateLog,
     TrainingBatch,
 )
+from .history import ScoreChange, ScoreField, VettingDecision
 from .institutions import Institution, InstitutionStatus, TrackQuota
 from .people import ActivationCode, ConflictDeclaration, ConflictKind, Education, Gender, IdType, Role, Trainee, User
 
@@ -35,10 +36,13 @@ __all__ = [
     "Module",
     "ModuleCompletion",
     "Role",
+    "ScoreChange",
+    "ScoreField",
     "StateLog",
     "Track",
     "TrackQuota",
     "Trainee",
     "TrainingBatch",
     "User",
+    "VettingDecision",
 ]

@@ -89,6 +89,7 @@ def _detail_context(request, enrolment, **extra):
         "modules": rules.module_progress(enrolment),
         "attempts": attempts,
         "history": selectors.history_of(enrolment),
+        "score_history": selectors.score_history_of(enrolment),
         "moves": moves,
         "move_form": MoveForm(initial={"expected_status": enrolment.status}),
         "can_record_completions": manages and enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.TRAINED),

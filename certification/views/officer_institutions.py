@@ -94,7 +94,9 @@ def _detail_context(institution, *, staff_form=None, quota_form=None, vetting_fo
             for move, (sources, _target, _note_required) in vetting.VETTING_MOVES.items()
             if institution.status in sources
         ],
-        "vetting_history": [line for line in institution.vetting_note.splitlines() if line.strip()],
+        "vetting_decisions": selectors.vetting_decisions_of(institution),
+        # Decisions made before they were recorded one by one, kept as they were written.
+        "earlier_vetting_notes": [line for line in institution.vetting_note.splitlines() if line.strip()],
         "staff_form": staff_form or StaffAccountForm(),
         "quota_form": quota_form or QuotaForm(),
         "vetting_form": vetting_form or VettingForm(),

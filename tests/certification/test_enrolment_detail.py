@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -94,4 +96,106 @@ def test_its_query_count_does_not_grow_with_history(client, officer, inst1_staff
         client.get(url(short_history))
     with CaptureQueriesContext(connection) as long:
         client.get(url(long_history))
+    assert len(long) == len(short)
+
+
+# The history of hours and scores (issue 10)
+
+
+def _score_history_section(page: str) -> str:
+    section = page[page.index("Changes to hours and scores") :]
+    return section[: section.index("</section>")]
+
+
+def _corrected(inst1_staff, officer):
+    """Trained, with the sample-patterns module's hours corrected from 60 to 64 by a second staff member."""
+    from certification import registration
+
+    enrolment = factories.advance(
+        factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="trained"
+    )
+    corrector = factories.user("inst1-li", inst1_staff.role, institution=inst1_staff.institution)
+    corrector.first_name = "李老师"
+    corrector.save()
+    module = enrolment.track.modules.get(code="SAMPLE")
+    registration.record_module_completion(
+        staff=corrector,
+        enrolment_id=enrolment.pk,
+        module_id=module.pk,
+        hours=module.min_hours + 4,
+        score=Decimal("80"),
+        reason="签到表漏记",
+    )
+    return enrolment
+
+
+def test_own_staff_see_a_correction_with_before_after_who_and_why(client, inst1_staff, officer):
+    enrolment = _corrected(inst1_staff, officer)
+    client.force_login(inst1_staff)
+
+    section = _score_history_section(client.get(url(enrolment)).content.decode())
+
+    row = section[section.index("签到表漏记") - 400 :]
+    assert "Sample patterns" in row and "<td>60</td>" in row and "<td>64</td>" in row and "李老师" in row
+
+
+def test_the_officer_sees_the_score_history(client, officer, inst1_staff):
+    enrolment = _corrected(inst1_staff, officer)
+    client.force_login(officer)
+
+    assert "签到表漏记" in _score_history_section(client.get(url(enrolment)).content.decode())
+
+
+def test_an_assessor_sees_the_score_history_and_still_only_the_masked_id(client, assessor, inst1_staff, officer):
+    from workflows.assessment import services as assessment
+
+    enrolment = _corrected(inst1_staff, officer)
+    factories.enter_passing_results(enrolment, inst1_staff)
+    assessment.submit_results(staff=inst1_staff, enrolment_id=enrolment.pk)
+    client.force_login(assessor)
+
+    page = client.get(url(enrolment)).content.decode()
+
+    assert "签到表漏记" in _score_history_section(page)
+    assert "Exam, attempt 1" in _score_history_section(page)
+    assert enrolment.trainee.id_number not in page
+
+
+def test_a_conflicted_assessor_gets_404_whatever_the_history(client, assessor, inst1_staff, officer):
+    from certification.models import ConflictDeclaration
+
+    enrolment = factories.advance(
+        factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="under_review"
+    )
+    ConflictDeclaration.objects.create(assessor=assessor, trainee=enrolment.trainee, kind="relative")
+    client.force_login(assessor)
+
+    assert client.get(url(enrolment)).status_code == 404
+
+
+def test_another_institutions_staff_get_404_for_an_enrolment_with_history(client, inst2_staff, inst1_staff, officer):
+    enrolment = _corrected(inst1_staff, officer)
+    client.force_login(inst2_staff)
+
+    response = client.get(url(enrolment))
+
+    assert response.status_code == 404 and "签到表漏记" not in response.content.decode()
+
+
+def test_its_query_count_does_not_grow_with_score_history(client, officer, inst1_staff):
+    from certification import registration
+
+    few = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="trained")
+    many = factories.advance(factories.draft_enrolment(inst1_staff), staff=inst1_staff, officer=officer, to="trained")
+    for extra in range(1, 6):
+        for module in many.track.modules.all():
+            registration.record_module_completion(
+                staff=inst1_staff, enrolment_id=many.pk, module_id=module.pk, hours=module.min_hours + extra
+            )
+    assert many.score_changes.count() > few.score_changes.count() + 10
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as short:
+        client.get(url(few))
+    with CaptureQueriesContext(connection) as long:
+        client.get(url(many))
     assert len(long) == len(short)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from certification import services
+from certification import services, vetting
 from certification.models import Institution, InstitutionStatus, Role, StateLog, Track, TrackQuota, User
 from core.errors import RuleNotMet
 
@@ -178,8 +178,49 @@ def test_it_approves_a_pending_institution_with_a_note(client, officer):
     response = client.post(f"{detail_url(institution)}vetting/approve/", {"note": "材料齐全"})
     assert response.status_code == 302
     institution.refresh_from_db()
-    assert institution.status == InstitutionStatus.APPROVED and "材料齐全" in institution.vetting_note
+    assert institution.status == InstitutionStatus.APPROVED and institution.vetting_decisions.get().note == "材料齐全"
     assert institution.vetted_at is not None
+    assert "材料齐全" in client.get(detail_url(institution)).content.decode()
+
+
+def test_it_lists_the_vetting_decisions_with_who_and_when(client, officer, inst1):
+    officer.first_name = "王科长"
+    officer.save()
+    vetting.suspend_institution(officer=officer, institution_id=inst1.pk, note="投诉调查中")
+    vetting.reinstate_institution(officer=officer, institution_id=inst1.pk, note="调查结束")
+    client.force_login(officer)
+    page = client.get(detail_url(inst1)).content.decode()
+    history = page[page.index('class="vetting-history"') :]
+    history = history[: history.index("</ol>")]
+    assert history.count("王科长") == 2
+    assert history.index("投诉调查中") < history.index("调查结束")
+    assert "Suspended" in history or "suspended" in history
+
+
+def test_notes_written_before_decisions_were_rows_are_still_shown(client, officer, inst1):
+    Institution.objects.filter(pk=inst1.pk).update(vetting_note="2025-03-01 09:00 · 老科长 · 已批准: 现场核查合格")
+    vetting.suspend_institution(officer=officer, institution_id=inst1.pk, note="投诉调查中")
+    client.force_login(officer)
+    page = client.get(detail_url(inst1)).content.decode()
+    assert page.index("现场核查合格") < page.index("投诉调查中")
+    inst1.refresh_from_db()
+    assert inst1.vetting_note == "2025-03-01 09:00 · 老科长 · 已批准: 现场核查合格"
+
+
+def test_the_institution_page_query_count_does_not_grow_with_decisions(client, officer, inst1):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(officer)
+    vetting.suspend_institution(officer=officer, institution_id=inst1.pk, note="one")
+    with CaptureQueriesContext(connection) as few:
+        client.get(detail_url(inst1))
+    for note in ("two", "three", "four"):
+        vetting.reinstate_institution(officer=officer, institution_id=inst1.pk, note=note)
+        vetting.suspend_institution(officer=officer, institution_id=inst1.pk, note=note)
+    with CaptureQueriesContext(connection) as many:
+        client.get(detail_url(inst1))
+    assert len(many) == len(few)
 
 
 def test_it_suspends_then_reinstates(client, officer, inst1):

@@ -3,7 +3,16 @@ import itertools
 import pytest
 
 from certification import services, vetting
-from certification.models import EnrolmentStatus, Institution, InstitutionStatus, Role, StateLog, Track, TrackQuota
+from certification.models import (
+    EnrolmentStatus,
+    Institution,
+    InstitutionStatus,
+    Role,
+    StateLog,
+    Track,
+    TrackQuota,
+    VettingDecision,
+)
 from core.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
 
 from .. import factories
@@ -82,7 +91,10 @@ def test_approving_records_the_time_and_the_note(officer):
     institution.refresh_from_db()
     assert institution.status == InstitutionStatus.APPROVED
     assert institution.vetted_at is not None
-    assert "现场核查合格" in institution.vetting_note and "officer" in institution.vetting_note
+    decision = institution.vetting_decisions.get()
+    assert (decision.from_status, decision.to_status) == (InstitutionStatus.PENDING, InstitutionStatus.APPROVED)
+    assert (decision.officer, decision.note) == (officer, "现场核查合格")
+    assert institution.vetting_note == ""  # decisions are rows now, not lines of the note
 
 
 def test_suspending_needs_a_reason(officer, inst1):
@@ -92,16 +104,26 @@ def test_suspending_needs_a_reason(officer, inst1):
     assert inst1.status == InstitutionStatus.APPROVED
 
 
-def test_the_vetting_note_keeps_every_decision(officer):
+def test_every_vetting_decision_is_kept_as_a_row(officer):
     institution = register(officer)
     vetting.approve_institution(officer=officer, institution_id=institution.pk, note="first")
     vetting.suspend_institution(officer=officer, institution_id=institution.pk, note="second")
     vetting.reinstate_institution(officer=officer, institution_id=institution.pk, note="third")
     institution.refresh_from_db()
     assert institution.status == InstitutionStatus.APPROVED
-    lines = institution.vetting_note.splitlines()
-    assert len(lines) == 3
-    assert lines[0].endswith("first") and lines[1].endswith("second") and lines[2].endswith("third")
+    assert list(institution.vetting_decisions.values_list("from_status", "to_status", "note")) == [
+        ("pending", "approved", "first"),
+        ("approved", "suspended", "second"),
+        ("suspended", "approved", "third"),
+    ]
+
+
+def test_a_refused_vetting_move_leaves_no_decision(officer, inst1):
+    with pytest.raises(StaleState):
+        vetting.approve_institution(officer=officer, institution_id=inst1.pk, note="again")
+    with pytest.raises(InvalidInput):
+        vetting.suspend_institution(officer=officer, institution_id=inst1.pk, note="")
+    assert not VettingDecision.objects.filter(institution=inst1).exists()
 
 
 def test_it_refuses_a_vetting_move_from_the_wrong_status(officer, inst1):
@@ -243,3 +265,44 @@ def test_only_an_officer_sets_quotas(inst1_staff, inst1):
     track = Track.objects.get(code="PM")
     with pytest.raises(MoveForbidden):
         vetting.set_quota(officer=inst1_staff, institution_id=inst1.pk, track_id=track.pk, year=2030, quota=999)
+
+
+# The decisions are append-only, like the state log
+
+
+@pytest.fixture
+def decision(officer, inst1) -> VettingDecision:
+    vetting.suspend_institution(officer=officer, institution_id=inst1.pk, note="投诉调查中")
+    return VettingDecision.objects.get(institution=inst1)
+
+
+def test_a_vetting_decision_cannot_be_rewritten_or_deleted_through_the_orm(decision):
+    from django.core.exceptions import ValidationError
+
+    decision.note = "rewritten"
+    with pytest.raises(ValidationError, match="append-only"):
+        decision.save()
+    with pytest.raises(ValidationError, match="append-only"):
+        decision.delete()
+    with pytest.raises(ValidationError):
+        VettingDecision.objects.filter(pk=decision.pk).update(note="rewritten")
+    decision.refresh_from_db()
+    assert decision.note == "投诉调查中"
+
+
+def test_a_raw_sql_update_of_a_vetting_decision_is_refused_by_the_database(decision):
+    from django.db import DatabaseError, connection, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE certification_vettingdecision SET note = 'x' WHERE id = %s", [decision.pk])
+    decision.refresh_from_db()
+    assert decision.note == "投诉调查中"
+
+
+def test_the_admin_shows_vetting_decisions_read_only(client, officer, decision):
+    client.force_login(officer)
+    assert client.get("/admin/certification/vettingdecision/").status_code == 200
+    assert client.get("/admin/certification/vettingdecision/add/").status_code == 403
+    assert (
+        client.post(f"/admin/certification/vettingdecision/{decision.pk}/delete/", {"post": "yes"}).status_code == 403
+    )

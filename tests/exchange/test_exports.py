@@ -120,3 +120,52 @@ def test_exports_are_refused_to_trainees_and_assessors(client, assessor, trainee
 def test_an_unknown_export_is_404(client, officer):
     client.force_login(officer)
     assert client.get("/exchange/exports/payroll.xlsx").status_code == 404
+
+
+def _correct_sample_hours(enrolment, staff, *, reason):
+    from certification import registration
+
+    module = enrolment.track.modules.get(code="SAMPLE")
+    registration.record_module_completion(
+        staff=staff, enrolment_id=enrolment.pk, module_id=module.pk, hours=module.min_hours + 4, reason=reason
+    )
+
+
+def test_the_results_export_has_a_sheet_with_every_change_to_hours_and_scores(client, inst1_staff, hostile_trainee):
+    _correct_sample_hours(hostile_trainee, inst1_staff, reason="=签到表漏记")
+    factories.enter_passing_results(hostile_trainee, inst1_staff)
+
+    workbook = download(client, inst1_staff, "results")
+
+    assert workbook.sheetnames == ["Results", "Change history"]
+    sheet = workbook["Change history"]
+    headers = [c.value for c in sheet[1]]
+    rows = [dict(zip(headers, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    correction = next(row for row in rows if row["Reason"] == "'=签到表漏记")
+    assert (correction["Of"], correction["What"], correction["Before"], correction["After"]) == (
+        "Sample patterns",
+        "hours",
+        "60",
+        "64",
+    )
+    assert correction["ID number"] == hostile_trainee.trainee.id_number
+    assert correction["Changed by"] == inst1_staff.username
+    assert {(row["Of"], row["What"], row["After"]) for row in rows} >= {
+        ("Exam, attempt 1", "theory score", "75"),
+        ("Exam, attempt 1", "practical score", "82"),
+    }
+
+
+def test_the_change_history_holds_only_the_exported_enrolments(client, inst1_staff, inst2_staff, officer):
+    mine = factories.advance(
+        factories.draft_enrolment(inst1_staff, "PM"), staff=inst1_staff, officer=officer, to="trained"
+    )
+    theirs = factories.advance(
+        factories.draft_enrolment(inst2_staff, "PM"), staff=inst2_staff, officer=officer, to="trained"
+    )
+    _correct_sample_hours(theirs, inst2_staff, reason="另一机构")
+
+    sheet = download(client, inst1_staff, "results")["Change history"]
+
+    ids = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert ids == {mine.trainee.id_number}

@@ -324,3 +324,57 @@ def test_a_birth_date_that_differs_from_the_resident_ids_is_rejected_with_a_clea
     [problem] = summary.problems
     assert problem.row == 4 and "birth date" in problem.message and "1990-03-05" in problem.message
     assert snapshot() == before
+
+
+# The history of what an import changed (issue 10): written by the same services as the forms
+
+
+def test_an_import_records_what_it_entered_and_a_reupload_adds_nothing(inst1_staff, world):
+    from certification.models import ScoreChange
+
+    imported(inst1_staff, "completions_valid.xlsx", kind="completions")
+    first = set(
+        ScoreChange.objects.filter(enrolment=world[0]).values_list("module__code", "field", "old_value", "new_value")
+    )
+    assert first == {("SAMPLE", "hours", "", "60"), ("SAMPLE", "score", "", "85"), ("3D", "hours", "", "40")}
+    assert set(ScoreChange.objects.values_list("actor", flat=True)) == {inst1_staff.pk}
+    count = ScoreChange.objects.count()
+
+    imported(inst1_staff, "completions_valid.xlsx", kind="completions")
+
+    assert ScoreChange.objects.count() == count
+
+
+def test_a_corrected_upload_records_old_and_new_of_the_changed_cells_only(inst1_staff, world):
+    from certification.models import ScoreChange
+
+    imported(inst1_staff, "completions_valid.xlsx", kind="completions")
+    count = ScoreChange.objects.count()
+    rows = [[corpus.ENROLLED_NAMES[0], "居民身份证", corpus.ENROLLED_IDS[0], corpus.PM_BATCH, "版样制作", 64, 85]]
+
+    with override("en"):
+        summary = services.import_rows(
+            staff=inst1_staff, kind="completions", fileobj=workbook_bytes("completions", rows)
+        )
+
+    assert summary.counts["update"] == 1
+    new = ScoreChange.objects.order_by("pk")[count:]
+    assert [(c.module.code, c.field, c.old_value, c.new_value) for c in new] == [("SAMPLE", "hours", "60", "64")]
+
+
+def test_a_results_import_records_the_scores_and_a_preview_records_nothing(inst1_staff, trained_world):
+    from certification.models import ScoreChange
+
+    before = ScoreChange.objects.count()
+    with override("en"):
+        services.preview(staff=inst1_staff, kind="results", fileobj=corpus_file("results_valid.xlsx"))
+    assert ScoreChange.objects.count() == before
+
+    imported(inst1_staff, "results_valid.xlsx", kind="results")
+
+    exam = ScoreChange.objects.filter(enrolment=trained_world[1], attempt__isnull=False)
+    assert set(exam.values_list("field", "new_value")) == {
+        ("theory_score", "65.5"),
+        ("practical_score", "70"),
+        ("exam_date", "2025-06-20"),
+    }
