@@ -22,6 +22,7 @@ What it bypasses, and how (nothing else may, see certification.models.enrolments
 
 import hashlib
 import random
+import secrets
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from math import ceil
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -230,6 +231,25 @@ def load(
 def _next_generation() -> int:
     codes = Institution.objects.filter(org_code__regex=LOAD_CODE_REGEX).values_list("org_code", flat=True)
     return 1 + max((int(code[10:12]) for code in codes), default=0)
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """Primary keys for `count` new rows, taken from the table's sequence (PostgreSQL) or above
+    every id it ever gave out (SQLite, whose write lock this transaction holds already)."""
+    if not count:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        last = cursor.fetchone()[0]
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
+        last = max(last, cursor.fetchone()[0])
+    return list(range(last + 1, last + 1 + count))
 
 
 # --- the people and the catalogue ---------------------------------------------------------------
@@ -496,7 +516,7 @@ class _ChunkWriter:
                 username=person["id_number"],
                 role=Role.TRAINEE,
                 first_name=person["name"],
-                password=make_password(None),
+                password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),  # as make_password(None)
                 date_joined=story.approved_at,
                 is_staff=False,
             )
@@ -672,7 +692,9 @@ class _ChunkWriter:
                     for step in attempt.tasks
                 ]
                 flows.append((pk, attempt_ids[pk, attempt.number], process, tasks))
-        Process.objects.bulk_create([process for *_, process, _ in flows], batch_size=1000)
+        for process, pk in zip((process for *_, process, _ in flows), reserve_ids(Process, len(flows))):
+            process.pk = pk
+        insert_many(Process, [process for *_, process, _ in flows], with_primary_key=True)
         with connection.cursor() as cursor:
             table = connection.ops.quote_name(AssessmentProcess._meta.db_table)
             cursor.executemany(
@@ -682,7 +704,10 @@ class _ChunkWriter:
         for *_, process, tasks in flows:
             for task in tasks:
                 task.process_id = process.pk
-        Task.objects.bulk_create([task for *_, tasks in flows for task in tasks], batch_size=1000)
+        tasks = [task for *_, tasks in flows for task in tasks]
+        for task, pk in zip(tasks, reserve_ids(Task, len(tasks))):
+            task.pk = pk
+        insert_many(Task, tasks, with_primary_key=True)
         previous = Task.previous.through
         insert_many(
             previous,
