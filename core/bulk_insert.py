@@ -37,13 +37,18 @@ _STORED_AS_IS = {
 }
 
 
-def insert_many(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """INSERT every object (their primary keys stay unset); IntegrityError as the database raises it."""
+def insert_many(model: type[models.Model], objs: Sequence[models.Model], *, with_primary_key: bool = False) -> None:
+    """INSERT every object (their primary keys stay unset); IntegrityError as the database raises it.
+    `with_primary_key`: the objects carry primary keys that the caller reserved, and they are written."""
     if not objs:
         return
     database = router.db_for_write(model)
     connection = connections[database]
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key and not field.generated]
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if (with_primary_key or not field.primary_key) and not field.generated
+    ]
     quote = connection.ops.quote_name
     # Concrete fields are those with a column; the stubs type every field's column as optional.
     columns: list[str] = [f.column for f in fields]  # type: ignore[misc]
