@@ -36,7 +36,7 @@ setup: system-packages venv messages
 system-packages: $(SYSTEM_STAMP)
 
 $(SYSTEM_STAMP): scripts/setup.sh
-	bash scripts/setup.sh
+	sh scripts/setup.sh
 	@mkdir -p $(@D) && touch $@
 
 $(UV):

@@ -2,13 +2,14 @@
 # The development server with demo data: `make run` calls this after `make setup`.
 #
 # Creates the signing key, migrates the database (SQLite by default, or DATABASE_URL), loads the
-# demo data once, starts the background task worker and serves on http://127.0.0.1:8000. The worker
-# stops when the server does.
+# demo data once, starts the background task worker and serves on http://127.0.0.1:8000 (or the
+# port in PORT). The worker stops when the server does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=.venv/bin/python
 DEMO_PASSWORD="demo-pass-2024"
+PORT="${PORT:-8000}"
 export DEBUG=1
 
 # The office's signing key (in CERT_SIGNING_KEY, var/signing by default): demo certificates are signed too.
@@ -63,9 +64,9 @@ cat <<EOF
     inst2        staff of institution 2
     trainee1     trainee
 
-  Open http://127.0.0.1:8000 and log in. Two task workers run beside the server (pids $worker_pid).
+  Open http://127.0.0.1:$PORT and log in. Two task workers run beside the server (pids $worker_pid).
 
 EOF
 
 # In the foreground, so that Ctrl-C reaches the server as usual; the EXIT trap then stops the worker.
-"$PYTHON" manage.py runserver 127.0.0.1:8000
+"$PYTHON" manage.py runserver "127.0.0.1:$PORT"
