@@ -1,6 +1,7 @@
 # The two commands other tools depend on (SPEC §8):
 #   make run    install everything, migrate, load demo data, serve on http://127.0.0.1:8000
 #   make test   install everything, run the whole suite on SQLite and on PostgreSQL
+#   make serve  install everything, serve as in production (gunicorn, task workers, scheduler)
 #
 # Each install step leaves a file behind, so a second `make` skips what is done:
 #   .tools/system-packages.stamp  Debian packages (scripts/setup.sh)
@@ -22,11 +23,12 @@ export UV_PYTHON := python3
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages venv messages run test test-sqlite test-pg
+.PHONY: help setup system-packages venv messages run serve test test-sqlite test-pg
 
 help:
 	@echo "make run          install everything, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test         install everything, run the test suite on SQLite and on PostgreSQL"
+	@echo "make serve        install everything, serve as in production: gunicorn, task workers, scheduler"
 	@echo "make test-sqlite  the test suite on SQLite only"
 	@echo "make test-pg      the test suite on PostgreSQL only"
 	@echo "make setup        install only: system packages, the venv, compiled translations"
@@ -64,6 +66,9 @@ endif
 
 run: setup
 	bash scripts/run.sh
+
+serve: setup
+	bash scripts/serve.sh
 
 test: setup
 	bash scripts/test.sh all $(PYTEST_ARGS)

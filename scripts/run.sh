@@ -46,13 +46,15 @@ trap stop_worker EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The hourly close of ended public notices, queued once; then one task worker per core.
-"$PYTHON" manage.py schedule_periodic_tasks
+# One task worker per core, and the scheduler (the hourly close of ended public notices, the
+# workers' heartbeat that /healthz reads).
 for _ in 1 2; do
     "$PYTHON" manage.py db_worker &
     worker_pids+=($!)
 done
 worker_pid="${worker_pids[*]}"
+"$PYTHON" manage.py run_scheduler >/dev/null &
+worker_pids+=($!)
 
 cat <<EOF
 
@@ -64,7 +66,7 @@ cat <<EOF
     inst2        staff of institution 2
     trainee1     trainee
 
-  Open http://127.0.0.1:$PORT and log in. Two task workers run beside the server (pids $worker_pid).
+  Open http://127.0.0.1:$PORT and log in. Two task workers (pids $worker_pid) and the scheduler run beside the server.
 
 EOF
 
