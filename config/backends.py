@@ -66,4 +66,4 @@ def static_storage(debug: bool) -> dict:
     """Compressed files with hashed names and a manifest in production (run collectstatic on release)."""
     if debug:
         return {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    return {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    return {"BACKEND": "core.staticfiles.ManifestStaticFilesStorage"}

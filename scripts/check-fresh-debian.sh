@@ -16,6 +16,10 @@
 #                      on the host's 127.0.0.1:5432 answers inside it; point this at an unused port
 #                      to exercise the throwaway cluster that `make test` starts when none answers.
 #   RUN_PORT           the port `make run` serves on here (default: a free one; `make run` reads PORT)
+#
+# Behind a TLS-intercepting proxy (the host trusts extra CAs in /usr/local/share/ca-certificates),
+# the new system trusts the same CAs, and pip and uv are pointed at the system's bundle
+# (SSL_CERT_FILE, PIP_CERT): a machine on that network would need the same.
 set -euo pipefail
 
 keep=0
@@ -71,14 +75,13 @@ cleanup() {
 trap cleanup EXIT
 
 # Only the variables a user would have: a login shell's PATH and HOME, a UTF-8 locale.
+user_environment=(HOME=/root LANG=C.UTF-8 TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
 in_chroot() {
     local passed=()
     for name in PYTEST_ARGS PYTEST_WORKERS TEST_DATABASE_URL; do
         if [ -n "${!name:-}" ]; then passed+=("$name=${!name}"); fi
     done
-    chroot "$root_dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${passed[@]}" \
-        /bin/sh -c "cd /root/project && $1"
+    chroot "$root_dir" /usr/bin/env -i "${user_environment[@]}" "${passed[@]}" /bin/sh -c "cd /root/project && $1"
 }
 
 echo "Fresh Debian 12 in $root_dir (mirror $mirror), repository $repo"
@@ -98,6 +101,12 @@ cp -L /etc/resolv.conf "$root_dir/etc/resolv.conf"
 # that Debian's package creates would start on the host's network).
 printf '#!/bin/sh\nexit 101\n' >"$root_dir/usr/sbin/policy-rc.d"
 chmod +x "$root_dir/usr/sbin/policy-rc.d"
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+    cp /usr/local/share/ca-certificates/*.crt "$root_dir/usr/local/share/ca-certificates/"
+    chroot "$root_dir" update-ca-certificates >/dev/null
+    user_environment+=(SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt PIP_CERT=/etc/ssl/certs/ca-certificates.crt)
+    echo "Trusting the host's local CA certificates: $(cd /usr/local/share/ca-certificates && echo *.crt)"
+fi
 git clone --quiet "$repo" "$root_dir/root/project"
 echo "Cloned $(git -C "$root_dir/root/project" log -1 --format='%h %s' | cut -c1-80)"
 
@@ -114,15 +123,13 @@ in_chroot "make test" || test_status=$?
 took "make test (uv, venv, translations, suite on both databases)"
 
 begin "make run (PORT=$port), until /accounts/login/ answers 200"
-setsid chroot "$root_dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb PORT="$port" \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+setsid chroot "$root_dir" /usr/bin/env -i "${user_environment[@]}" PORT="$port" \
     /bin/sh -c "cd /root/project && exec make run" >"$root_dir/root/make-run.log" 2>&1 &
 run_pid=$!
 run_status=1
 for _ in $(seq 1 1800); do
     if ! kill -0 "$run_pid" 2>/dev/null; then
-        echo "make run stopped before serving:" >&2
-        tail -n 30 "$root_dir/root/make-run.log" >&2
+        echo "make run stopped before serving." >&2
         break
     fi
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/accounts/login/" || true)" = "200" ]; then
