@@ -14,13 +14,15 @@
 #   postgresql            initdb and pg_ctl: `make test` starts a throwaway cluster of its own when
 #                         no PostgreSQL answers at TEST_DATABASE_URL (skipped when some PostgreSQL
 #                         server's binaries are already under /usr/lib/postgresql)
+#   redis-server          the tests of the Redis cache and rate limits; `make test` starts a throwaway
+#                         one when none answers at TEST_REDIS_URL
 #
 # Already-installed packages are skipped, so a second run does nothing and touches no network.
 # POSIX sh on purpose: a bare system runs it with `sh` before anything else is installed.
 set -eu
 
 PACKAGES="make python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-poppler-utils zbar-tools chromium gettext"
+poppler-utils zbar-tools chromium gettext redis-server"
 
 missing=""
 for package in $PACKAGES; do

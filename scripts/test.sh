@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 PYTHON=.venv/bin/python
 PG_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 WORKERS="${PYTEST_WORKERS:-2}"
 
 which_databases="${1:-all}"
@@ -35,6 +36,38 @@ EOF
 # cluster belongs to the `postgres` system user (made by Debian's package) or else `nobody`.
 throwaway_dir=""
 throwaway_pg_ctl=()
+
+throwaway_redis_pid=""
+
+stop_throwaways() {
+    stop_throwaway_postgres
+    if [ -n "$throwaway_redis_pid" ]; then
+        kill "$throwaway_redis_pid" 2>/dev/null || true
+        wait "$throwaway_redis_pid" 2>/dev/null || true
+    fi
+}
+
+# Redis for the tests of the shared cache: the one at TEST_REDIS_URL, or a throwaway redis-server
+# on a free loopback port that keeps nothing on disk.
+ensure_redis() {
+    "$PYTHON" -c 'import os, redis; redis.Redis.from_url(os.environ["TEST_REDIS_URL"], socket_connect_timeout=2).ping()' \
+        >/dev/null 2>&1 && return 0
+    if ! command -v redis-server >/dev/null 2>&1; then
+        echo "WARNING: no Redis at $TEST_REDIS_URL and no redis-server here: the Redis tests will fail." >&2
+        return 0
+    fi
+    local port
+    port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    echo "No Redis at $TEST_REDIS_URL: starting a throwaway redis-server on 127.0.0.1:$port."
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize no >/dev/null &
+    throwaway_redis_pid=$!
+    trap stop_throwaways EXIT
+    TEST_REDIS_URL="redis://127.0.0.1:$port/15"
+    for _ in $(seq 1 50); do
+        "$PYTHON" -c 'import os, redis; redis.Redis.from_url(os.environ["TEST_REDIS_URL"]).ping()' >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+}
 
 stop_throwaway_postgres() {
     if [ -n "$throwaway_dir" ]; then
@@ -60,7 +93,7 @@ start_throwaway_postgres() {
     local port
     port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     throwaway_dir=$(mktemp -d /tmp/make-test-postgres.XXXXXX)
-    trap stop_throwaway_postgres EXIT
+    trap stop_throwaways EXIT
     if [ ${#as_user[@]} -gt 0 ]; then chown "${as_user[2]}" "$throwaway_dir"; fi
     throwaway_pg_ctl=("${as_user[@]}" "$bin_dir/pg_ctl")
     echo "No PostgreSQL at $PG_URL: starting a throwaway cluster ($bin_dir, 127.0.0.1:$port, $throwaway_dir)."
@@ -116,6 +149,8 @@ case "$which_databases" in
     all|sqlite|postgres) ;;
     *) echo "usage: $0 [all|sqlite|postgres] [pytest arguments...]" >&2; exit 2 ;;
 esac
+
+ensure_redis
 
 if [ "$which_databases" != "postgres" ]; then
     # Unset, so that a DATABASE_URL exported in the shell cannot turn this run into another database.
