@@ -13,7 +13,8 @@ from django_tasks_db.models import DBTaskResult
 from config import backends
 from core.tasks import enqueue_heartbeat, heartbeat
 
-pytestmark = pytest.mark.django_db
+# Transactional: the real worker runs in the test and closes its database connection when done.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def a_worker_runs_the_queue():
