@@ -10,6 +10,7 @@
 #   poppler-utils         pdftoppm / pdftotext, used by tests that read certificates
 #   zbar-tools            zbarimg, used by tests that decode the QR code on a certificate
 #   chromium              browser tests (Playwright drives Debian's build; it cannot download its own)
+#   libatomic1            Playwright's bundled node driver links it (a minimal Debian lacks it)
 #   gettext               msgfmt, for `manage.py compilemessages`
 #   postgresql            initdb and pg_ctl: `make test` starts a throwaway cluster of its own when
 #                         no PostgreSQL answers at TEST_DATABASE_URL (skipped when some PostgreSQL
@@ -22,7 +23,7 @@
 set -eu
 
 PACKAGES="make python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-poppler-utils zbar-tools chromium gettext redis-server"
+poppler-utils zbar-tools chromium libatomic1 gettext redis-server"
 
 missing=""
 for package in $PACKAGES; do
