@@ -31,12 +31,6 @@ psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), connect_
 EOF
 }
 
-# A throwaway PostgreSQL cluster for this run: Debian's server binaries, a temporary directory, a free
-# loopback port, trust authentication. initdb and postgres refuse to run as root, so as root the
-# cluster belongs to the `postgres` system user (made by Debian's package) or else `nobody`.
-throwaway_dir=""
-throwaway_pg_ctl=()
-
 throwaway_redis_pid=""
 
 stop_throwaways() {
@@ -68,6 +62,12 @@ ensure_redis() {
         sleep 0.1
     done
 }
+
+# A throwaway PostgreSQL cluster for this run: Debian's server binaries, a temporary directory, a free
+# loopback port, trust authentication. initdb and postgres refuse to run as root, so as root the
+# cluster belongs to the `postgres` system user (made by Debian's package) or else `nobody`.
+throwaway_dir=""
+throwaway_pg_ctl=()
 
 stop_throwaway_postgres() {
     if [ -n "$throwaway_dir" ]; then
