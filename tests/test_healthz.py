@@ -102,3 +102,10 @@ def test_finished_heartbeats_older_than_an_hour_are_pruned():
     assert list(DBTaskResult.objects.filter(task_path=heartbeat.module_path).values_list("status", flat=True)) == [
         "READY"
     ]
+
+
+def test_a_load_balancer_asking_over_plain_http_is_answered_not_redirected(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz").status_code == 503  # answered (no heartbeat yet), not a 301
+    assert client.get("/accounts/login/").status_code == 301
