@@ -1,6 +1,7 @@
 # The two commands other tools depend on (SPEC §8):
 #   make run    install everything, migrate, load demo data, serve on http://127.0.0.1:8000
 #   make test   install everything, run the whole suite on SQLite and on PostgreSQL
+#   make serve  install everything, serve as in production (gunicorn, task workers, scheduler)
 # and the checks CI runs before the tests (.ci/run):
 #   make lint   ruff (lint and format), mypy, the import contracts, no model change without a migration
 #
@@ -24,11 +25,12 @@ export UV_PYTHON := python3
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages venv messages run lint test test-sqlite test-pg
+.PHONY: help setup system-packages venv messages run serve lint test test-sqlite test-pg
 
 help:
 	@echo "make run          install everything, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test         install everything, run the test suite on SQLite and on PostgreSQL"
+	@echo "make serve        install everything, serve as in production: gunicorn, task workers, scheduler"
 	@echo "make lint         ruff, ruff format --check, mypy, import contracts, missing migrations"
 	@echo "make test-sqlite  the test suite on SQLite only"
 	@echo "make test-pg      the test suite on PostgreSQL only"
@@ -39,7 +41,7 @@ setup: system-packages venv messages
 system-packages: $(SYSTEM_STAMP)
 
 $(SYSTEM_STAMP): scripts/setup.sh
-	bash scripts/setup.sh
+	sh scripts/setup.sh
 	@mkdir -p $(@D) && touch $@
 
 $(UV):
@@ -75,6 +77,9 @@ lint: setup
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run --skip-checks
+
+serve: setup
+	bash scripts/serve.sh
 
 test: setup
 	bash scripts/test.sh all $(PYTEST_ARGS)

@@ -1,9 +1,12 @@
-"""Settings, read from the environment (SPEC §8).
+"""Settings, read from the environment (SPEC §8, §14; the README lists every variable).
 
 Every setting a deployment may change is read from the environment here, with its default, and
 listed in the README's settings table (a test keeps the two in step). The code reads settings
 without defaults of its own. With DEBUG off there is no default secret: the process refuses to start
 without one.
+Production (DEBUG off) keeps database connections open (CONN_MAX_AGE), serves compressed static
+files with a manifest and logs JSON lines. REDIS_URL and AWS_STORAGE_BUCKET_NAME switch the cache
+and the file storage to shared services (config.backends); without them everything is embedded.
 """
 
 import os
@@ -12,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config import backends
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -99,7 +104,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        # Production keeps each process's connection for a minute (checked before reuse) instead of
+        # opening one a request; the development server closes it after each request.
+        conn_max_age=env_int("CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -145,18 +153,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Media is private (photos, evidence): it is never served under a public URL, only through views
 # that check who is asking.
 MEDIA_URL = "/media-not-public/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    # Files under MEDIA_ROOT, or an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set.
+    "default": backends.default_storage(os.environ),
+    "staticfiles": backends.static_storage(DEBUG),
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
@@ -224,10 +229,13 @@ CERT_RUN_STALL_SECONDS = env_int("CERT_RUN_STALL_SECONDS", 120)
 # Where the certificate fonts, cut once to GB2312, are kept for later processes (certificates/fonts.py).
 CERT_FONT_CACHE = os.environ.get("CERT_FONT_CACHE", str(BASE_DIR / "var" / "fonts"))
 
-# A database cache so that rate limits hold across several web processes (stateless web tier).
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"},
-}
+# A shared cache, so that rate limits hold across several web processes (stateless web tier): the
+# database cache, or Redis when REDIS_URL is set (then sessions are read through it too).
+CACHES = backends.caches(os.environ)
+SESSION_ENGINE = backends.session_engine(os.environ)
+
+# /healthz fails when no worker has finished a heartbeat (enqueued each minute) for this long.
+HEALTHZ_HEARTBEAT_MAX_AGE = int(os.environ.get("HEALTHZ_HEARTBEAT_MAX_AGE", "300"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -269,6 +277,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers ask over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -276,9 +285,23 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# JSON lines with the request id in production (LOG_FORMAT=json, the default with DEBUG off), plain
+# text in development. Everything goes to stderr: systemd's journal or the platform collects it.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.jsonlog.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.jsonlog.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -17,3 +17,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 
 # Tests assert on the English source strings; tests of the Chinese pages ask for zh-hans explicitly.
 LANGUAGE_CODE = "en"
+
+# One connection for the whole run, as before: tests that start threads must not leave theirs open.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from certification.views import dashboard
+from core.health import healthz
 from workflows.urls import publicity as urls_publicity
 
 urlpatterns = [
@@ -20,4 +21,5 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

@@ -1,4 +1,8 @@
-"""Request id: every StateLog row records the request that made it."""
+"""Request id: every StateLog row and every log line (core.jsonlog) records the request that made it.
+
+An incoming X-Request-ID (from a proxy) is kept when it looks like an id; otherwise a new one is made.
+The response carries it back in X-Request-ID.
+"""
 
 import re
 import uuid
@@ -15,6 +19,7 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _SAFE.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # for what runs after this middleware has returned
         token = current_request_id.set(request_id)
         try:
             response = self.get_response(request)

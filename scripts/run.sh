@@ -2,13 +2,14 @@
 # The development server with demo data: `make run` calls this after `make setup`.
 #
 # Creates the signing key, migrates the database (SQLite by default, or DATABASE_URL), loads the
-# demo data once, starts one background task worker per core and serves on http://127.0.0.1:8000.
-# The workers stop when the server does.
+# demo data once, starts one background task worker per core and the scheduler, and serves on
+# http://127.0.0.1:8000 (or the port in PORT). The workers stop when the server does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=.venv/bin/python
 DEMO_PASSWORD="demo-pass-2024"
+PORT="${PORT:-8000}"
 export DEBUG=1
 
 # The office's signing key (in CERT_SIGNING_KEY, var/signing by default): demo certificates are signed too.
@@ -45,22 +46,22 @@ trap stop_worker EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# One task worker per core (at least one): certificate rendering keeps each one busy.
+# One task worker per core (at least one): certificate rendering keeps each one busy. Then the
+# scheduler: the hourly close of ended public notices and the workers' heartbeat that /healthz reads.
 worker_count() {
     local cores
     cores=$(nproc 2>/dev/null || echo 1)
     if ! [ "$cores" -ge 1 ] 2>/dev/null; then cores=1; fi
     echo "$cores"
 }
-
-# The hourly close of ended public notices, queued once; then the task workers.
-"$PYTHON" manage.py schedule_periodic_tasks
 workers=$(worker_count)
 for _ in $(seq 1 "$workers"); do
     "$PYTHON" manage.py db_worker &
     worker_pids+=($!)
 done
 worker_pid="${worker_pids[*]}"
+"$PYTHON" manage.py run_scheduler >/dev/null &
+worker_pids+=($!)
 
 cat <<EOF
 
@@ -72,9 +73,9 @@ cat <<EOF
     inst2        staff of institution 2
     trainee1     trainee
 
-  Open http://127.0.0.1:8000 and log in. $workers task worker(s) run beside the server (pids $worker_pid).
+  Open http://127.0.0.1:$PORT and log in. $workers task worker(s) (pids $worker_pid) and the scheduler run beside the server.
 
 EOF
 
 # In the foreground, so that Ctrl-C reaches the server as usual; the EXIT trap then stops the workers.
-"$PYTHON" manage.py runserver 127.0.0.1:8000
+"$PYTHON" manage.py runserver "127.0.0.1:$PORT"

@@ -6,12 +6,14 @@
 # Both databases run even when the first fails, so one CI run shows every failure; the script
 # fails when either does. pytest's exit code 5 (no test collected) is a failure too.
 # PostgreSQL is reached at TEST_DATABASE_URL (default below); pytest-django creates its own
-# test database next to it (test_<name>, with a _gwN suffix per xdist worker).
+# test database next to it (test_<name>, with a _gwN suffix per xdist worker). When nothing answers
+# there, the script starts a throwaway cluster of its own and removes it at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=.venv/bin/python
 PG_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 WORKERS="${PYTEST_WORKERS:-2}"
 
 which_databases="${1:-all}"
@@ -29,19 +31,93 @@ psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), connect_
 EOF
 }
 
+throwaway_redis_pid=""
+
+stop_throwaways() {
+    stop_throwaway_postgres
+    if [ -n "$throwaway_redis_pid" ]; then
+        kill "$throwaway_redis_pid" 2>/dev/null || true
+        wait "$throwaway_redis_pid" 2>/dev/null || true
+    fi
+}
+
+# Redis for the tests of the shared cache: the one at TEST_REDIS_URL, or a throwaway redis-server
+# on a free loopback port that keeps nothing on disk.
+ensure_redis() {
+    "$PYTHON" -c 'import os, redis; redis.Redis.from_url(os.environ["TEST_REDIS_URL"], socket_connect_timeout=2).ping()' \
+        >/dev/null 2>&1 && return 0
+    if ! command -v redis-server >/dev/null 2>&1; then
+        echo "WARNING: no Redis at $TEST_REDIS_URL and no redis-server here: the Redis tests will fail." >&2
+        return 0
+    fi
+    local port
+    port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    echo "No Redis at $TEST_REDIS_URL: starting a throwaway redis-server on 127.0.0.1:$port."
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize no >/dev/null &
+    throwaway_redis_pid=$!
+    trap stop_throwaways EXIT
+    TEST_REDIS_URL="redis://127.0.0.1:$port/15"
+    for _ in $(seq 1 50); do
+        "$PYTHON" -c 'import os, redis; redis.Redis.from_url(os.environ["TEST_REDIS_URL"]).ping()' >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+}
+
+# A throwaway PostgreSQL cluster for this run: Debian's server binaries, a temporary directory, a free
+# loopback port, trust authentication. initdb and postgres refuse to run as root, so as root the
+# cluster belongs to the `postgres` system user (made by Debian's package) or else `nobody`.
+throwaway_dir=""
+throwaway_pg_ctl=()
+
+stop_throwaway_postgres() {
+    if [ -n "$throwaway_dir" ]; then
+        "${throwaway_pg_ctl[@]}" -D "$throwaway_dir/data" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$throwaway_dir"
+        throwaway_dir=""
+    fi
+}
+
+start_throwaway_postgres() {
+    local bin_dir
+    bin_dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$bin_dir" ] || [ ! -x "$bin_dir/initdb" ]; then
+        echo "No PostgreSQL server binaries under /usr/lib/postgresql (scripts/setup.sh installs them)." >&2
+        return 1
+    fi
+    local as_user=()
+    if [ "$(id -u)" -eq 0 ]; then
+        local owner=nobody
+        if id postgres >/dev/null 2>&1; then owner=postgres; fi
+        as_user=(runuser -u "$owner" --)
+    fi
+    local port
+    port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    throwaway_dir=$(mktemp -d /tmp/make-test-postgres.XXXXXX)
+    trap stop_throwaways EXIT
+    if [ ${#as_user[@]} -gt 0 ]; then chown "${as_user[2]}" "$throwaway_dir"; fi
+    throwaway_pg_ctl=("${as_user[@]}" "$bin_dir/pg_ctl")
+    echo "No PostgreSQL at $PG_URL: starting a throwaway cluster ($bin_dir, 127.0.0.1:$port, $throwaway_dir)."
+    "${as_user[@]}" "$bin_dir/initdb" -D "$throwaway_dir/data" -U postgres --auth=trust \
+        --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$throwaway_dir/initdb.log" 2>&1 || {
+        cat "$throwaway_dir/initdb.log" >&2
+        return 1
+    }
+    # Durability is worthless here: fsync off makes the suite's many small transactions cheap.
+    "${throwaway_pg_ctl[@]}" -D "$throwaway_dir/data" -l "$throwaway_dir/server.log" -w -t 60 \
+        -o "-p $port -k $throwaway_dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" \
+        start >/dev/null || {
+        cat "$throwaway_dir/server.log" >&2
+        return 1
+    }
+    "${as_user[@]}" "$bin_dir/createdb" -h 127.0.0.1 -p "$port" -U postgres test
+    PG_URL="postgres://postgres@127.0.0.1:$port/test"
+    postgres_reachable
+}
+
 ensure_postgres() {
     postgres_reachable && return 0
-    if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
-        for version in $(ls /etc/postgresql); do
-            echo "PostgreSQL is not answering; starting cluster $version/main."
-            pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
-        done
-        for _ in $(seq 1 20); do
-            postgres_reachable && return 0
-            sleep 0.5
-        done
-    fi
-    echo "ERROR: PostgreSQL is not reachable at $PG_URL and could not be started here." >&2
+    start_throwaway_postgres && return 0
+    echo "ERROR: PostgreSQL is not reachable at $PG_URL and no throwaway cluster could be started." >&2
     echo "Start a PostgreSQL server (trust auth for user postgres, database 'test') or set" >&2
     echo "TEST_DATABASE_URL to one, then run 'make test-pg' again." >&2
     return 1
@@ -73,6 +149,8 @@ case "$which_databases" in
     all|sqlite|postgres) ;;
     *) echo "usage: $0 [all|sqlite|postgres] [pytest arguments...]" >&2; exit 2 ;;
 esac
+
+ensure_redis
 
 if [ "$which_databases" != "postgres" ]; then
     # Unset, so that a DATABASE_URL exported in the shell cannot turn this run into another database.

@@ -1,9 +1,14 @@
 """People and ready-made situations, named for who and what they are."""
 
+import uuid
+from typing import Any, NamedTuple
+
 import pytest
+from django.test import override_settings
 from django.utils import translation
 
 from certification.models import Role
+from config import backends as config_backends
 
 from . import factories
 
@@ -94,3 +99,64 @@ def enrolment_ready_for_review(draft_enrolment, inst1_staff, officer):
 def trainee_user(enrolled_enrolment):
     """The trainee of an approved enrolment: their account exists (login = ID number)."""
     return enrolled_enrolment.trainee.user
+
+
+# --- an S3-compatible object store on a loopback port (moto's server mode), for storage tests ------
+
+
+class Bucket(NamedTuple):
+    client: Any  # boto3's S3 client
+    bucket: str
+
+    def objects(self) -> dict[str, bytes]:
+        """Every object in the bucket: name -> content."""
+        listed = self.client.list_objects_v2(Bucket=self.bucket).get("Contents", [])
+        return {
+            item["Key"]: self.client.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read() for item in listed
+        }
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server):
+    """A fresh bucket on the local server, made the default storage as the environment would."""
+    bucket = f"certs-{uuid.uuid4().hex[:12]}"
+    environment = {
+        "AWS_STORAGE_BUCKET_NAME": bucket,
+        "AWS_S3_ENDPOINT_URL": s3_server,
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "AWS_S3_ADDRESSING_STYLE": "path",
+    }
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+    )
+    client.create_bucket(Bucket=bucket)
+    storages = {
+        "default": config_backends.default_storage(environment),
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield Bucket(client, bucket)
+
+
+def objects_in(client, bucket) -> dict[str, bytes]:
+    listed = client.list_objects_v2(Bucket=bucket).get("Contents", [])
+    return {item["Key"]: client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read() for item in listed}
