@@ -117,7 +117,7 @@ def modules_completed(enrolment_ids: list[int]) -> dict[int, list[dict]]:
         .select_related("module")
         .order_by("enrolment_id", "module__position", "module__code")
     )
-    printed = {enrolment_id: [] for enrolment_id in enrolment_ids}
+    printed: dict[int, list[dict]] = {enrolment_id: [] for enrolment_id in enrolment_ids}
     for completion in completions:
         module = completion.module
         printed[completion.enrolment_id].append(

@@ -60,7 +60,7 @@ def issue_activation_code(*, staff: User, trainee_id: int) -> str:
     if trainee.user is None:
         raise InvalidInput(_("The trainee gets an account when an enrolment is approved."))
     if not trainee.user.is_active:
-        raise RuleNotMet(_DEACTIVATED)
+        raise RuleNotMet(str(_DEACTIVATED))
     code = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
     with transaction.atomic():
         ActivationCode.objects.filter(user=trainee.user, used_at__isnull=True).update(used_at=timezone.now())
@@ -95,7 +95,7 @@ def activate_account(*, id_number: str, code: str, password: str) -> User:
             raise failure
         # Said only to the holder of a valid code: to anyone else it is the same failure as above.
         if not user.is_active:
-            raise RuleNotMet(_DEACTIVATED)
+            raise RuleNotMet(str(_DEACTIVATED))
         try:
             # Checked here too, not only by the page's form: every caller gets the same rules.
             validate_password(password, user)

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.fsm.base import State
 
+from core.errors import RuleNotMet
+
 from . import permissions, rules
 from .accounts import ensure_trainee_account
 from .models import AssessmentAttempt, AttemptOutcome, Enrolment, User
@@ -149,7 +151,7 @@ class EnrolmentLifecycle:
     )
     def submit_results(self):
         """The attempt waits for an assessor again, also after a return for correction."""
-        attempt = self.enrolment.current_attempt
+        attempt = self._attempt()
         attempt.submitted_by, attempt.submitted_at = self.actor, timezone.now()
         attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = (
             AttemptOutcome.PENDING,
@@ -184,7 +186,7 @@ class EnrolmentLifecycle:
     )
     def schedule_resit(self):
         """A resit is a new attempt (so that attempts are counted) that keeps the part already passed."""
-        previous = self.enrolment.current_attempt
+        previous = self._attempt()
         parts = rules.part_results(self.enrolment, previous)
         AssessmentAttempt.objects.create(
             enrolment=self.enrolment,
@@ -225,8 +227,15 @@ class EnrolmentLifecycle:
     def withdraw(self):
         pass
 
-    def _record_outcome(self, outcome: str) -> None:
+    def _attempt(self) -> AssessmentAttempt:
+        """The current attempt: every move of the assessment has one (results were submitted)."""
         attempt = self.enrolment.current_attempt
+        if attempt is None:
+            raise RuleNotMet(str(_("There are no results to assess yet.")))
+        return attempt
+
+    def _record_outcome(self, outcome: str) -> None:
+        attempt = self._attempt()
         attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = (
             outcome,
             self.actor,

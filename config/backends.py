@@ -52,7 +52,9 @@ def session_engine(environ: Mapping[str, str]) -> str:
 def default_storage(environ: Mapping[str, str]) -> dict:
     if not environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    options = {option: environ[name] for name, option in S3_SETTINGS.items() if environ.get(name, "").strip()}
+    options: dict[str, object] = {
+        option: environ[name] for name, option in S3_SETTINGS.items() if environ.get(name, "").strip()
+    }
     options.update(
         # Private objects: no ACL (the bucket's policy), links only ever signed, a name never reused.
         default_acl=None,

@@ -30,13 +30,15 @@ def hit(key: str, limit: int, window_seconds: int) -> bool:
     return count <= limit
 
 
+_COLUMNS = {field.name: field.column or field.name for field in RateCounter._meta.concrete_fields}
+
+
 def _count_in_database(digest: str, window: int, *, expires: int) -> int:
     alias = router.db_for_write(RateCounter)
     connection = connections[alias]
     table = connection.ops.quote_name(RateCounter._meta.db_table)
     key, bucket, count, expires_at = (
-        connection.ops.quote_name(RateCounter._meta.get_field(name).column)
-        for name in ("key", "bucket", "count", "expires_at")
+        connection.ops.quote_name(_COLUMNS[name]) for name in ("key", "bucket", "count", "expires_at")
     )
     expires_at_value = datetime.fromtimestamp(expires, tz=UTC)
     with connection.cursor() as cursor:

@@ -57,9 +57,9 @@ class ScoreChange(AppendOnly):
     @property
     def subject(self) -> str:
         """What the value belongs to: the module, or the exam attempt."""
-        if self.module_id is not None:
+        if self.module is not None:
             return self.module.display_name
-        return _("Exam, attempt %(number)s") % {"number": self.attempt.number if self.attempt_id else 1}
+        return _("Exam, attempt %(number)s") % {"number": self.attempt.number if self.attempt is not None else 1}
 
     @property
     def old_shown(self) -> str:

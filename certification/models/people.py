@@ -162,7 +162,7 @@ class Trainee(models.Model):
                             "The birth date does not match the resident ID number, whose characters 7 to 14 "
                             "give %(date)s: please check both."
                         )
-                        % {"date": born.isoformat()}
+                        % {"date": str(born)}
                     }
                 )
 

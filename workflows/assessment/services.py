@@ -60,6 +60,7 @@ def start_or_resume_review(move: effects.Move) -> None:
         process.data = {**process.data, "decision": "", "sign_offs": []}
         process.save(update_fields=["data"])
         if correction is not None:
+            assert move.actor is not None  # results are submitted by institution staff
             _complete(correction, move.actor)
         # else the case was returned by a move made outside the flow: its review task is still open.
 
@@ -191,7 +192,7 @@ def decide(*, assessor: User, task_id: int, decision: str, reason: str = "") -> 
         _complete(task, assessor)
         # The move also records the outcome on the attempt (its transition body in lifecycle.py).
         return services.decide_review(
-            assessor=assessor, enrolment_id=enrolment.pk, decision=DECISION_MOVES[decision], reason=reason
+            assessor=assessor, enrolment_id=enrolment.pk, decision=DECISION_MOVES[Decision(decision)], reason=reason
         )
 
 

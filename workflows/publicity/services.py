@@ -72,13 +72,16 @@ def open_publicity(*, officer: User, enrolment_ids: Iterable[int], title: str) -
     title = (title or "").strip()
     if not title:
         raise InvalidInput(_("Please give the notice a title."))
-    if len(title) > PublicityNotice._meta.get_field("title").max_length:
+    if len(title) > (PublicityNotice._meta.get_field("title").max_length or len(title)):
         raise InvalidInput(_("The title is too long."))
     today = timezone.localdate()
     with transaction.atomic():
         enrolments = services.open_publicity(officer=officer, enrolment_ids=enrolment_ids, context=PeriodEnds(today))
         notice = PublicityNotice.objects.create(
-            title=title, opened_by=officer, starts_on=today, ends_on=max(e.publicity_ends_on for e in enrolments)
+            title=title,
+            opened_by=officer,
+            starts_on=today,
+            ends_on=max(e.publicity_ends_on or today for e in enrolments),
         )
         PublicityEntry.objects.bulk_create([PublicityEntry(notice=notice, enrolment=e) for e in enrolments])
     return notice
