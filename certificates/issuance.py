@@ -1,4 +1,4 @@
-"""Issuing certificates, in two steps that a crash cannot tear apart (SPEC §6).
+"""Issuing certificates, in two steps that a crash cannot tear apart (docs/spec.md §6).
 
 1. Number (short transaction). Lock the issuer's serial counter, then, for each enrolment, make the
    lifecycle move `issue`; its effect (`Numbering`) takes the next serial and creates the Certificate row

@@ -1,4 +1,4 @@
-"""Certificate numbers (SPEC §6, after 人社鉴发〔2019〕2号): 22 characters.
+"""Certificate numbers (docs/spec.md §6, after 人社鉴发〔2019〕2号): 22 characters.
 
     Y 0001 33 000101 | 26 4 000001
     │ │    │  │        │  │ └ serial: 6 digits, per issuer and year, gap-free, never reused

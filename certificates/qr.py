@@ -1,4 +1,4 @@
-"""The QR code on a certificate: a verify URL that carries a signed token (SPEC §6).
+"""The QR code on a certificate: a verify URL that carries a signed token (docs/spec.md §6).
 
 The token is an HMAC of the number, cut to 128 bits so that the QR code stays small enough to scan
 from a framed print. Whoever holds the printed certificate holds the token, and the token page shows

@@ -37,7 +37,7 @@ CHUNK_SIZE = 10
 
 
 class NothingToIssue(InvalidInput):
-    """No enrolment in the scope is ready to issue: the command says so and exits 0 (SPEC §8)."""
+    """No enrolment in the scope is ready to issue: the command says so and exits 0 (docs/spec.md §8)."""
 
 
 def _check_officer(user: User) -> None:

@@ -1,4 +1,4 @@
-"""The office's signature on every certificate PDF: PAdES B-B with pyHanko (SPEC §6).
+"""The office's signature on every certificate PDF: PAdES B-B with pyHanko (docs/spec.md §6).
 
 Key material lives in the directory named by settings.CERT_SIGNING_KEY:
 

@@ -6,7 +6,7 @@ from .views import officer, public, registers
 
 app_name = "certificates"
 urlpatterns = [
-    # Public (SPEC §6, §8): by number, machine-readable, by QR token, and the name + ID query.
+    # Public (docs/spec.md §6, §8): by number, machine-readable, by QR token, and the name + ID query.
     path("verify/", public.verify_query, name="verify_query"),
     path("verify/<str:number>.json", public.verify_json, name="verify_json"),
     path("verify/<str:number>/", public.verify_number, name="verify"),

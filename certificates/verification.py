@@ -1,4 +1,4 @@
-"""Verification: what the public sees of a certificate, the PDF check, and the log (SPEC §6).
+"""Verification: what the public sees of a certificate, the PDF check, and the log (docs/spec.md §6).
 
 The public sees a certificate's status and masked facts by its number; the QR token adds the photo.
 A PDF is checked offline: the office's signature, then the SHA-256 against the registry.

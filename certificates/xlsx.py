@@ -1,4 +1,4 @@
-"""Certificate registers as Excel workbooks (SPEC §7: exports never write a cell Excel would run).
+"""Certificate registers as Excel workbooks (docs/spec.md §7: exports never write a cell Excel would run).
 
 The cells come from the shared Excel writer (core.spreadsheets): openpyxl write-only mode, so a
 register of any size streams through constant memory, and text that starts like a formula gets a

@@ -1,4 +1,4 @@
-"""Trainee accounts and activation slips (SPEC §6): login = ID number, one account per person."""
+"""Trainee accounts and activation slips (docs/spec.md §6): login = ID number, one account per person."""
 
 import hashlib
 import hmac

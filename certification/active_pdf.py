@@ -1,5 +1,5 @@
 """Whether a PDF acts when it is opened or clicked (scripts, launches, automatic actions), rather
-than only showing pages: such a PDF is never kept as evidence (SPEC §9).
+than only showing pages: such a PDF is never kept as evidence (docs/spec.md §9).
 
 The bytes are looked at, never interpreted: every name in the file (with its #hex escapes
 undone), and the dictionaries that PDF 1.5 packs into compressed object streams.

@@ -1,4 +1,4 @@
-"""Evidence files of an exam attempt (SPEC §5, §9): the content check, attaching and removing, who sees them.
+"""Evidence files of an exam attempt (docs/spec.md §5, §9): the content check, attaching and removing, who sees them.
 
 An upload is judged by what it contains, not by what it is called. PDF, PNG and JPEG are recognised
 from their content alone; the 3D garment formats (OBJ, STL, FBX, glTF/GLB, DXF, CLO 3D) cannot all be

@@ -1,4 +1,4 @@
-"""Identity numbers and names: normalising, checking and masking (SPEC §3, §6)."""
+"""Identity numbers and names: normalising, checking and masking (docs/spec.md §3, §6)."""
 
 import re
 import time

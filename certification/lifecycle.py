@@ -1,4 +1,4 @@
-"""The Enrolment lifecycle (SPEC §4): which states exist and which moves are legal.
+"""The Enrolment lifecycle (docs/spec.md §4): which states exist and which moves are legal.
 
 A viewflow.fsm flow class wrapping one Enrolment. Each transition declares who may call it
 (`permission`, from certification.permissions) and the business rules it needs (`conditions`, from

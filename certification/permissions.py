@@ -29,7 +29,7 @@ def can_manage_enrolment(user: User | None, enrolment: Enrolment) -> bool:
     return works_for(user, enrolment.batch.institution_id)
 
 
-# Conflict of interest (SPEC §5): an assessor never assesses a candidate of an institution they are
+# Conflict of interest (docs/spec.md §5): an assessor never assesses a candidate of an institution they are
 # affiliated with, nor a trainee they declared a conflict with. The rule is written once, from both
 # sides, for the database: which enrolments an assessor is conflicted with, and which assessors an
 # enrolment's candidate is conflicted with. tests/certification/test_conflicts_of_interest.py holds

@@ -1,4 +1,4 @@
-"""Trainee photos: the upload check and a placeholder for demo data (SPEC §3, §7, §9).
+"""Trainee photos: the upload check and a placeholder for demo data (docs/spec.md §3, §7, §9).
 
 A photo is personal data and ends up on a certificate, so an upload is judged by its content, not
 its name: only real JPEG or PNG images within the size and dimension limits are kept, and they are

@@ -1,4 +1,4 @@
-"""Lifecycle moves: what a move does to the database (SPEC §4).
+"""Lifecycle moves: what a move does to the database (docs/spec.md §4).
 
 Every move runs in one transaction that locks the enrolment row, re-reads its status, checks the
 actor's role and object, checks the business rules, makes the move (its transition body in

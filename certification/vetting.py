@@ -1,5 +1,5 @@
 """The certification office's writes on institutions: creating and vetting them, their staff
-accounts and their yearly quota per track (SPEC §1, §3).
+accounts and their yearly quota per track (docs/spec.md §1, §3).
 
 Vetting moves an institution pending → approved → suspended → approved. Only an approved
 institution may submit enrolments: the lifecycle's `institution_approved` guard reads the status

@@ -1,4 +1,4 @@
-"""Which cache and file storage the environment asks for (SPEC §14), as settings dictionaries.
+"""Which cache and file storage the environment asks for (docs/spec.md §14), as settings dictionaries.
 
 Plain functions of the environment, so that tests can build the settings of a deployment with
 Redis or object storage and switch to them with override_settings.

@@ -1,4 +1,4 @@
-"""Settings, read from the environment (SPEC §8, §14; the README lists every variable).
+"""Settings, read from the environment (docs/spec.md §8, §14; the README lists every variable).
 
 Every setting a deployment may change is read from the environment here, with its default, and
 listed in the README's settings table (a test keeps the two in step). The code reads settings
@@ -179,7 +179,7 @@ PHOTO_MAX_PIXELS = (4000, 4000)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 50 * megabyte)
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20)
 
-# Limits of the Excel exchange (SPEC §7, exchange/limits.py): ten times what common credential
+# Limits of the Excel exchange (docs/spec.md §7, exchange/limits.py): ten times what common credential
 # platforms accept.
 EXCHANGE_MAX_ROWS = env_int("EXCHANGE_MAX_ROWS", 50_000)  # data rows in one uploaded workbook
 EXCHANGE_MAX_FILE_BYTES = env_int("EXCHANGE_MAX_FILE_BYTES", 20 * megabyte)  # one uploaded workbook, as received
@@ -196,14 +196,14 @@ EXCHANGE_MAX_ARCHIVE_MEMBERS = env_int("EXCHANGE_MAX_ARCHIVE_MEMBERS", 1000)
 EXCHANGE_PHOTO_ZIP_MAX_BYTES = env_int("EXCHANGE_PHOTO_ZIP_MAX_BYTES", 100 * megabyte)
 EXCHANGE_PHOTO_ZIP_MAX_FILES = env_int("EXCHANGE_PHOTO_ZIP_MAX_FILES", 5000)
 
-# Activation slips for trainee accounts (SPEC §6).
+# Activation slips for trainee accounts (docs/spec.md §6).
 ACTIVATION_CODE_DAYS = 30
 
-# Masking rules for ID numbers and names (SPEC §6): first 3 and last 4 characters of an ID stay.
+# Masking rules for ID numbers and names (docs/spec.md §6): first 3 and last 4 characters of an ID stay.
 MASK_ID_KEEP_START = 3
 MASK_ID_KEEP_END = 4
 
-# Certificates (SPEC §6). What a certificate prints is frozen when it is issued: a wrong base URL or
+# Certificates (docs/spec.md §6). What a certificate prints is frozen when it is issued: a wrong base URL or
 # issuer can never be corrected on the certificates already out (manage.py check --deploy refuses a
 # loopback or missing PUBLIC_BASE_URL).
 CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", str(BASE_DIR / "var" / "signing"))

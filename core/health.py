@@ -1,4 +1,4 @@
-"""`/healthz`: can this web process serve? For load balancers and monitoring (SPEC §14).
+"""`/healthz`: can this web process serve? For load balancers and monitoring (docs/spec.md §14).
 
 Checks the database, the cache, the file storage and the workers' heartbeat (core.tasks), and
 answers JSON: 200 when all pass, 503 otherwise. No login, and nothing secret: a failed check says

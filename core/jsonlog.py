@@ -1,4 +1,4 @@
-"""JSON log lines that carry the request id (production logging, SPEC §14).
+"""JSON log lines that carry the request id (production logging, docs/spec.md §14).
 
 `RequestIdFilter` puts the id of the request being served (core.middleware) on every record;
 `JsonFormatter` writes one JSON object a line: time, level, logger, message, request_id, and the

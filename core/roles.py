@@ -1,4 +1,4 @@
-"""The four roles a user can hold (SPEC §1), and the role predicates every layer asks.
+"""The four roles a user can hold (docs/spec.md §1), and the role predicates every layer asks.
 
 Role only: whether a user may act on a particular object is certification.permissions' question.
 """

@@ -1,4 +1,4 @@
-"""Writing workbooks that are safe to open: no cell that Excel would run as a formula (SPEC §7).
+"""Writing workbooks that are safe to open: no cell that Excel would run as a formula (docs/spec.md §7).
 
 Text starting with = + - @, a tab or a carriage return is what spreadsheet programs treat as a
 formula (or a DDE call); it gets a leading apostrophe, as OWASP recommends for CSV injection, and

@@ -1,4 +1,4 @@
-"""Demo data for `manage.py seed_demo` (SPEC §8): trainees in every state and, if asked, a cohort.
+"""Demo data for `manage.py seed_demo` (docs/spec.md §8): trainees in every state and, if asked, a cohort.
 
 Everything moves through the real services, never by writing a status: registration, the
 lifecycle moves, the assessment flow (results submitted through certification.services, which starts
@@ -281,7 +281,7 @@ def seed_demo_trainees(cast: Cast) -> int:
 
 
 def _make_trainee1(trainee: Trainee) -> None:
-    """SPEC §8 lists a `trainee1` login; real trainees log in with their ID number (SPEC §6).
+    """docs/spec.md §8 lists a `trainee1` login; real trainees log in with their ID number (docs/spec.md §6).
 
     The account exists because an enrolment was approved (accounts.ensure_trainee_account); the demo
     renames it and gives it the demo password, which only this one demo account gets.

@@ -1,4 +1,4 @@
-"""The load-size data set (`manage.py seed_load`, SPEC §10): a consistent history, written in bulk.
+"""The load-size data set (`manage.py seed_load`, docs/spec.md §10): a consistent history, written in bulk.
 
 demo.load_history tells each enrolment's story up to now; this module and demo.load_rows write
 the stories as rows, a few thousand enrolments at a time, all in one transaction (a run that fails leaves nothing):

@@ -1,6 +1,6 @@
 """The stories of the load data set (`manage.py seed_load`; demo.load writes them to the database).
 
-Each enrolment lives through the lifecycle of SPEC §4 from its batch's dates onwards: registered a
+Each enrolment lives through the lifecycle of docs/spec.md §4 from its batch's dates onwards: registered a
 few weeks before the course, submitted, approved (or rejected, resubmitted), trained, examined,
 reviewed (returned for correction, failed and resat), put in a Tuesday 公示, closed by the hourly task
 the day after its period, issued in the Thursday run, now and then revoked; some withdraw on the
@@ -24,7 +24,7 @@ from workflows.publicity.working_days import add_working_days
 
 SEED = "fashion-engineer-load"
 
-# Shares of the tracks and levels among batches (SPEC §1: 330 / 299 / 256 in the first cohort).
+# Shares of the tracks and levels among batches (docs/spec.md §1: 330 / 299 / 256 in the first cohort).
 TRACK_SHARES = {"PM": 330, "CR": 299, "NM": 256}
 LEVEL_SHARES = {5: 30, 4: 40, 3: 20, 2: 8, 1: 2}
 # Enrolments by month of the year: quiet around the Spring Festival, busy in spring and autumn.

@@ -23,7 +23,7 @@ from workflows.assessment import services as assessment
 SEED = "fashion-engineer-demo"
 PASSWORD = "demo-pass-2024"
 YEARLY_QUOTA = 1000
-FIRST_COHORT = {"PM": 330, "CR": 299, "NM": 256}  # SPEC §1: the first cohort, 885 people
+FIRST_COHORT = {"PM": 330, "CR": 299, "NM": 256}  # docs/spec.md §1: the first cohort, 885 people
 BATCH_CAPACITY = 60
 
 # key, name, credit-code prefix (民办非企业单位 registered in the city), organisation-code body, status

@@ -1,4 +1,4 @@
-"""Blank templates for institutions to fill in (SPEC §7, §8 `xlsx_template`).
+"""Blank templates for institutions to fill in (docs/spec.md §7, §8 `xlsx_template`).
 
 A data sheet with Chinese headers and the English key row, the ID and phone columns formatted as
 Text (so Excel never turns an ID number into 3.30106E+17), drop-down lists for the choice columns

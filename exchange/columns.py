@@ -1,4 +1,4 @@
-"""The three exchange sheets and their columns: enrolments, module completions, exam results (SPEC §7).
+"""The three exchange sheets and their columns: enrolments, module completions, exam results (docs/spec.md §7).
 
 A template has Chinese headers (row 1) and an English key row (row 2); uploads are matched by
 either, so a column may move. Headers and list words are the template's vocabulary (Chinese data),

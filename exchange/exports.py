@@ -1,4 +1,4 @@
-"""Excel exports: rosters, results and statistics (SPEC §7, §9). The certificate register is the
+"""Excel exports: rosters, results and statistics (docs/spec.md §7, §9). The certificate register is the
 certificates app's own download (certificates:register_xlsx).
 
 Rows come through the selectors (staff see their institution, officers everything), in chunks from

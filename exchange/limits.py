@@ -1,4 +1,4 @@
-"""Configurable limits of the Excel exchange (SPEC §7): EXCHANGE_* in config/settings.py, where
+"""Configurable limits of the Excel exchange (docs/spec.md §7): EXCHANGE_* in config/settings.py, where
 each is read from the environment with its default."""
 
 from django.conf import settings

@@ -1,4 +1,4 @@
-"""An upload kept between its preview and its confirmation (SPEC §7)."""
+"""An upload kept between its preview and its confirmation (docs/spec.md §7)."""
 
 import uuid
 

@@ -1,4 +1,4 @@
-"""Photos in bulk: a zip of JPEG/PNG files named by ID number (SPEC §7).
+"""Photos in bulk: a zip of JPEG/PNG files named by ID number (docs/spec.md §7).
 
 Nothing is extracted to disk: each member that may be a photo is read into memory, up to the photo
 size limit, and judged by certification.photos.checked_photo (type by content, size, dimensions,

@@ -1,4 +1,4 @@
-"""Opening an uploaded workbook safely and streaming its rows (SPEC §7).
+"""Opening an uploaded workbook safely and streaming its rows (docs/spec.md §7).
 
 The file is judged by its bytes, never its name: a CSV, an old .xls, a password-protected or
 macro-enabled workbook, an OpenDocument file or a zip bomb is refused with a message saying what it

@@ -1,5 +1,5 @@
 """The error report: the uploaded rows, in their rows and columns, bad cells highlighted and the
-reasons in one more column (SPEC §7). Fixed and uploaded again, the reason column is ignored.
+reasons in one more column (docs/spec.md §7). Fixed and uploaded again, the reason column is ignored.
 
 Two passes over the file: the first runs the preview (nothing written) and keeps each row's
 problems, the second streams the rows into a write-only workbook. Row and column numbers stay

@@ -1,4 +1,4 @@
-"""Excel imports: preview, import and confirm, each in one transaction (SPEC §7).
+"""Excel imports: preview, import and confirm, each in one transaction (docs/spec.md §7).
 
 The file is read and checked first, outside any transaction (on SQLite every transaction takes the
 write lock at once): a file refused as a whole never locks the database, and the transaction only

@@ -1,4 +1,4 @@
-"""The Excel exchange (SPEC §7): templates, imports with preview, photos in bulk, exports."""
+"""The Excel exchange (docs/spec.md §7): templates, imports with preview, photos in bulk, exports."""
 
 from django.urls import path
 

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 ANONYMOUS, OFFICER, ASSESSOR = "anonymous", "officer", "assessor"
 INST1, INST2, TRAINEE, OTHER_TRAINEE = "inst1_staff", "inst2_staff", "trainee", "other_trainee"
-# An assessor affiliated with institution 1: never sees its candidates (conflict of interest, SPEC §5).
+# An assessor affiliated with institution 1: never sees its candidates (conflict of interest, docs/spec.md §5).
 CONFLICTED = "conflicted_assessor"
 ROLES = (ANONYMOUS, OFFICER, ASSESSOR, CONFLICTED, INST1, INST2, TRAINEE, OTHER_TRAINEE)
 EVERYONE = frozenset(ROLES)

@@ -1,4 +1,4 @@
-"""/healthz (SPEC §14): database, cache, file storage and the workers' heartbeat, as JSON, for load
+"""/healthz (docs/spec.md §14): database, cache, file storage and the workers' heartbeat, as JSON, for load
 balancers: no login, 200 when all is well, 503 with the failing check named, nothing secret."""
 
 import json

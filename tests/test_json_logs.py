@@ -1,4 +1,4 @@
-"""Production logs (SPEC §14): one JSON object a line, carrying the id of the request that logged it
+"""Production logs (docs/spec.md §14): one JSON object a line, carrying the id of the request that logged it
 (the same id the response returns in X-Request-ID), and never the request's headers or cookies."""
 
 import io

@@ -1,5 +1,5 @@
 """Every setting the code reads lives in config/settings.py, and every one a deployment may set from
-the environment is in the README's settings table (SPEC §8): no setting hides behind a default in
+the environment is in the README's settings table (docs/spec.md §8): no setting hides behind a default in
 the code that reads it."""
 
 import re

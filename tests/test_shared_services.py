@@ -1,4 +1,4 @@
-"""Shared services for a deployment on several machines (SPEC §14), each switched on from the
+"""Shared services for a deployment on several machines (docs/spec.md §14), each switched on from the
 environment (config.backends) and tried against a real server: Redis at TEST_REDIS_URL (CI machines
 run one on 127.0.0.1:6379) and an S3-compatible object store that the test starts on a loopback
 port (moto's server mode; the `s3_storage` fixture in tests/conftest.py)."""

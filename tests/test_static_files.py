@@ -1,4 +1,4 @@
-"""Static files in production (SPEC §14): collectstatic writes compressed copies under hashed names
+"""Static files in production (docs/spec.md §14): collectstatic writes compressed copies under hashed names
 with a manifest, and a third-party stylesheet that names a file its package lacks (viewflow's
 roboto-fontface.css did) does not stop the release."""
 

@@ -1,4 +1,4 @@
-"""The assessment flow (SPEC §5), one process per assessment attempt.
+"""The assessment flow (docs/spec.md §5), one process per assessment attempt.
 
     start → review → after_review ─┬─ returned → correction (institution) → review
                                    ├─ passed, another sign-off needed → second_review → after_review

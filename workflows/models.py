@@ -1,4 +1,4 @@
-"""Assessment processes (viewflow.workflow) and the public notice (公示) with its objections (SPEC §5)."""
+"""Assessment processes (viewflow.workflow) and the public notice (公示) with its objections (docs/spec.md §5)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

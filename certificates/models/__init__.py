@@ -1,4 +1,4 @@
-"""Certificates (SPEC §6): the frozen certificate, its serial counter, batch issuance runs, the audit."""
+"""Certificates (docs/spec.md §6): the frozen certificate, its serial counter, batch issuance runs, the audit."""
 
 from .audit import CertificateEvent, EventKind, VerificationChannel, VerificationLog
 from .certificates import Certificate, CertificateSerial, CertificateStatus

@@ -1,4 +1,4 @@
-"""What happened to certificates and who looked them up: both append-only (SPEC §6, §9)."""
+"""What happened to certificates and who looked them up: both append-only (docs/spec.md §6, §9)."""
 
 from django.db import models
 from django.utils import timezone

@@ -1,4 +1,4 @@
-"""The certificate: a number, the facts printed on it, and the frozen PDF (SPEC §6).
+"""The certificate: a number, the facts printed on it, and the frozen PDF (docs/spec.md §6).
 
 A certificate row is created, with its number, in the same transaction as the enrolment's `issue`
 move; its PDF is rendered, signed and stored right after, and from then on the row's printed facts

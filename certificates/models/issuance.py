@@ -1,4 +1,4 @@
-"""Batch issuance: a run an officer starts, and one item per enrolment it covers (SPEC §6).
+"""Batch issuance: a run an officer starts, and one item per enrolment it covers (docs/spec.md §6).
 
 The items are the run's to-do list. Workers tick them off; a run that stopped half-way (a worker
 killed) is resumed by queueing its pending items again, which is safe because issuing an item is

@@ -1,4 +1,4 @@
-"""Public verification (SPEC §6): by number, as JSON, by the QR code's token, by name + ID number.
+"""Public verification (docs/spec.md §6): by number, as JSON, by the QR code's token, by name + ID number.
 
 Every lookup is rate-limited per client address and logged. An unknown number, a malformed one and
 a certificate still being issued all get the same response, after the same single query.

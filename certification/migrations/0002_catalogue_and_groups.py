@@ -1,4 +1,4 @@
-"""Seed the default catalogue (SPEC §2) and the role groups; make the state log append-only in SQL."""
+"""Seed the default catalogue (docs/spec.md §2) and the role groups; make the state log append-only in SQL."""
 
 from decimal import Decimal
 

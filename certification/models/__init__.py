@@ -1,4 +1,4 @@
-"""The domain model (SPEC §3), one module per concern."""
+"""The domain model (docs/spec.md §3), one module per concern."""
 
 from .catalogue import Module, Track
 from .enrolments import (

@@ -1,4 +1,4 @@
-"""Tracks and their course modules: data the officer edits, never constants in code (SPEC §2)."""
+"""Tracks and their course modules: data the officer edits, never constants in code (docs/spec.md §2)."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Batches, enrolments and what happens to them: completions, attempts, the state log (SPEC §3–4)."""
+"""Batches, enrolments and what happens to them: completions, attempts, the state log (docs/spec.md §3–4)."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -325,7 +325,7 @@ class EvidenceFile(models.Model):
 
 
 class StateLog(AppendOnly):
-    """Append-only history of every lifecycle move (SPEC §3)."""
+    """Append-only history of every lifecycle move (docs/spec.md §3)."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="state_logs")
     transition = models.CharField(_("transition"), max_length=32)

@@ -1,4 +1,4 @@
-"""Training institutions, their vetting and their yearly quota per track (SPEC §3)."""
+"""Training institutions, their vetting and their yearly quota per track (docs/spec.md §3)."""
 
 from django.core.validators import RegexValidator
 from django.db import models

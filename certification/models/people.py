@@ -1,4 +1,4 @@
-"""People: users with one role, trainees and the conflicts assessors declare (SPEC §1, §3)."""
+"""People: users with one role, trainees and the conflicts assessors declare (docs/spec.md §1, §3)."""
 
 from datetime import date
 
@@ -198,7 +198,7 @@ class ConflictDeclaration(models.Model):
 
 
 class ActivationCode(models.Model):
-    """A one-time code printed on a slip, from which a trainee sets their password (SPEC §6)."""
+    """A one-time code printed on a slip, from which a trainee sets their password (docs/spec.md §6)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
     code_hash = models.CharField(max_length=128)

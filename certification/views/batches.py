@@ -1,4 +1,4 @@
-"""Institution staff plan training batches and submit their drafts for approval (SPEC §3, §4).
+"""Institution staff plan training batches and submit their drafts for approval (docs/spec.md §3, §4).
 
 Officers may open the same list and detail pages read-only.
 """

@@ -1,4 +1,4 @@
-"""Activation slips (SPEC §6): the institution prints a one-time code for each trainee with an account.
+"""Activation slips (docs/spec.md §6): the institution prints a one-time code for each trainee with an account.
 
 A code exists in plain text only in the response that prints it: the database keeps a hash, and the
 page is never cached. Printing a new slip makes the trainee's earlier unused codes stop working.

@@ -1,4 +1,4 @@
-"""Institution staff register their trainees and enrol them in batches (SPEC §3).
+"""Institution staff register their trainees and enrol them in batches (docs/spec.md §3).
 
 Officers may open the same list and detail pages read-only.
 """

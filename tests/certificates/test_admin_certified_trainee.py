@@ -1,4 +1,4 @@
-"""Issued means frozen (SPEC §6): the admin cannot change the name or ID of a certified or revoked
+"""Issued means frozen (docs/spec.md §6): the admin cannot change the name or ID of a certified or revoked
 trainee; a correction goes through the certificate pages, which supersede the old certificate."""
 
 import pytest

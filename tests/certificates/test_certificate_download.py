@@ -1,4 +1,4 @@
-"""Downloading a certificate's PDF (SPEC §6): the holder, their institution and officers; nobody else."""
+"""Downloading a certificate's PDF (docs/spec.md §6): the holder, their institution and officers; nobody else."""
 
 from django.urls import reverse
 

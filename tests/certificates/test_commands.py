@@ -1,4 +1,4 @@
-"""Management commands: issue_certificates (SPEC §8) and create_signing_key."""
+"""Management commands: issue_certificates (docs/spec.md §8) and create_signing_key."""
 
 import io
 

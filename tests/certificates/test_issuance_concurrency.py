@@ -1,4 +1,4 @@
-"""Two workers at once on PostgreSQL (SPEC §6): numbers unique and gap-free, and a worker killed
+"""Two workers at once on PostgreSQL (docs/spec.md §6): numbers unique and gap-free, and a worker killed
 mid-batch (SIGKILL) resumes with no gap and no duplicate."""
 
 import os

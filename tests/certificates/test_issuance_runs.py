@@ -1,4 +1,4 @@
-"""Batch issuance (SPEC §6): a run per batch or for everything ready, tasks in chunks, and a run
+"""Batch issuance (docs/spec.md §6): a run per batch or for everything ready, tasks in chunks, and a run
 that stopped half-way resumes with no gap and no duplicate in the numbers."""
 
 from datetime import timedelta

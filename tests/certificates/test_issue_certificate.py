@@ -1,4 +1,4 @@
-"""Issuing one certificate (SPEC §6): number, printed facts, frozen signed PDF, audit."""
+"""Issuing one certificate (docs/spec.md §6): number, printed facts, frozen signed PDF, audit."""
 
 import hashlib
 

@@ -1,4 +1,4 @@
-"""Certificate numbers (SPEC §6): 22 characters, issuer · year · level · serial, gap-free per issuer and year."""
+"""Certificate numbers (docs/spec.md §6): 22 characters, issuer · year · level · serial, gap-free per issuer and year."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured

@@ -1,4 +1,4 @@
-"""Certificates in S3-compatible object storage (SPEC §14): issued into the bucket, photo read back
+"""Certificates in S3-compatible object storage (docs/spec.md §14): issued into the bucket, photo read back
 from it, downloaded from it. The local server and bucket come from tests/conftest.py (s3_storage)."""
 
 import pytest

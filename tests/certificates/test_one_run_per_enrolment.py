@@ -1,5 +1,5 @@
 """One run per enrolment, held by the database: two officers pressing "issue everything ready" at
-the same moment get one run between them, and the other a clear message (SPEC §6)."""
+the same moment get one run between them, and the other a clear message (docs/spec.md §6)."""
 
 import threading
 

@@ -1,4 +1,4 @@
-"""Corrections and revocations (SPEC §6): a correction supersedes, a revocation says why; both audited."""
+"""Corrections and revocations (docs/spec.md §6): a correction supersedes, a revocation says why; both audited."""
 
 import pytest
 

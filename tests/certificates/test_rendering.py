@@ -1,4 +1,4 @@
-"""The certificate PDF (SPEC §6): real Chinese text, the QR code to the verify URL, nothing fetched
+"""The certificate PDF (docs/spec.md §6): real Chinese text, the QR code to the verify URL, nothing fetched
 but our own files, user text printed as text. One signed render is shared by the module."""
 
 import subprocess

@@ -1,4 +1,4 @@
-"""The office's PAdES signature (SPEC §6): made by pyHanko's CMS once and a template after, and
+"""The office's PAdES signature (docs/spec.md §6): made by pyHanko's CMS once and a template after, and
 checked offline by pyHanko and by Poppler alike. A certificate is signed in the signature field its
 render reserved; any other PDF through pyHanko's incremental update."""
 

@@ -1,4 +1,4 @@
-"""What the renderer may fetch (SPEC §6): our static files and the render's own media, nothing else."""
+"""What the renderer may fetch (docs/spec.md §6): our static files and the render's own media, nothing else."""
 
 import pytest
 from django.core.files.base import ContentFile

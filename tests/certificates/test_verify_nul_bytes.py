@@ -1,4 +1,4 @@
-"""A NUL byte in what the public types or scans is one more wrong input (SPEC §6): the same 404 or
+"""A NUL byte in what the public types or scans is one more wrong input (docs/spec.md §6): the same 404 or
 empty answer, never a server error (PostgreSQL refuses NUL in text; SQLite does not)."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The public verify page and its JSON twin (SPEC §6): masked facts, the same answer for every
+"""The public verify page and its JSON twin (docs/spec.md §6): masked facts, the same answer for every
 wrong number, a rate limit, and a log line for every lookup."""
 
 import re

@@ -1,4 +1,4 @@
-"""`manage.py verify_pdf FILE` (SPEC §8): valid / altered / unknown / revoked, from the signature
+"""`manage.py verify_pdf FILE` (docs/spec.md §8): valid / altered / unknown / revoked, from the signature
 and the registry's SHA-256. These certificates are rendered and signed for real."""
 
 import io

@@ -1,4 +1,4 @@
-"""The QR code's page (SPEC §6): a signed token shows the public facts and the holder's photo."""
+"""The QR code's page (docs/spec.md §6): a signed token shows the public facts and the holder's photo."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured

@@ -1,4 +1,4 @@
-"""/verify/ (SPEC §6): a number goes to its page; a full name with an ID number lists that person's
+"""/verify/ (docs/spec.md §6): a number goes to its page; a full name with an ID number lists that person's
 certificates, both must match; the query is rate-limited and logged without the ID number."""
 
 from django.urls import reverse

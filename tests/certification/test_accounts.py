@@ -1,4 +1,4 @@
-"""Trainee accounts and activation slips (SPEC §6): one-time codes, valid 30 days."""
+"""Trainee accounts and activation slips (docs/spec.md §6): one-time codes, valid 30 days."""
 
 from datetime import timedelta
 

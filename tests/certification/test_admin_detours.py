@@ -1,5 +1,5 @@
 """The admin is no detour around the services: vetting status and quotas change only through the
-vetting pages, and an officer cannot take over a superuser's account (SPEC §3, §9)."""
+vetting pages, and an officer cannot take over a superuser's account (docs/spec.md §3, §9)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The admin back office never moves an enrolment and never edits the state log (SPEC §4, §3)."""
+"""The admin back office never moves an enrolment and never edits the state log (docs/spec.md §4, §3)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""ID numbers and names: checking, normalising and masking (SPEC §3, §6)."""
+"""ID numbers and names: checking, normalising and masking (docs/spec.md §3, §6)."""
 
 from datetime import date
 

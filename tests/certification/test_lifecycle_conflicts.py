@@ -1,4 +1,4 @@
-"""Conflicts of interest (SPEC §4): an assessor never decides on a candidate they are tied to."""
+"""Conflicts of interest (docs/spec.md §4): an assessor never decides on a candidate they are tied to."""
 
 import pytest
 

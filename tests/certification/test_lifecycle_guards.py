@@ -1,4 +1,4 @@
-"""The business rules that guard the moves (SPEC §4), each with the message the user reads.
+"""The business rules that guard the moves (docs/spec.md §4), each with the message the user reads.
 
 Thresholds are data on Track and Module: several tests change them to prove that the rule reads them.
 """

@@ -1,4 +1,4 @@
-"""Stale moves (SPEC §4): someone else moved the enrolment first, or the move does not exist from here."""
+"""Stale moves (docs/spec.md §4): someone else moved the enrolment first, or the move does not exist from here."""
 
 import pytest
 from django.utils import translation

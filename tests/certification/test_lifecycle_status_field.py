@@ -1,4 +1,4 @@
-"""No move by editing the status field (SPEC §4): only a lifecycle transition writes it."""
+"""No move by editing the status field (docs/spec.md §4): only a lifecycle transition writes it."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""Every lifecycle move (SPEC §4): allowed for the right role and object, refused for everyone else.
+"""Every lifecycle move (docs/spec.md §4): allowed for the right role and object, refused for everyone else.
 
 Each row of MOVES says who may make the move and from which situation; the tests below run every
 row against every kind of person. A refused move changes nothing: neither the status nor the log.

@@ -1,4 +1,4 @@
-"""Two people make the same move at the same moment (SPEC §4): the row lock lets exactly one win.
+"""Two people make the same move at the same moment (docs/spec.md §4): the row lock lets exactly one win.
 
 PostgreSQL only: SQLite has no row locks (it serialises whole transactions). Each thread has its own
 database connection, so the test cannot run inside the usual rolled-back test transaction.

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo [--cohort N] [--force]` (SPEC §8) and the demo data it loads."""
+"""`manage.py seed_demo [--cohort N] [--force]` (docs/spec.md §8) and the demo data it loads."""
 
 from io import StringIO
 

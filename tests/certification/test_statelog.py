@@ -1,4 +1,4 @@
-"""The state log is append-only (SPEC §3): in the ORM, in SQL, and in the admin.
+"""The state log is append-only (docs/spec.md §3): in the ORM, in SQL, and in the admin.
 
 The SQL guard is a trigger from migration 0002: on SQLite it refuses UPDATE, on PostgreSQL UPDATE and
 DELETE (SQLite keeps DELETE possible because Django's test flush deletes rows there).

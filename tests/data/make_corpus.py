@@ -1,4 +1,4 @@
-"""Make the corpus of bad (and good) exchange files the tests read (SPEC §7, issue 6).
+"""Make the corpus of bad (and good) exchange files the tests read (docs/spec.md §7, issue 6).
 
     python tests/data/make_corpus.py          # the small files, into tests/data/corpus/ (committed)
     python tests/data/make_corpus.py --big    # also the 1,000,000-row and 50 MB files, into tests/data/big/

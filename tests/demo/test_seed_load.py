@@ -1,4 +1,4 @@
-"""`manage.py seed_load --enrolments N` (SPEC §10): a consistent history, written in bulk.
+"""`manage.py seed_load --enrolments N` (docs/spec.md §10): a consistent history, written in bulk.
 
 One data set of 2,000 enrolments is loaded for the whole module (in a transaction rolled back at
 the end); each test reads it, and what a test writes is rolled back after it.

@@ -1,4 +1,4 @@
-"""`xlsx_template` and `import_xlsx` (SPEC §8): the blank templates, and the import from a shell."""
+"""`xlsx_template` and `import_xlsx` (docs/spec.md §8): the blank templates, and the import from a shell."""
 
 import openpyxl
 import pytest

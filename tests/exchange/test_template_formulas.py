@@ -1,5 +1,5 @@
 """Templates every institution downloads carry names officers typed (tracks, modules, batches):
-none of it may come out as a formula (SPEC §7, issue 10), in a cell or in a drop-down list."""
+none of it may come out as a formula (docs/spec.md §7, issue 10), in a cell or in a drop-down list."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Two assessors decide the same review task at the same moment (SPEC §5): the flow's lock
+"""Two assessors decide the same review task at the same moment (docs/spec.md §5): the flow's lock
 (select_for_update on the process row) lets exactly one decision through.
 
 PostgreSQL only: SQLite has no row locks. Each thread has its own connection, so these tests run

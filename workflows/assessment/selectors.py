@@ -97,5 +97,5 @@ def eligible_assessors(task: Task) -> list[User]:
 
 def reviewed_processes(assessor: User) -> QuerySet[AssessmentProcess]:
     """The assessment processes in which this assessor worked a review task (whatever they decided):
-    they never do the second review of those (SPEC §5, "never their own second review")."""
+    they never do the second review of those (docs/spec.md §5, "never their own second review")."""
     return AssessmentProcess.objects.filter(task__flow_task=AssessmentFlow.review, task__owner=assessor)

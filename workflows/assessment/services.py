@@ -1,4 +1,4 @@
-"""Assessment writes (SPEC §5): submit results, claim / release / assign review tasks, decide.
+"""Assessment writes (docs/spec.md §5): submit results, claim / release / assign review tasks, decide.
 
 Each decision completes its viewflow task and makes the matching lifecycle move of the enrolment
 in one transaction, under the flow's lock (select_for_update on the process row). Nothing here

@@ -1,4 +1,4 @@
-"""The public notice (公示, SPEC §4): open a notice, take objections, decide them, close due periods.
+"""The public notice (公示, docs/spec.md §4): open a notice, take objections, decide them, close due periods.
 
 Every status change goes through certification.services (lock, transition, StateLog). The rules
 kept here:

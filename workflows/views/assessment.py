@@ -1,4 +1,4 @@
-"""Assessor pages: the queue of unclaimed tasks, my inbox, one review, bulk approval (SPEC §5)."""
+"""Assessor pages: the queue of unclaimed tasks, my inbox, one review, bulk approval (docs/spec.md §5)."""
 
 from django.contrib import messages
 from django.http import Http404

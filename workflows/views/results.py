@@ -1,4 +1,4 @@
-"""Exam results of one enrolment (SPEC §5): scores, evidence files, submission for review; evidence downloads.
+"""Exam results of one enrolment (docs/spec.md §5): scores, evidence files, submission for review; evidence downloads.
 
 Institution staff of the candidate's institution enter and submit results. Officers may open the
 page to see what was entered, but not change it (POST → 403): the office judges results, it does

@@ -1,4 +1,4 @@
-"""`manage.py create_signing_key`: the office's signing key and a self-signed certificate (SPEC §6)."""
+"""`manage.py create_signing_key`: the office's signing key and a self-signed certificate (docs/spec.md §6)."""
 
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""`manage.py issue_certificates [--batch ID | --all-ready | --resume RUN]` (SPEC §8).
+"""`manage.py issue_certificates [--batch ID | --all-ready | --resume RUN]` (docs/spec.md §8).
 
 Issues certificates and prints progress. By default the work runs right here, in one process per
 core; with --queue it goes to the task workers (`manage.py db_worker`) and this command only
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             else:
                 run = services.start_issuance(officer=actor, batch_id=batch, enqueue=queue)
         except services.NothingToIssue as error:
-            self.stdout.write(error.message)  # not an error, in any language (SPEC §8)
+            self.stdout.write(error.message)  # not an error, in any language (docs/spec.md §8)
             return
         except LifecycleError as error:
             raise CommandError(error.message) from None

@@ -1,4 +1,4 @@
-"""`manage.py verify_pdf FILE`: is this certificate file genuine? (SPEC §8)
+"""`manage.py verify_pdf FILE`: is this certificate file genuine? (docs/spec.md §8)
 
 Checks the office's signature offline and the file's SHA-256 against the registry, prints the
 status and exits 0 for a valid certificate, 1 for a genuine one that is revoked or superseded,

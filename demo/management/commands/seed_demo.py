@@ -1,4 +1,4 @@
-"""`manage.py seed_demo [--cohort N] [--force]` (SPEC §8): load the demo data; the work is in demo.cohort."""
+"""`manage.py seed_demo [--cohort N] [--force]` (docs/spec.md §8): load the demo data; the work is in demo.cohort."""
 
 import time
 import uuid
@@ -89,7 +89,7 @@ class Command(BaseCommand):
 def commits_without_disk_sync():
     """Demo data need not survive a power cut, so commits skip the wait for the disk.
 
-    The cohort is about two transactions a candidate (each one whole, as SPEC §4 wants), and on
+    The cohort is about two transactions a candidate (each one whole, as docs/spec.md §4 wants), and on
     SQLite every commit waits for several disk syncs: ~10 ms each here, often more on a busy
     machine. Only this connection, only for this run; inside an outer transaction (tests) the
     setting is left alone.

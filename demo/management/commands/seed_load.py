@@ -1,5 +1,5 @@
 """`manage.py seed_load --enrolments N [--institutions 50] [--years 3] [--append] [--force]`
-(SPEC §10): a load-size data set for benchmarks; the work is in demo.load."""
+(docs/spec.md §10): a load-size data set for benchmarks; the work is in demo.load."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""`manage.py import_xlsx {enrolments|completions|results} FILE --institution CODE [--dry-run]` (SPEC §8).
+"""`manage.py import_xlsx {enrolments|completions|results} FILE --institution CODE [--dry-run]` (docs/spec.md §8).
 
 Runs the same import as the upload page, as one of the institution's staff accounts. Prints what
 happened, row by row for rejected rows, and exits non-zero when anything was rejected or refused.

@@ -1,4 +1,4 @@
-"""`manage.py xlsx_template {enrolments|completions|results} OUT.xlsx [--institution CODE]` (SPEC §8)."""
+"""`manage.py xlsx_template {enrolments|completions|results} OUT.xlsx [--institution CODE]` (docs/spec.md §8)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
