@@ -274,7 +274,7 @@ class Teller:
             self._tell(story, rng, turn)
         return story
 
-    def _move(self, story: Story, transition: str, to: str, at: datetime, actor, reason: str = "") -> None:
+    def _record_move(self, story: Story, transition: str, to: str, at: datetime, actor, reason: str = "") -> None:
         if at > self.now:
             raise _Cut
         story.moves.append(Move(transition, story.status, to, at, actor, reason))
@@ -284,28 +284,28 @@ class Teller:
         track = self.tracks[story.batch.track]
         at = story.created_at
         if turn("withdraw_draft", CHANCES["withdraw_draft"]):
-            self._move(
+            self._record_move(
                 story, "withdraw", S.WITHDRAWN, self._after(at, rng, 1, 20), "staff", rng.choice(WITHDRAW_REASONS)
             )
             return
         at = self._after(at, rng, 0, 6)
-        self._move(story, "submit", S.SUBMITTED, at, "staff")
+        self._record_move(story, "submit", S.SUBMITTED, at, "staff")
         rejected = False
         while True:
             at = self._after(at, rng, 1, 8)
             if turn("reject_again" if rejected else "reject", CHANCES["reject_again" if rejected else "reject"]):
-                self._move(story, "reject", S.REJECTED, at, "officer", rng.choice(REJECT_REASONS))
+                self._record_move(story, "reject", S.REJECTED, at, "officer", rng.choice(REJECT_REASONS))
                 rejected = True
                 if turn("stay_rejected", CHANCES["stay_rejected"]):
                     return
                 if turn("withdraw_rejected", CHANCES["withdraw_rejected"]):
                     at = self._after(at, rng, 5, 40)
-                    self._move(story, "withdraw", S.WITHDRAWN, at, "staff", rng.choice(WITHDRAW_REASONS))
+                    self._record_move(story, "withdraw", S.WITHDRAWN, at, "staff", rng.choice(WITHDRAW_REASONS))
                     return
                 at = self._after(at, rng, 2, 15)
-                self._move(story, "resubmit", S.SUBMITTED, at, "staff")
+                self._record_move(story, "resubmit", S.SUBMITTED, at, "staff")
                 continue
-            self._move(story, "approve", S.ENROLLED, at, "officer")
+            self._record_move(story, "approve", S.ENROLLED, at, "officer")
             story.approved_at = at
             break
         self._train(story, rng, turn, track)
@@ -329,9 +329,9 @@ class Teller:
                 hours = min_hours + rng.choice([0, 0, 2, 4, 8])
                 story.completions.append((position, hours, Decimal(rng.randint(65, 95)), recorded))
         if withdraw_at is not None:
-            self._move(story, "withdraw", S.WITHDRAWN, withdraw_at, "staff", rng.choice(WITHDRAW_REASONS))
+            self._record_move(story, "withdraw", S.WITHDRAWN, withdraw_at, "staff", rng.choice(WITHDRAW_REASONS))
             return
-        self._move(story, "complete_training", S.TRAINED, done_at, "staff")
+        self._record_move(story, "complete_training", S.TRAINED, done_at, "staff")
 
     def _scores(self, rng, track: TrackRules, passes: bool, previous: AttemptPlan | None) -> dict:
         """Theory and practical scores consistent with the outcome; a resit keeps the passed part."""
@@ -389,7 +389,7 @@ class Teller:
                 story.attempts.append(attempt)
                 first_exam = exam
             at = self._after(entered, rng, 0, 4)
-            self._move(story, "submit_results", S.UNDER_REVIEW, at, "staff")
+            self._record_move(story, "submit_results", S.UNDER_REVIEW, at, "staff")
             attempt.submitted_at = at
             self._review(story, attempt, rng, turn, track, passes)
             if story.status == S.PASSED:
@@ -400,12 +400,12 @@ class Teller:
                 return
             if turn("withdraw_failed", CHANCES["withdraw_failed"]):
                 at = self._after(at, rng, 10, 60)
-                self._move(story, "withdraw", S.WITHDRAWN, at, "staff", rng.choice(WITHDRAW_REASONS))
+                self._record_move(story, "withdraw", S.WITHDRAWN, at, "staff", rng.choice(WITHDRAW_REASONS))
                 return
             at = self._after(at, rng, 7, 60)
             if at.date() > add_months(first_exam, track.resit_window_months):
                 return
-            self._move(story, "schedule_resit", S.TRAINED, at, "staff")
+            self._record_move(story, "schedule_resit", S.TRAINED, at, "staff")
             previous = attempt
 
     def _review(self, story: Story, attempt: AttemptPlan, rng, turn, track: TrackRules, passes: bool) -> None:
@@ -432,7 +432,7 @@ class Teller:
                     decided,
                     reason,
                 )
-                self._move(story, "return_for_correction", S.TRAINED, decided, first, reason)
+                self._record_move(story, "return_for_correction", S.TRAINED, decided, first, reason)
                 returned = True
                 resubmitted = self._after(decided, rng, 2, 10)
                 correction_created = decided + timedelta(milliseconds=3)
@@ -441,7 +441,7 @@ class Teller:
                     raise _Cut
                 tasks.append(FlowTask("correction", correction_created, resubmitted, "staff"))
                 attempt.process_data = {"decision": "", "sign_offs": []}
-                self._move(story, "submit_results", S.UNDER_REVIEW, resubmitted, "staff")
+                self._record_move(story, "submit_results", S.UNDER_REVIEW, resubmitted, "staff")
                 attempt.outcome, attempt.reviewed_by, attempt.reviewed_at, attempt.reason = "pending", None, None, ""
                 attempt.submitted_at = at = resubmitted
                 continue
@@ -455,7 +455,7 @@ class Teller:
                     decided,
                     reason,
                 )
-                self._move(story, "fail", S.FAILED, decided, first, reason)
+                self._record_move(story, "fail", S.FAILED, decided, first, reason)
                 return
             signers = [first] + rng.sample(
                 [a for a in range(self.assessors) if a != first], track.reviewers_required - 1
@@ -471,7 +471,7 @@ class Teller:
                 self._decided(attempt, "pass", signer, decided, created, node=node)
             self._end(attempt, decided)
             attempt.outcome, attempt.reviewed_by, attempt.reviewed_at = "passed", signers[-1], decided
-            self._move(story, "pass", S.PASSED, decided, signers[-1])
+            self._record_move(story, "pass", S.PASSED, decided, signers[-1])
             return
 
     @staticmethod
@@ -492,7 +492,7 @@ class Teller:
         passed = story.moves[-1].at
         notice_day = _next_weekday(passed.date(), TUESDAY)
         opened = datetime.combine(notice_day, time(10, list(self.tracks).index(track.code) * 5), tzinfo=self.tz)
-        self._move(story, "open_publicity", S.IN_PUBLICITY, opened, "officer")
+        self._record_move(story, "open_publicity", S.IN_PUBLICITY, opened, "officer")
         story.notice_day = notice_day
         story.publicity_ends_on = add_working_days(notice_day, track.publicity_working_days, self.holidays)
         closes = datetime.combine(story.publicity_ends_on + timedelta(days=1), time(0, 5), tzinfo=self.tz)
@@ -509,13 +509,13 @@ class Teller:
                 objection.decided_at = decided
                 if turn("uphold", CHANCES["uphold"]):
                     objection.status, objection.reason = "upheld", rng.choice(UPHOLD_REASONS)
-                    self._move(story, "uphold_objection", S.DISQUALIFIED, decided, "officer", objection.reason)
+                    self._record_move(story, "uphold_objection", S.DISQUALIFIED, decided, "officer", objection.reason)
                     story.left_publicity_at = decided
                     return
                 objection.status, objection.reason = "dismissed", rng.choice(DISMISS_REASONS)
                 # The hourly close takes the candidate at its first run after both.
                 closes = max(closes, decided.replace(minute=5, second=0, microsecond=0) + timedelta(hours=1))
-        self._move(story, "close_publicity", S.READY_TO_ISSUE, closes, None)
+        self._record_move(story, "close_publicity", S.READY_TO_ISSUE, closes, None)
         story.left_publicity_at = closes
         # The certificates are made in the weekly run at least a few days after the notice closes.
         issue_day = _next_weekday(closes.date() + timedelta(days=ISSUE_AFTER_DAYS), THURSDAY)
@@ -523,10 +523,10 @@ class Teller:
             return
         story.issue_day = issue_day
         # The exact time comes with the serial, when demo.load numbers every run in order.
-        self._move(story, "issue", S.CERTIFIED, datetime.combine(issue_day, time(14), tzinfo=self.tz), "officer")
+        self._record_move(story, "issue", S.CERTIFIED, datetime.combine(issue_day, time(14), tzinfo=self.tz), "officer")
         if turn("revoke", CHANCES["revoke"]):
             revoked = self._after(story.moves[-1].at, rng, 30, 400)
-            self._move(story, "revoke", S.REVOKED, revoked, "officer", rng.choice(REVOKE_REASONS))
+            self._record_move(story, "revoke", S.REVOKED, revoked, "officer", rng.choice(REVOKE_REASONS))
 
 
 def tell_all(teller: Teller, batches: list[BatchPlan], *, first_day: date, seed: str = SEED) -> list[Story]:

@@ -120,6 +120,8 @@ EXPECTED: dict[str, frozenset] = {
     "certificates:verify_query": EVERYONE,
     "certificates:verify_json": EVERYONE,
     "certificates:verify": EVERYONE,
+    # Load balancers and monitors ask without logging in; it says only ok or failing per check.
+    "healthz": EVERYONE,
     "certificates:verify_qr": EVERYONE,
     "certificates:verify_qr_photo": EVERYONE,
     "certificates:list": {OFFICER} | STAFF,
@@ -435,6 +437,16 @@ def describe(response) -> str:
     return f"{response.status_code}{where}"
 
 
+def enqueue_heartbeat_done() -> None:
+    """A worker's heartbeat, as if a task worker had just run the scheduler's heartbeat task."""
+    from django.core.management import call_command
+
+    from core.tasks import enqueue_heartbeat
+
+    enqueue_heartbeat()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_only_the_expected_roles_open_the_page(route, world):
     if route.name not in EXPECTED:
@@ -447,6 +459,9 @@ def test_only_the_expected_roles_open_the_page(route, world):
     kwargs = {name: value for name, value in given.items() if name in route.converters}
     url = route.url(kwargs)
     allowed, posters = EXPECTED[route.name], POSTERS.get(route.name, EXPECTED[route.name])
+    if route.name == "healthz":
+        # Its answer is the system's health (503 here: no task worker has beaten yet), never the role.
+        enqueue_heartbeat_done()
     before = snapshot()
 
     problems = []

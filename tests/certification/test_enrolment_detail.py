@@ -147,11 +147,11 @@ def test_the_officer_sees_the_score_history(client, officer, inst1_staff):
 
 
 def test_an_assessor_sees_the_score_history_and_still_only_the_masked_id(client, assessor, inst1_staff, officer):
-    from workflows.assessment import services as assessment
+    from certification import services as lifecycle
 
     enrolment = _corrected(inst1_staff, officer)
     factories.enter_passing_results(enrolment, inst1_staff)
-    assessment.submit_results(staff=inst1_staff, enrolment_id=enrolment.pk)
+    lifecycle.submit_results(staff=inst1_staff, enrolment_id=enrolment.pk)
     client.force_login(assessor)
 
     page = client.get(url(enrolment)).content.decode()
