@@ -1,4 +1,6 @@
 import pytest
+
+pytestmark = pytest.mark.django_db
 from django.contrib.auth.models import AnonymousUser
 
 from core.errors import MoveForbidden
