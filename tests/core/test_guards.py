@@ -1,12 +1,12 @@
 import pytest
-
-pytestmark = pytest.mark.django_db
 from django.contrib.auth.models import AnonymousUser
 
 from core.errors import MoveForbidden
 from core.guards import require_institution_staff, require_officer
 from core.roles import Role
 from tests import factories
+
+pytestmark = pytest.mark.django_db
 
 
 def test_require_institution_staff_hands_back_the_staff_members_institution(inst1_staff, inst1):
