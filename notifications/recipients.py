@@ -24,4 +24,6 @@ def assessors_free_for(enrolment: Enrolment) -> QuerySet[User]:
 
 def trainee_of(enrolment: Enrolment) -> QuerySet[User]:
     """The trainee's account, when it has an e-mail address (only then do they hear of anything)."""
+    if enrolment.trainee.user_id is None:
+        return User.objects.none()
     return User.objects.filter(pk=enrolment.trainee.user_id, is_active=True).exclude(email="")

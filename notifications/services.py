@@ -60,7 +60,7 @@ def notify(
 
 def preference_of(user: User) -> Preference | None:
     try:
-        return user.notification_preference  # type: ignore[attr-defined]
+        return user.notification_preference
     except Preference.DoesNotExist:
         return None
 
