@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone, translation
 
 from certification import services
@@ -33,6 +33,7 @@ from certification.identity import mask_id_number
 from certification.models import Enrolment, Level, ModuleCompletion, User
 from core.errors import LifecycleError
 from core.middleware import current_request_id
+from notifications import events as notifications
 
 from . import numbering, qr, rendering, signing
 from .models import (
@@ -309,5 +310,23 @@ def finish_if_done(run: IssuanceRun) -> bool:
     if run.items.filter(status=ItemStatus.PENDING).exists():
         return False
     last = run.items.aggregate(last=Max("finished_at"))["last"] or timezone.now()
-    IssuanceRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=last)
+    with transaction.atomic():
+        if IssuanceRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=last):
+            _announce_finished(run)
     return True
+
+
+def _announce_finished(run: IssuanceRun) -> None:
+    """The office hears the run is over; each institution one summary of its certificates (not one a certificate)."""
+    by_institution = (
+        run.items.filter(status=ItemStatus.ISSUED)
+        .values_list("enrolment__batch__institution_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    notifications.issuance_run_finished(
+        run_id=run.pk,
+        issued=run.items.filter(status=ItemStatus.ISSUED).count(),
+        skipped=run.items.filter(status=ItemStatus.SKIPPED).count(),
+        issued_by_institution=list(by_institution),
+    )

@@ -9,6 +9,8 @@ from functools import cache
 
 from django_tasks import task
 
+from notifications import events as notifications
+
 from . import issuance, rendering
 
 
@@ -16,7 +18,11 @@ from . import issuance, rendering
 def issue_items(run_id: int, item_ids: list[int]) -> dict:
     """Issue some items of an issuance run; repeating it (a resumed run) is harmless."""
     settle_worker()
-    return issuance.process_items(run_id=run_id, item_ids=item_ids)
+    try:
+        return issuance.process_items(run_id=run_id, item_ids=item_ids)
+    except Exception as error:
+        notifications.issuance_run_failed(run_id=run_id, error=f"{type(error).__name__}: {error}")
+        raise
 
 
 @task()

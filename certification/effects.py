@@ -14,6 +14,13 @@ AppConfig.ready(), with `@effects.of("issue")`. These are all of them, in the or
     issue                  certificates  number the certificate (unless the caller already did) and
                                          queue its rendering
     revoke                 certificates  mark the current certificate revoked
+    reject                 notifications tell the institution's staff, with the reason
+    return_for_correction  notifications tell the institution's staff, with the reason
+    pass, fail             notifications tell the institution's staff the decision
+    uphold_objection       notifications tell the institution's staff
+    submit_results         notifications tell the assessors free to review the candidate
+    approve, pass          notifications tell the trainee (when an e-mail is on file)
+    issue, revoke          notifications tell the trainee; an issue outside a run, the staff too
 
 Every effect runs inside the move's transaction, after the guards passed and the transition body ran,
 before the enrolment and its StateLog row are saved; an effect that raises a LifecycleError refuses

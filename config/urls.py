@@ -18,6 +18,7 @@ urlpatterns = [
     path("assessment/", include("workflows.urls.assessment")),
     path("assessment/", include("workflows.urls.results")),
     path("exchange/", include("exchange.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("certificates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

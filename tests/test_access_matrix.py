@@ -31,6 +31,8 @@ from certificates.models import Certificate
 from certification.models import Enrolment, Role, StateLog, User
 from certification.photos import make_placeholder_photo
 from exchange import services as exchange_services
+from notifications.models import Notification
+from notifications.services import notify, unsubscribe_token
 from workflows.models import Objection
 from workflows.publicity import services as publicity
 
@@ -136,6 +138,11 @@ EXPECTED: dict[str, frozenset] = {
     "certificates:run_resume": NOBODY,
     "certificates:reissue": NOBODY,
     "certificates:revoke": NOBODY,
+    "notifications:list": SIGNED_IN,
+    "notifications:preferences": SIGNED_IN,
+    "notifications:read": NOBODY,  # POST only
+    "notifications:read_all": NOBODY,  # POST only; each marks their own
+    "notifications:unsubscribe": EVERYONE,  # from an e-mail's signed link, without logging in
 }
 
 # Who may POST to a page (their own tests cover what that does); everyone else's empty POST is
@@ -160,6 +167,8 @@ POSTERS: dict[str, frozenset] = {
     "certificates:run_resume": {OFFICER},
     "certificates:reissue": {OFFICER},
     "certificates:revoke": {OFFICER},
+    "notifications:read": {INST1},  # institution 1's staff's own notice; anyone else's POST is a 404
+    "notifications:read_all": SIGNED_IN,
 }
 
 # Pages that send a signed-in user on to the dashboard instead of refusing them.
@@ -220,7 +229,15 @@ PARAMS = {
     "certificates:run_resume": lambda w: {"pk": w.run.pk},
     "certificates:reissue": lambda w: {"pk": w.certificate.pk},
     "certificates:revoke": lambda w: {"pk": w.certificate.pk},
+    "notifications:read": lambda w: {"pk": inst1_staffs_notice(w).pk},
+    "notifications:unsubscribe": lambda w: {"token": unsubscribe_token(w.users[INST1])},
 }
+
+
+def inst1_staffs_notice(w):
+    notify(kind="issued", event_key="access-matrix", recipients=[w.users[INST1]], params={"count": 1})
+    return Notification.objects.get(event_key="access-matrix")
+
 
 # Pages with arguments that are not institution 1's objects: another institution's staff may open them.
 SHARED_ARGUMENTS = {"exchange:template", "exchange:upload", "exchange:export"}

@@ -21,6 +21,7 @@ CLOSE_INTERVAL = timedelta(hours=1)
 def close_due_publicity_task() -> int:
     """Close the ended periods, then schedule the next run; returns how many candidates moved."""
     try:
+        publicity.announce_closing_tomorrow()
         return publicity.close_due_publicity()
     finally:
         # Even after a failure: one bad run must not stop the clock.

@@ -17,6 +17,7 @@ from viewflow.workflow.status import STATUS
 from certification import effects, permissions, rules, services
 from certification.models import Enrolment, EnrolmentStatus, User
 from core.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
+from notifications import events as notifications
 from workflows.assessment import selectors
 from workflows.assessment.selectors import OPEN_TASK_STATUSES
 from workflows.flows import AssessmentFlow
@@ -155,6 +156,9 @@ def assign_task(*, officer: User, task_id: int, assessor_id: int) -> Task:
         if refusal:
             raise MoveForbidden(refusal)
         activation.assign(assessor)
+        notifications.task_assigned(
+            task_id=task.pk, assessor=assessor, enrolment=process_of(task).enrolment, officer=officer
+        )
         return task
 
 
@@ -187,6 +191,7 @@ def decide(*, assessor: User, task_id: int, decision: str, reason: str = "") -> 
             if reason_not:
                 raise RuleNotMet(reason_not)
             _complete(task, assessor)
+            notifications.second_review_needed(process_id=process.pk, enrolment=enrolment, first_assessor=assessor)
             return enrolment
         # The task is completed first, so that the move's effects find no task of this review open.
         _complete(task, assessor)

@@ -15,7 +15,7 @@ kept here:
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +29,7 @@ from certification.identity import mask_name
 from certification.models import Enrolment, EnrolmentStatus, User
 from core.errors import InvalidInput, RuleNotMet, StaleState
 from core.guards import require_officer
+from notifications import events as notifications
 from workflows.models import Objection, ObjectionStatus, PublicityEntry, PublicityNotice
 
 from . import working_days
@@ -122,6 +123,7 @@ def lodge_objection(*, entry_id: int, name: str, contact: str, text: str, finger
             )
         objection.entry = entry
         objection.save()
+        notifications.objection_lodged(objection_id=objection.pk, enrolment=enrolment)
         return objection
 
 
@@ -213,6 +215,15 @@ def _close_one(enrolment_id: int, *, today: date, actor: User | None) -> bool:
             return False  # an objection came in, or someone moved it first
         services.close_publicity(actor=actor, enrolment_id=enrolment_id)
     return True
+
+
+def announce_closing_tomorrow(*, today: date | None = None) -> int:
+    """Tell the office of each open notice whose last day is tomorrow (once per notice and day)."""
+    tomorrow = (today or timezone.localdate()) + timedelta(days=1)
+    notices = PublicityNotice.objects.filter(closed_at__isnull=True, ends_on=tomorrow)
+    for notice in notices:
+        notifications.publicity_closing(notice_id=notice.pk, title=notice.title, ends_on=notice.ends_on.isoformat())
+    return len(notices)
 
 
 def _close_finished_notices() -> int:
