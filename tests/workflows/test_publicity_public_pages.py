@@ -228,7 +228,7 @@ def test_the_sixth_objection_within_an_hour_from_one_address_is_refused_with_429
         another_address = client.post(url, objection_form(), REMOTE_ADDR="198.51.100.8")
 
     assert refused.status_code == 429
-    assert "registration/rate_limited.html" in [t.name for t in refused.templates]
+    assert "429.html" in [t.name for t in refused.templates]
     assert another_address.status_code == 302
     assert Objection.objects.count() == 6
 
