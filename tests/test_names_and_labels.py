@@ -80,3 +80,18 @@ def test_the_assessor_sees_the_full_name_and_only_the_last_four_on_the_dashboard
         assert trainee.name in page, url
         assert trainee.masked_id_number not in page and trainee.id_number[:3] + "*" not in page, url
     assert f"****{trainee.id_number[-4:]}" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_every_filter_box_has_a_label_the_export_search_box_included(client, officer):
+    client.force_login(officer)
+    for url in (
+        reverse("exchange:index"),
+        reverse("enrolments:list"),
+        reverse("assessment:queue"),
+        reverse("certificates:list"),
+    ):
+        page = client.get(url).content.decode()
+        filters = page.split('class="filters"')[1].split("</form>")[0]
+        for field_id in ("id_q", "id_track"):
+            if f'id="{field_id}"' in filters:
+                assert f'<label for="{field_id}">' in filters, (url, field_id)

@@ -15,6 +15,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from certificates import rendering, services, signing
+from certification.models import Enrolment, EnrolmentStatus, User
+
 from .browsing import PASSWORD, TIMEOUT_MS
 
 AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -32,8 +35,19 @@ pytestmark = pytest.mark.skipif(not AXE.exists(), reason="axe-core is not instal
 
 
 @pytest.fixture
-def demo_world(transactional_db):
+def demo_world(transactional_db, monkeypatch):
+    """The demo, with its candidates ready to issue issued (without WeasyPrint: the pages are what
+    is tested here), so that the certificate pages have something to show."""
     call_command("seed_demo", force=True, stdout=StringIO())
+    monkeypatch.setattr(rendering, "render_certificate", lambda certificate: f"%PDF-1.7 {certificate.number}".encode())
+    monkeypatch.setattr(signing, "sign_pdf", lambda pdf, *, number: pdf + b"\n%signed")
+    officer = User.objects.get(username="officer")
+    ready = Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE)
+    numbers = [
+        services.issue_certificate(officer=officer, enrolment_id=pk).number for pk in ready.values_list("pk", flat=True)
+    ]
+    assert numbers, "seed_demo left no candidate ready to issue"
+    return numbers
 
 
 def kind_of(path: str) -> str:
@@ -120,6 +134,7 @@ def test_no_page_scrolls_sideways_or_has_a_serious_accessibility_violation(brows
             start = ["/"]
         else:  # the public: the login and activation pages, the 公示, verification, an error page
             start = ["/accounts/login/", "/accounts/activate/", "/publicity/", "/verify/", "/no-such-page/"]
+            start += [f"/verify/{number}/" for number in demo_world]
         visited, problems = walk(context, live_server.url, start)
     finally:
         context.close()
