@@ -10,12 +10,14 @@
 #   .tools/bin/uv                 uv itself, in its own venv, bootstrapped from python3
 #   .venv/.uv-synced              the project's venv; redone when uv.lock or pyproject.toml changes
 #   locale/**/*.mo                compiled translations; redone when a .po changes
+#   node_modules/.npm-ci.stamp    axe-core for the browser tests (npm ci); redone when package-lock.json changes
 
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PYTHON := .venv/bin/python
 SYSTEM_STAMP := .tools/system-packages.stamp
 VENV_STAMP := .venv/.uv-synced
+NPM_STAMP := node_modules/.npm-ci.stamp
 
 PO_FILES := $(shell find locale -name '*.po' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -25,7 +27,7 @@ export UV_PYTHON := python3
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages venv messages run serve lint test test-sqlite test-pg
+.PHONY: help setup system-packages venv node-packages messages run serve lint test test-sqlite test-pg
 
 help:
 	@echo "make run          install everything, load demo data, serve on http://127.0.0.1:8000"
@@ -36,7 +38,7 @@ help:
 	@echo "make test-pg      the test suite on PostgreSQL only"
 	@echo "make setup        install only: system packages, the venv, compiled translations"
 
-setup: system-packages venv messages
+setup: system-packages venv node-packages messages
 
 system-packages: $(SYSTEM_STAMP)
 
@@ -52,6 +54,13 @@ venv: $(VENV_STAMP)
 
 $(VENV_STAMP): uv.lock pyproject.toml | $(UV)
 	$(UV) sync --frozen
+	@touch $@
+
+node-packages: $(NPM_STAMP)
+
+# Exactly the versions package-lock.json pins, nothing from the network beyond them.
+$(NPM_STAMP): package.json package-lock.json $(SYSTEM_STAMP)
+	npm ci --no-audit --no-fund
 	@touch $@
 
 ifeq ($(strip $(PO_FILES)),)

@@ -85,6 +85,12 @@ def mask_id_number(number: str) -> str:
     return number[:keep_start] + "*" * (len(number) - keep_start - keep_end) + number[-keep_end:]
 
 
+def id_number_last_four(number: str) -> str:
+    """Only the last four characters (`****1234`): what an assessor reviewing the candidate sees."""
+    number = number or ""
+    return "*" * 4 + number[-4:] if len(number) > 4 else "*" * len(number)
+
+
 def mask_name(name: str) -> str:
     """Keep the first character, and the last one from three characters on.
 

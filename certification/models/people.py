@@ -14,6 +14,7 @@ from core.validators import refuse_format_characters
 
 from ..identity import (
     birth_date_of_resident_id,
+    id_number_last_four,
     mask_id_number,
     mask_name,
     normalise_id_number,
@@ -49,6 +50,11 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        """How people see this person on pages: the real name, the login only when none is on file."""
+        return self.get_full_name() or self.username
 
     def clean(self):
         super().clean()
@@ -117,7 +123,8 @@ class Trainee(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="trainee", verbose_name=_("account")
     )
-    name = models.CharField(_("name"), max_length=64, validators=[refuse_format_characters])
+    # "Full name" (姓名), not "name" (名称): that one is for batches and institutions.
+    name = models.CharField(_("Full name"), max_length=64, validators=[refuse_format_characters])
     id_type = models.CharField(_("ID type"), max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = models.CharField(_("ID number"), max_length=32)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
@@ -169,6 +176,10 @@ class Trainee(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def id_number_last_four(self) -> str:
+        return id_number_last_four(self.id_number)
 
     @property
     def masked_name(self) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from certification.accounts import activate_account
 from certification.identity import normalise_id_number
 from certification.models import User
-from core import ratelimit
+from core import error_pages, ratelimit
 from core.errors import LifecycleError
 
 # Ten tries per address in fifteen minutes: plenty for typing errors, too few to guess a code.
@@ -82,12 +82,7 @@ def activate(request):
         return _render_form(request, form)
     key = f"activate:{ratelimit.client_ip(request)}"
     if not ratelimit.hit(key, ACTIVATION_LIMIT, ACTIVATION_WINDOW_SECONDS):
-        return render(
-            request,
-            "registration/rate_limited.html",
-            {"minutes": ACTIVATION_WINDOW_SECONDS // 60, "back_url": reverse("activate")},
-            status=429,
-        )
+        return error_pages.rate_limited(request, minutes=ACTIVATION_WINDOW_SECONDS // 60, back_url=reverse("activate"))
     if not form.is_valid():
         return _render_form(request, form, status=400)
     try:

@@ -85,7 +85,8 @@ def _detail_context(request, enrolment, **extra):
     return {
         "enrolment": enrolment,
         "trainee": enrolment.trainee,
-        "id_number": enrolment.trainee.id_number if shows_full_id else enrolment.trainee.masked_id_number,
+        # docs/spec.md §6: the office and the institution see it all, an assessor the last four.
+        "id_number": enrolment.trainee.id_number if shows_full_id else enrolment.trainee.id_number_last_four,
         "modules": rules.module_progress(enrolment),
         "attempts": attempts,
         "history": selectors.history_of(enrolment),

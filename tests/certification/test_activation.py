@@ -121,7 +121,7 @@ def test_the_eleventh_try_within_fifteen_minutes_is_refused_with_429(client, tra
         assert activate(client, trainee_user.username, "WRONGCODE2").status_code == 400
     response = activate(client, trainee_user.username, slip_code)
     assert response.status_code == 429
-    assert "registration/rate_limited.html" in [t.name for t in response.templates]
+    assert "429.html" in [t.name for t in response.templates]
     assert "15" in response.content.decode()
     assert code_is_unused(trainee_user)
 

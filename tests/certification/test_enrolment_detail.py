@@ -25,11 +25,13 @@ def test_officer_sees_the_approve_button(client, officer, submitted_enrolment):
     assert f"/enrolments/{submitted_enrolment.pk}/move/approve/" in page
 
 
-def test_assessor_sees_only_the_masked_id(client, assessor, enrolment_ready_for_review):
+def test_assessor_sees_the_full_name_and_only_the_last_four_of_the_id(client, assessor, enrolment_ready_for_review):
+    trainee = enrolment_ready_for_review.trainee
     client.force_login(assessor)
     page = client.get(url(enrolment_ready_for_review)).content.decode()
-    assert enrolment_ready_for_review.trainee.id_number not in page
-    assert enrolment_ready_for_review.trainee.masked_id_number in page
+    assert trainee.name in page
+    assert trainee.id_number not in page and trainee.masked_id_number not in page
+    assert f"****{trainee.id_number[-4:]}" in page
 
 
 def test_it_is_404_for_another_institution(client, inst2_staff, draft_enrolment):

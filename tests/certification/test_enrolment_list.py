@@ -46,15 +46,18 @@ def test_it_refuses_trainees(client, trainee_user):
     assert client.get(URL).status_code == 403
 
 
-def test_assessor_sees_masked_names_and_never_own_institutions_candidates(client, enrolment_ready_for_review, inst1):
+def test_assessor_sees_full_names_and_the_last_four_and_never_own_institutions_candidates(
+    client, enrolment_ready_for_review, inst1
+):
     conflicted = factories.user("conflicted", Role.ASSESSOR, institution=inst1)
     independent = factories.user("independent", Role.ASSESSOR)
-    name = enrolment_ready_for_review.trainee.name
+    trainee = enrolment_ready_for_review.trainee
     client.force_login(conflicted)
-    assert enrolment_ready_for_review.trainee.masked_name not in client.get(URL).content.decode()
+    assert trainee.name not in client.get(URL).content.decode()
     client.force_login(independent)
     page = client.get(URL).content.decode()
-    assert enrolment_ready_for_review.trainee.masked_name in page and name not in page
+    assert trainee.name in page and f"****{trainee.id_number[-4:]}" in page
+    assert trainee.masked_id_number not in page
 
 
 @pytest.mark.parametrize("role_fixture", ["officer", "inst1_staff"])

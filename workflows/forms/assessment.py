@@ -41,3 +41,4 @@ class AssignForm(forms.Form):
         from certification.models import User
 
         self.fields["assessor"].queryset = User.objects.filter(pk__in=[a.pk for a in assessors])
+        self.fields["assessor"].label_from_instance = lambda user: user.display_name

@@ -25,7 +25,6 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from certification import effects, services
-from certification.identity import mask_name
 from certification.models import Enrolment, EnrolmentStatus, User
 from core.errors import InvalidInput, RuleNotMet, StaleState
 from core.guards import require_officer
@@ -258,10 +257,14 @@ def public_entries(notice: PublicityNotice) -> QuerySet[PublicityEntry]:
 
 @dataclass(frozen=True)
 class PublicCandidate:
-    """All that the public page may show of a candidate: never the full name or the ID number."""
+    """All that the public page may show of a candidate (docs/spec.md §6): the full name, so that
+    people can recognise whom they might object to, with gender, institution, track and level; the
+    ID number masked; never the photo or the contact details."""
 
     entry_id: int
-    masked_name: str
+    name: str
+    gender: str
+    masked_id_number: str
     institution: str
     track: str
     level: str
@@ -274,7 +277,9 @@ def public_candidate(entry: PublicityEntry, today: date | None = None) -> Public
     today = today or timezone.localdate()
     return PublicCandidate(
         entry_id=entry.pk,
-        masked_name=mask_name(enrolment.trainee.name),
+        name=enrolment.trainee.name,
+        gender=enrolment.trainee.get_gender_display(),
+        masked_id_number=enrolment.trainee.masked_id_number,
         institution=enrolment.batch.institution.name,
         track=enrolment.track.display_name,
         level=enrolment.batch.get_level_display(),

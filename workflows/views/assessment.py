@@ -126,7 +126,7 @@ def decide(request, task_id):
     messages.success(
         request,
         _("Decision recorded: %(name)s is now “%(status)s”.")
-        % {"name": enrolment.trainee.masked_name, "status": enrolment.get_status_display()},
+        % {"name": enrolment.trainee.name, "status": enrolment.get_status_display()},
     )
     return redirect("assessment:inbox")
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certification import selectors
 from certification.models import EnrolmentStatus
-from core import ratelimit
+from core import error_pages, ratelimit
 from core.errors import InvalidInput, LifecycleError
 from core.views import officer_required, paginate, render_error, selected_ids
 from workflows.forms.publicity import DecisionForm, ObjectionFilterForm, ObjectionForm, OpenNoticeForm, PassedFilterForm
@@ -55,7 +55,7 @@ def lodge_objection(request, notice_id: int, entry_id: int):
     client_ip = ratelimit.client_ip(request)
     if not ratelimit.hit(f"publicity-objection:{client_ip}", OBJECTIONS_PER_HOUR, 3600):
         back_url = reverse("publicity:notice", args=[notice.pk])
-        return render(request, "registration/rate_limited.html", {"minutes": 60, "back_url": back_url}, status=429)
+        return error_pages.rate_limited(request, minutes=60, back_url=back_url)
     form = ObjectionForm(request.POST)
     context["form"] = form
     if not form.is_valid():
