@@ -152,7 +152,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# vendor-static/ holds the browser libraries `make setup` installs from the npm registry (package-lock.json).
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "vendor-static")]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Media is private (photos, evidence): it is never served under a public URL, only through views

@@ -12,6 +12,8 @@
 #   chromium              browser tests (Playwright drives Debian's build; it cannot download its own)
 #   libatomic1            Playwright's bundled node driver links it (a minimal Debian lacks it)
 #   gettext               msgfmt, for `manage.py compilemessages`
+#   nodejs, npm           `npm ci` installs the pinned Apache ECharts (package-lock.json), served as a
+#                         static file (skipped when `npm` is already on the PATH, from whatever source)
 #   postgresql            initdb and pg_ctl: `make test` starts a throwaway cluster of its own when
 #                         no PostgreSQL answers at TEST_DATABASE_URL (skipped when some PostgreSQL
 #                         server's binaries are already under /usr/lib/postgresql)
@@ -31,6 +33,9 @@ for package in $PACKAGES; do
         missing="$missing $package"
     fi
 done
+if ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     missing="$missing postgresql"
 fi
