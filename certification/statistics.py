@@ -55,13 +55,17 @@ class Scope:
 
     def enrolments(self, prefix: str = "") -> Q:
         """The enrolments selected, as a condition on a model reaching Enrolment through `prefix`."""
+        return Q(**{prefix + field: value for field, value in self.lookups().items()})
+
+    def lookups(self) -> dict:
+        """The filters other than the period, as keyword lookups on Enrolment."""
         conditions = {
             "track_id": self.track_id,
             "batch__level": self.level,
             "batch__institution_id": self.institution_id,
             "batch_id": self.batch_id,
         }
-        return Q(**{prefix + field: value for field, value in conditions.items() if value is not None})
+        return {field: value for field, value in conditions.items() if value is not None}
 
     def period(self, field: str) -> Q:
         """`field` (a datetime) within the period, as a range the database's index can use."""
@@ -121,7 +125,7 @@ def funnel(scope: Scope) -> list[FunnelStage]:
         .annotate(n=Count("enrolment_id", distinct=True))
     )
     at = [0] * len(FUNNEL_STAGES)
-    left = [dict.fromkeys(EXITS, 0) for _ in FUNNEL_STAGES]
+    left: list[dict[str, int]] = [dict.fromkeys(EXITS, 0) for _ in FUNNEL_STAGES]
     for status, n in by_status.items():
         if status == S.WITHDRAWN:
             continue
@@ -137,7 +141,7 @@ def funnel(scope: Scope) -> list[FunnelStage]:
 
 def _lookups(scope: Scope) -> dict:
     """The scope as keyword lookups on Enrolment (for `enrolment__…` through another model)."""
-    lookups = dict(scope.enrolments().children)
+    lookups = scope.lookups()
     if scope.date_from is not None:
         lookups["created_at__gte"] = _start_of(scope.date_from)
     if scope.date_to is not None:

@@ -235,6 +235,10 @@ CERT_FONT_CACHE = os.environ.get("CERT_FONT_CACHE", str(BASE_DIR / "var" / "font
 CACHES = backends.caches(os.environ)
 SESSION_ENGINE = backends.session_engine(os.environ)
 
+# How long the statistics page keeps one selection's figures; any new enrolment, move, objection or
+# task shows at once (the cache key includes the newest of each), see workflows/figures.py.
+STATISTICS_CACHE_SECONDS = 300
+
 # /healthz fails when no worker has finished a heartbeat (enqueued each minute) for this long.
 HEALTHZ_HEARTBEAT_MAX_AGE = int(os.environ.get("HEALTHZ_HEARTBEAT_MAX_AGE", "300"))
 

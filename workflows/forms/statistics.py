@@ -30,6 +30,15 @@ class StatisticsFilterForm(forms.Form):
             del self.fields["institution"]
             batches = batches.filter(institution_id=institution_id)
         self.fields["batch"].queryset = batches
+        if institution_id is None:
+            # The office has thousands of batches: the list offers the chosen institution's only.
+            chosen = self.data.get("institution", "")
+            offered = batches.filter(institution_id=chosen) if chosen.isdigit() else batches.none()
+            selected = self.data.get("batch", "")
+            if selected.isdigit():
+                offered = offered | batches.filter(pk=selected)
+            self.fields["batch"].widget.choices = [("", "---------"), *((b.pk, b.name) for b in offered)]
+            self.fields["batch"].help_text = _("Choose an institution first: its batches are listed.")
 
     def clean(self):
         data = super().clean()
