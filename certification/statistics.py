@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import Lag, TruncMonth
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Lag
 from django.utils import timezone
 
 from .models import AssessmentAttempt, AttemptOutcome, Enrolment, StateLog, Track
@@ -155,20 +155,38 @@ TRAINED, CERTIFIED = "complete_training", "issue"
 
 
 def monthly_moves(scope: Scope) -> dict[tuple[date, int, str], int]:
-    """(first day of the month, track id, TRAINED or CERTIFIED) → moves made; one query."""
+    """(first day of the month, track id, TRAINED or CERTIFIED) → moves made; two queries: the first
+    and last move, then the moves counted by month. The month is found by comparing with the local
+    month boundaries (a CASE), which every database does in its own code: SQLite would otherwise
+    call back into Python for every row to truncate a date to its month in the local time zone."""
+    moves = StateLog.objects.filter(scope.enrolments("enrolment__"), scope.period("created_at")).filter(
+        transition__in=[TRAINED, CERTIFIED]
+    )
+    bounds = moves.order_by().aggregate(first=Min("created_at"), last=Max("created_at"))
+    if bounds["first"] is None:
+        return {}
+    months = _months_of(timezone.localdate(bounds["first"]), timezone.localdate(bounds["last"]))
+    month_of = Case(
+        *[When(created_at__lt=_start_of(end), then=Value(index)) for index, end in enumerate(months[1:])],
+        default=Value(len(months) - 2),
+        output_field=IntegerField(),
+    )
     rows = (
-        StateLog.objects.filter(scope.enrolments("enrolment__"), scope.period("created_at"))
-        .filter(transition__in=[TRAINED, CERTIFIED])
-        .annotate(month=TruncMonth("created_at"))
+        moves.annotate(month=month_of)
         .order_by()
         .values_list("month", "enrolment__track_id", "transition")
         .annotate(n=Count("pk"))
     )
-    return {(_as_date(month), track_id, move): n for month, track_id, move, n in rows}
+    return {(months[index], track_id, move): n for index, track_id, move, n in rows}
 
 
-def _as_date(value) -> date:
-    return value.date() if isinstance(value, datetime) else value
+def _months_of(first: date, last: date) -> list[date]:
+    """The first day of each month from `first`'s to `last`'s, and of the month after."""
+    months = [first.replace(day=1)]
+    while months[-1] <= last:
+        month = months[-1]
+        months.append(date(month.year + month.month // 12, month.month % 12 + 1, 1))
+    return months
 
 
 def tracks() -> list[Track]:
