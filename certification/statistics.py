@@ -307,7 +307,9 @@ def _percentiles(durations: str, params: list) -> dict[str, tuple[int, float | N
         cursor.execute(
             "SELECT stage, n, rank, days FROM (SELECT stage, days, "
             "ROW_NUMBER() OVER (PARTITION BY stage ORDER BY days) - 1 AS rank, "
-            f"COUNT(*) OVER (PARTITION BY stage) AS n FROM ({durations}) d WHERE stage IS NOT NULL) ranked "
+            # The same window as the rank's, so that the durations are sorted once.
+            "COUNT(*) OVER (PARTITION BY stage ORDER BY days ROWS BETWEEN UNBOUNDED PRECEDING "
+            f"AND UNBOUNDED FOLLOWING) AS n FROM ({durations}) d WHERE stage IS NOT NULL) ranked "
             "WHERE rank IN (CAST((n - 1) * 0.5 AS INTEGER), CAST((n - 1) * 0.5 AS INTEGER) + 1, "
             "CAST((n - 1) * 0.9 AS INTEGER), CAST((n - 1) * 0.9 AS INTEGER) + 1)",
             params,
