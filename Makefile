@@ -10,14 +10,17 @@
 #   .tools/bin/uv                 uv itself, in its own venv, bootstrapped from python3
 #   .venv/.uv-synced              the project's venv; redone when uv.lock or pyproject.toml changes
 #   locale/**/*.mo                compiled translations; redone when a .po changes
-#   node_modules/.npm-ci.stamp    axe-core for the browser tests (npm ci); redone when package-lock.json changes
+#   node_modules/.npm-installed   the npm packages package-lock.json pins (`npm ci`): Apache ECharts, and
+#                                 axe-core for the browser tests
+#   vendor-static/echarts/        echarts.min.js copied from node_modules, served as /static/vendor/echarts/
 
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PYTHON := .venv/bin/python
 SYSTEM_STAMP := .tools/system-packages.stamp
 VENV_STAMP := .venv/.uv-synced
-NPM_STAMP := node_modules/.npm-ci.stamp
+NPM_STAMP := node_modules/.npm-installed
+ECHARTS := vendor-static/echarts/echarts.min.js
 
 PO_FILES := $(shell find locale -name '*.po' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -27,7 +30,7 @@ export UV_PYTHON := python3
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages venv node-packages messages run serve lint test test-sqlite test-pg
+.PHONY: help setup system-packages venv messages assets run serve lint test test-sqlite test-pg
 
 help:
 	@echo "make run          install everything, load demo data, serve on http://127.0.0.1:8000"
@@ -38,7 +41,7 @@ help:
 	@echo "make test-pg      the test suite on PostgreSQL only"
 	@echo "make setup        install only: system packages, the venv, compiled translations"
 
-setup: system-packages venv node-packages messages
+setup: system-packages venv messages assets
 
 system-packages: $(SYSTEM_STAMP)
 
@@ -56,12 +59,17 @@ $(VENV_STAMP): uv.lock pyproject.toml | $(UV)
 	$(UV) sync --frozen
 	@touch $@
 
-node-packages: $(NPM_STAMP)
+# The browser's libraries come from the npm registry at the versions package-lock.json pins, and are
+# served by the application itself (no CDN: the office's network may have no internet).
+assets: $(ECHARTS)
 
-# Exactly the versions package-lock.json pins, nothing from the network beyond them.
-$(NPM_STAMP): package.json package-lock.json $(SYSTEM_STAMP)
-	npm ci --no-audit --no-fund
+$(NPM_STAMP): package.json package-lock.json | $(SYSTEM_STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+$(ECHARTS): $(NPM_STAMP)
+	@mkdir -p $(@D)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(@D)/
 
 ifeq ($(strip $(PO_FILES)),)
 messages: venv

@@ -156,7 +156,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# vendor-static/ holds the browser libraries `make setup` installs from the npm registry (package-lock.json).
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "vendor-static")]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Media is private (photos, evidence): it is never served under a public URL, only through views
@@ -237,6 +238,10 @@ CERT_FONT_CACHE = os.environ.get("CERT_FONT_CACHE", str(BASE_DIR / "var" / "font
 # database cache, or Redis when REDIS_URL is set (then sessions are read through it too).
 CACHES = backends.caches(os.environ)
 SESSION_ENGINE = backends.session_engine(os.environ)
+
+# How long the statistics page keeps one selection's figures; any new enrolment, move, objection or
+# task shows at once (the cache key includes the newest of each), see workflows/figures.py.
+STATISTICS_CACHE_SECONDS = 300
 
 # /healthz fails when no worker has finished a heartbeat (enqueued each minute) for this long.
 HEALTHZ_HEARTBEAT_MAX_AGE = int(os.environ.get("HEALTHZ_HEARTBEAT_MAX_AGE", "300"))

@@ -20,3 +20,6 @@ LANGUAGE_CODE = "en"
 
 # One connection for the whole run, as before: tests that start threads must not leave theirs open.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Figures counted afresh on every request: tests build new data between requests in one transaction.
+STATISTICS_CACHE_SECONDS = 0

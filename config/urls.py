@@ -13,6 +13,7 @@ urlpatterns = [
     path("enrolments/", include("certification.urls.enrolments")),
     path("institution/", include("certification.urls.institution")),
     path("officer/publicity/", include((urls_publicity.officer_urlpatterns, "officer_publicity"))),
+    path("", include("workflows.urls.statistics")),
     path("officer/", include("certification.urls.officer")),
     path("publicity/", include((urls_publicity.public_urlpatterns, "publicity"))),
     path("assessment/", include("workflows.urls.assessment")),

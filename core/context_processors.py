@@ -16,6 +16,7 @@ NAVIGATION = {
         ("certificates:issuance", _("Issue certificates")),
         ("certificates:list", _("Certificates")),
         ("exchange:index", _("Exports")),
+        ("statistics:officer", _("Statistics")),
     ],
     "institution": [
         ("dashboard", _("Dashboard")),
@@ -24,6 +25,7 @@ NAVIGATION = {
         ("enrolments:list", _("Enrolments")),
         ("exchange:index", _("Excel exchange")),
         ("certificates:list", _("Certificates")),
+        ("statistics:institution", _("Statistics")),
     ],
     "assessor": [
         ("dashboard", _("Dashboard")),

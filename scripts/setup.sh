@@ -12,8 +12,9 @@
 #   chromium              browser tests (Playwright drives Debian's build; it cannot download its own)
 #   libatomic1            Playwright's bundled node driver links it (a minimal Debian lacks it)
 #   gettext               msgfmt, for `manage.py compilemessages`
-#   nodejs, npm           `npm ci` installs axe-core (package-lock.json), which the browser tests
-#                         run in each page; skipped when some npm is already on the PATH
+#   nodejs, npm           `npm ci` installs the pinned Apache ECharts, served as a static file, and
+#                         axe-core, which the browser tests run in each page (package-lock.json;
+#                         skipped when `npm` is already on the PATH, from whatever source)
 #   postgresql            initdb and pg_ctl: `make test` starts a throwaway cluster of its own when
 #                         no PostgreSQL answers at TEST_DATABASE_URL (skipped when some PostgreSQL
 #                         server's binaries are already under /usr/lib/postgresql)

@@ -111,6 +111,10 @@ EXPECTED: dict[str, frozenset] = {
     "results:evidence": {OFFICER, ASSESSOR, INST1, TRAINEE},
     # The Excel exchange.
     "exchange:index": {OFFICER} | STAFF,
+    "statistics:officer": {OFFICER},
+    "statistics:officer_xlsx": {OFFICER},
+    "statistics:institution": STAFF,
+    "statistics:institution_xlsx": STAFF,
     "exchange:template": STAFF,
     "exchange:upload": STAFF,
     "exchange:preview": {INST1},
@@ -214,6 +218,8 @@ PARAMS = {
     "exchange:confirm": lambda w: {"pk": w.import_session.pk},
     "exchange:error_report": lambda w: {"pk": w.import_session.pk},
     "exchange:export": lambda w: {"name": "roster"},
+    "statistics:officer_xlsx": lambda w: {"figure": "funnel"},
+    "statistics:institution_xlsx": lambda w: {"figure": "funnel"},
     "certificates:verify_json": lambda w: {"number": w.certificate.number},
     "certificates:verify": lambda w: {"number": w.certificate.number},
     "certificates:verify_qr": lambda w: {"number": w.certificate.number, "token": qr.token_for(w.certificate.number)},
@@ -240,7 +246,13 @@ def inst1_staffs_notice(w):
 
 
 # Pages with arguments that are not institution 1's objects: another institution's staff may open them.
-SHARED_ARGUMENTS = {"exchange:template", "exchange:upload", "exchange:export"}
+SHARED_ARGUMENTS = {
+    "exchange:template",
+    "exchange:upload",
+    "exchange:export",
+    "statistics:officer_xlsx",
+    "statistics:institution_xlsx",
+}
 
 
 # The URL patterns ----------------------------------------------------------------------------------

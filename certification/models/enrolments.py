@@ -338,7 +338,13 @@ class StateLog(AppendOnly):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["enrolment", "created_at"])]
+        indexes = [
+            models.Index(fields=["enrolment", "created_at"]),
+            # The statistics (certification.statistics): each enrolment's moves in order, read from the
+            # index alone (days per stage); and the moves of one kind in a period (per month).
+            models.Index(fields=["enrolment", "created_at", "id", "transition"], name="statelog_enrolment_moves"),
+            models.Index(fields=["transition", "created_at", "enrolment"], name="statelog_moves_by_kind"),
+        ]
         base_manager_name = "objects"
         verbose_name = _("state log entry")
         verbose_name_plural = _("state log")

@@ -1,0 +1,87 @@
+"""The figures that need the assessment flow and the public notice (docs/spec.md §10): assessors'
+workload and objections. Same `Scope` as certification.statistics; a fixed number of queries.
+
+- **Workload**, per assessor (the owner of review and second-review tasks): open = claimed and not
+  yet done (unclaimed tasks waiting in the queue are one row without an assessor); decided = done
+  in the period; average days = from claim to decision of the decided ones.
+- **Objections**, per track: lodged in the period (against the selected enrolments), and of those
+  upheld (the candidate disqualified), dismissed, still open.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from certification.statistics import Scope
+from workflows.flows import AssessmentFlow
+from workflows.models import Objection, ObjectionStatus
+
+_ENROLMENT = "process__assessmentprocess__enrolment__"
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+@dataclass(frozen=True)
+class Workload:
+    assessor_id: int | None
+    assessor_name: str
+    open: int
+    decided: int
+    average_days: float | None
+
+
+def assessor_workload(scope: Scope) -> list[Workload]:
+    """One query, grouped by task owner."""
+    decided = Q(status=STATUS.DONE) & scope.period("finished")
+    rows = (
+        Task.objects.filter(scope.enrolments(_ENROLMENT))
+        .filter(flow_task__in=[AssessmentFlow.review, AssessmentFlow.second_review])
+        .filter(Q(status__in=OPEN) | decided)
+        .order_by()
+        .values_list("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+        .annotate(
+            open=Count("pk", filter=Q(status__in=OPEN)),
+            decided=Count("pk", filter=decided),
+            average=Avg(
+                ExpressionWrapper(F("finished") - F("assigned"), output_field=DurationField()),
+                filter=decided & Q(assigned__isnull=False),
+            ),
+        )
+    )
+    found = [
+        Workload(
+            owner_id,
+            f"{last}{first}".strip() or username or "",
+            open_,
+            decided_,
+            None if average is None else average.total_seconds() / 86400,
+        )
+        for owner_id, first, last, username, open_, decided_, average in rows
+    ]
+    return sorted(found, key=lambda row: (row.assessor_id is None, row.assessor_name, row.assessor_id or 0))
+
+
+@dataclass(frozen=True)
+class ObjectionCounts:
+    track_id: int
+    lodged: int
+    upheld: int
+    dismissed: int
+    open: int
+
+
+def objections(scope: Scope) -> list[ObjectionCounts]:
+    """One query, grouped by track."""
+    rows = (
+        Objection.objects.filter(scope.enrolments("entry__enrolment__"), scope.period("lodged_at"))
+        .order_by()
+        .values_list("entry__enrolment__track_id")
+        .annotate(
+            lodged=Count("pk"),
+            upheld=Count("pk", filter=Q(status=ObjectionStatus.UPHELD)),
+            dismissed=Count("pk", filter=Q(status=ObjectionStatus.DISMISSED)),
+            open=Count("pk", filter=Q(status=ObjectionStatus.OPEN)),
+        )
+    )
+    return [ObjectionCounts(*row) for row in rows]
