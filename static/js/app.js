@@ -107,6 +107,9 @@
   // A box that scrolls sideways must be reachable by keyboard (WCAG 2.1.1).
   function syncScrollFocus() {
     Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (wrap) {
+      if (wrap.hasAttribute("data-always-focusable")) {
+        return; // its layout changes after load (charts): focusable whether it scrolls or not
+      }
       if (wrap.scrollWidth > wrap.clientWidth + 1) {
         wrap.setAttribute("tabindex", "0");
       } else {

@@ -45,5 +45,6 @@ def test_a_run_of_thirty_mails_each_institutions_staff_one_summary(
         "b@inst1.org": 1,
         "c@inst2.org": 1,
     }
-    assert "20 certificates issued" in subjects["a@inst1.org"][0]
-    assert "10 certificates issued" in subjects["c@inst2.org"][0]
+    # In zh-hans, the language of e-mails unless the user chose another.
+    assert "已签发 20 张证书" in subjects["a@inst1.org"][0]
+    assert "已签发 10 张证书" in subjects["c@inst2.org"][0]
