@@ -4,11 +4,13 @@ The public sees a certificate's status and masked facts by its number; the QR to
 A PDF is checked offline: the office's signature, then the SHA-256 against the registry.
 """
 
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -21,8 +23,8 @@ from .models import Certificate, CertificateStatus, VerificationLog
 
 
 def public_facts(certificate: Certificate) -> dict:
-    """Everything the public may know of a certificate: masked name and ID, no photo."""
-    superseded_by = getattr(certificate, "superseded_by", None)
+    """Everything the public may know of a certificate: masked name and ID, no photo. The
+    certificate comes from selectors.public_certificates (with the numbers it links to)."""
     return {
         "number": certificate.number,
         "status": certificate.status,
@@ -41,8 +43,8 @@ def public_facts(certificate: Certificate) -> dict:
         "superseded_on": timezone.localdate(certificate.superseded_at).isoformat()
         if certificate.superseded_at
         else None,
-        "superseded_by": superseded_by.number if superseded_by else None,
-        "supersedes": certificate.supersedes.number if certificate.supersedes_id else None,
+        "superseded_by": certificate.superseded_by_number,  # type: ignore[attr-defined]
+        "supersedes": certificate.supersedes_number,  # type: ignore[attr-defined]
     }
 
 
@@ -57,14 +59,38 @@ def rate_limit_allows(request, *, scope: str) -> bool:
 def log(
     *, channel: str, query: str = "", certificate: Certificate | None = None, found: bool = False, request=None
 ) -> None:
-    VerificationLog.objects.create(
-        channel=channel,
-        query=query[:64],
-        certificate=certificate,
-        found=found,
-        ip_address=ratelimit.client_ip(request)[:45] if request is not None else "",
-        user_agent=(request.headers.get("User-Agent", "") if request is not None else "")[:200],
+    """One row in the verification log: a single INSERT, in autocommit (no transaction of its own).
+
+    Written on every public lookup, so the statement is made once per process and database from
+    the model's fields and only run afterwards, like the lookup's (selectors.public_certificate).
+    """
+    values = {
+        "channel": channel,
+        "query": query[:64],
+        "certificate": certificate.pk if certificate is not None else None,
+        "found": found,
+        "ip_address": ratelimit.client_ip(request)[:45] if request is not None else "",
+        "user_agent": (request.headers.get("User-Agent", "") if request is not None else "")[:200],
+        "created_at": timezone.now(),
+    }
+    alias = router.db_for_write(VerificationLog)
+    connection = connections[alias]
+    params = [VerificationLog._meta.get_field(name).get_db_prep_save(values[name], connection) for name in _LOG_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_log_statement(alias, connection.vendor), params)
+
+
+@functools.cache
+def _log_statement(alias: str, vendor: str) -> str:
+    quote = connections[alias].ops.quote_name
+    columns = [VerificationLog._meta.get_field(name).column for name in _LOG_FIELDS]
+    return (
+        f"INSERT INTO {quote(VerificationLog._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
+
+
+_LOG_FIELDS = ("channel", "query", "certificate", "found", "ip_address", "user_agent", "created_at")
 
 
 # Verdicts on a PDF file, strongest first. `superseded` is genuine but replaced by a correction.

@@ -2,8 +2,9 @@
 
 Counting is atomic, so that a burst of simultaneous tries lets exactly `limit` through: with the
 database cache (the default) the count lives in core.RateCounter, one row a key and window, raised
-by one INSERT ... ON CONFLICT DO UPDATE statement; with any other cache (Redis) by the cache's own
-atomic add() and incr(). Either way the limit holds across several web processes.
+by one INSERT ... ON CONFLICT DO UPDATE statement; with Redis by SET NX EX + INCR in one MULTI/EXEC
+round trip; with any other cache by the cache's own add() and incr(). Either way the limit holds
+across several web processes.
 """
 
 import hashlib
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router
 
 from .models import RateCounter
@@ -23,8 +25,11 @@ def hit(key: str, limit: int, window_seconds: int) -> bool:
     window = int(now // window_seconds)
     # Hashed: keys carry IP addresses, and some cache backends restrict key characters.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    if isinstance(caches["default"], DatabaseCache):
+    cache = caches["default"]
+    if isinstance(cache, DatabaseCache):
         count = _count_in_database(digest, window, expires=(window + 1) * window_seconds)
+    elif isinstance(cache, RedisCache):
+        count = _count_in_redis(cache, f"ratelimit:{digest}:{window}", window_seconds)
     else:
         count = _count_in_cache(f"ratelimit:{digest}:{window}", window_seconds)
     return count <= limit
@@ -51,6 +56,21 @@ def _count_in_database(digest: str, window: int, *, expires: int) -> int:
     if result == 1:  # a new window: the rows of windows gone by go
         RateCounter.objects.using(alias).filter(expires_at__lt=datetime.fromtimestamp(time.time(), tz=UTC)).delete()
     return result
+
+
+def _count_in_redis(cache: RedisCache, cache_key: str, window_seconds: int) -> int:
+    """One round trip, atomic: the window's key is made with its expiry if missing, then counted.
+
+    (The cache's own add() and incr() take three: SET NX, then EXISTS and INCR.) The key is the
+    cache's own, so cache.get() reads the count; the client is the one Django's RedisCache keeps.
+    """
+    key = cache.make_and_validate_key(cache_key)
+    client = cache._cache.get_client(key, write=True)
+    pipeline = client.pipeline(transaction=True)
+    pipeline.set(key, 0, ex=window_seconds, nx=True)
+    pipeline.incr(key)
+    _created, count = pipeline.execute()
+    return count
 
 
 def _count_in_cache(cache_key: str, window_seconds: int) -> int:

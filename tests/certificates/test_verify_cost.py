@@ -1,0 +1,85 @@
+"""What one public lookup costs (issue 16, docs/spec.md §14): the verify page is what every employer
+and every QR scan opens, so a lookup reads one row with only what the page shows, writes one log row,
+and asks Redis once for the rate limit."""
+
+import os
+import uuid
+
+import pytest
+import redis
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from certificates.models import VerificationLog
+from config import backends
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def certificate_queries(client, number, path="certificates:verify"):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(path, args=[number]))
+    return response, [q["sql"] for q in queries if "core_ratecounter" not in q["sql"]]
+
+
+@pytest.mark.parametrize("path", ["certificates:verify", "certificates:verify_json"])
+def test_a_lookup_reads_one_row_and_writes_one_log_line(client, issued, path):
+    response, statements = certificate_queries(client, issued.number, path)
+
+    assert response.status_code == 200
+    assert [sql.split()[0] for sql in statements] == ["SELECT", "INSERT"]
+    assert VerificationLog.objects.filter(query=issued.number, found=True).count() == 1
+
+
+def test_the_lookup_reads_only_what_the_public_page_shows(client, issued):
+    _response, (select, _insert) = certificate_queries(client, issued.number)
+
+    columns = select.split(" FROM ")[0]
+    # Neither the PDF, the modules nor the holder's enrolment: nothing the page does not print.
+    for column in ('"pdf"', '"modules"', '"sha256"', '"enrolment_id"', '"revoked_reason"', '"verify_url"'):
+        assert column not in columns
+    assert "ORDER BY" not in select  # a number is unique: nothing to sort
+
+
+def test_a_wrong_number_costs_the_same_single_query(client, issued):
+    _response, found = certificate_queries(client, issued.number)
+    _response, malformed = certificate_queries(client, "not-a-number")
+
+    assert [sql.split()[0] for sql in malformed] == ["SELECT", "INSERT"]
+    assert found[0].replace(issued.number, "?") == malformed[0].replace("NOT-A-NUMBER", "?")
+
+
+@pytest.fixture
+def redis_commands(monkeypatch):
+    """The default cache in Redis (a prefix of its own), and a count of the packets sent to it."""
+    sent = []
+    original = redis.connection.Connection.send_packed_command
+
+    def counting(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    caches = backends.caches({"REDIS_URL": TEST_REDIS_URL, "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+    with override_settings(CACHES=caches):
+        yield sent
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+def test_with_redis_a_lookup_asks_redis_once_and_the_database_twice(client, issued, redis_commands, settings):
+    settings.CERT_VERIFY_RATE_LIMIT = 2
+    client.get(reverse("certificates:verify", args=[issued.number]))
+    redis_commands.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(reverse("certificates:verify", args=[issued.number]))
+    statements = [q["sql"].split()[0] for q in queries]  # before the next request empties the list
+    third = client.get(reverse("certificates:verify", args=[issued.number]))
+
+    assert second.status_code == 200 and third.status_code == 429  # the limit still holds
+    assert len(redis_commands) == 2  # one round trip a lookup, refused or not
+    assert statements == ["SELECT", "INSERT"]
