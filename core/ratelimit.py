@@ -9,6 +9,7 @@ across several web processes.
 
 import hashlib
 import time
+import weakref
 from datetime import UTC, datetime
 
 from django.core.cache import caches
@@ -67,10 +68,9 @@ def _count_in_redis(cache: RedisCache, cache_key: str, window_seconds: int) -> i
     and the script object are made once per cache object.
     """
     key = cache.make_and_validate_key(cache_key)
-    count_script = getattr(cache._cache, "_ratelimit_script", None)
+    count_script = _scripts.get(cache._cache)
     if count_script is None:
-        count_script = cache._cache.get_client(key, write=True).register_script(_COUNT_SCRIPT)
-        cache._cache._ratelimit_script = count_script
+        count_script = _scripts[cache._cache] = cache._cache.get_client(key, write=True).register_script(_COUNT_SCRIPT)
     return int(count_script(keys=[key], args=[window_seconds]))
 
 
@@ -79,6 +79,7 @@ _COUNT_SCRIPT = """
 redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
 return redis.call('INCR', KEYS[1])
 """
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Django's client of a cache -> the script
 
 
 def _count_in_cache(cache_key: str, window_seconds: int) -> int:
