@@ -64,7 +64,11 @@ def _render(request, template_name: str, facts: dict, *, status: int) -> HttpRes
 def _skeleton(template_name: str, facts: dict, empty: frozenset) -> list[str]:
     """The template's output with a marker for every variable value, split at the markers: literal
     text at even positions, the names of the values at odd ones."""
-    html = Engine.get_default().get_template(template_name).render(Context(_skeleton_context(facts, empty), autoescape=True))
+    html = (
+        Engine.get_default()
+        .get_template(template_name)
+        .render(Context(_skeleton_context(facts, empty), autoescape=True))
+    )
     return _MARKERS.split(html)
 
 
