@@ -181,6 +181,10 @@ def internal_call(database: str, what: str) -> dict:
 
 def internal(what: str) -> int:
     """Runs inside Django (the bench's environment): facts about the data set, sessions for the users."""
+    # Run as a script, bench/ comes first on sys.path, and bench/statistics.py would then stand for
+    # the standard library's statistics module (which Django's SQLite backend imports).
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     import django
 
     django.setup()

@@ -2,13 +2,14 @@
 
 Counting is atomic, so that a burst of simultaneous tries lets exactly `limit` through: with the
 database cache (the default) the count lives in core.RateCounter, one row a key and window, raised
-by one INSERT ... ON CONFLICT DO UPDATE statement; with Redis by SET NX EX + INCR in one MULTI/EXEC
-round trip; with any other cache by the cache's own add() and incr(). Either way the limit holds
+by one INSERT ... ON CONFLICT DO UPDATE statement; with Redis by SET NX EX + INCR in one Lua script
+(one command); with any other cache by the cache's own add() and incr(). Either way the limit holds
 across several web processes.
 """
 
 import hashlib
 import time
+import weakref
 from datetime import UTC, datetime
 
 from django.core.cache import caches
@@ -59,18 +60,26 @@ def _count_in_database(digest: str, window: int, *, expires: int) -> int:
 
 
 def _count_in_redis(cache: RedisCache, cache_key: str, window_seconds: int) -> int:
-    """One round trip, atomic: the window's key is made with its expiry if missing, then counted.
+    """One command, atomic: a script makes the window's key with its expiry if missing, then counts.
 
-    (The cache's own add() and incr() take three: SET NX, then EXISTS and INCR.) The key is the
-    cache's own, so cache.get() reads the count; the client is the one Django's RedisCache keeps.
+    (The cache's own add() and incr() take three round trips: SET NX, then EXISTS and INCR; a
+    MULTI/EXEC pipeline takes one, with four replies to read.) The key is the cache's own, so
+    cache.get() reads the count; the connections are the pool Django's RedisCache keeps, the client
+    and the script object are made once per cache object.
     """
     key = cache.make_and_validate_key(cache_key)
-    client = cache._cache.get_client(key, write=True)
-    pipeline = client.pipeline(transaction=True)
-    pipeline.set(key, 0, ex=window_seconds, nx=True)
-    pipeline.incr(key)
-    _created, count = pipeline.execute()
-    return count
+    count_script = _scripts.get(cache._cache)
+    if count_script is None:
+        count_script = _scripts[cache._cache] = cache._cache.get_client(key, write=True).register_script(_COUNT_SCRIPT)
+    return int(count_script(keys=[key], args=[window_seconds]))
+
+
+# EVALSHA of this (loaded into Redis on the first use): atomic, so the key never lacks its expiry.
+_COUNT_SCRIPT = """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+return redis.call('INCR', KEYS[1])
+"""
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Django's client of a cache -> the script
 
 
 def _count_in_cache(cache_key: str, window_seconds: int) -> int:

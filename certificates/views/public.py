@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from certification.photos import content_type_of
 
-from .. import numbering, qr, selectors, verification
+from .. import numbering, public_pages, qr, selectors, verification
 from ..forms import NumberForm, PersonQueryForm
 from ..models import VerificationChannel
 
@@ -76,8 +76,8 @@ def verify_number(request, number):
         return _too_many(request)
     certificate = _lookup(request, number, VerificationChannel.PAGE)
     if certificate is None:
-        return _not_found(request)
-    return render(request, "certificates/verify/certificate.html", {"facts": verification.public_facts(certificate)})
+        return public_pages.not_found_page(request)
+    return public_pages.certificate_page(request, verification.public_facts(certificate))
 
 
 @never_cache

@@ -43,6 +43,17 @@ def test_the_lookup_reads_only_what_the_public_page_shows(client, issued):
     assert "ORDER BY" not in select  # a number is unique: nothing to sort
 
 
+@pytest.mark.parametrize("number", ["issued", "Y000133000101264999999"])
+def test_after_the_first_lookup_no_template_is_rendered_again(client, issued, number):
+    path = reverse("certificates:verify", args=[issued.number if number == "issued" else number])
+    client.get(path)
+
+    again = client.get(path)
+
+    assert again.status_code in (200, 404)
+    assert again.templates == []  # the page's parts were kept: only its values are filled in
+
+
 def test_a_wrong_number_costs_the_same_single_query(client, issued):
     _response, found = certificate_queries(client, issued.number)
     _response, malformed = certificate_queries(client, "not-a-number")

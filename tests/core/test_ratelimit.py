@@ -57,3 +57,15 @@ def test_eighty_simultaneous_tries_let_exactly_the_limit_through_on_redis():
         cache.clear()
         assert sum(hammer("verify:203.0.113.10")) == 30
         cache.clear()
+
+
+def test_on_redis_a_windows_count_expires_with_the_window_and_reads_as_the_cache_key():
+    pytest.importorskip("redis", reason="the redis client is not installed")
+    with override_settings(CACHES=REDIS_CACHE):
+        from django.core.cache import cache
+
+        cache.clear()
+        assert [ratelimit.hit("verify:203.0.113.11", 2, 60) for _ in range(3)] == [True, True, False]
+        (key,) = cache._cache.get_client().keys("*ratelimit:*")
+        assert 0 < cache._cache.get_client().ttl(key) <= 60
+        cache.clear()
