@@ -11,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     ConflictDeclaration,
@@ -53,22 +53,11 @@ class TrackAdmin(admin.ModelAdmin):
     inlines = [ModuleInline]
 
 
-class TrackQuotaInline(admin.TabularInline):
+class TrackQuotaInline(ReadOnlyInline):
     """Shown, never edited: vetting.set_quota keeps a quota above what is already approved."""
 
     model = TrackQuota
-    extra = 0
-    can_delete = False
     fields = readonly_fields = ["track", "year", "quota"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Institution)
