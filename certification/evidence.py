@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from certification import active_pdf, permissions, selectors
+from certification import active_pdf, permissions, registration, selectors
 from certification.models import (
     AssessmentAttempt,
     AttemptOutcome,
@@ -35,7 +35,7 @@ from certification.models import (
     EvidenceKind,
     User,
 )
-from core.errors import InvalidInput, MoveForbidden, RuleNotMet
+from core.errors import InvalidInput, RuleNotMet
 
 HEAD_BYTES = 64 * 1024  # enough of a file to recognise it; the rest is never parsed
 
@@ -336,18 +336,6 @@ def evidence_locked_reason(enrolment: Enrolment, attempt: AssessmentAttempt | No
     return ""
 
 
-def _locked_enrolment_of_staff(staff: User, enrolment_id: int) -> Enrolment:
-    enrolment = (
-        Enrolment.objects.select_for_update(of=("self",))
-        .select_related("batch", "track")
-        .filter(pk=enrolment_id)
-        .first()
-    )
-    if enrolment is None or not permissions.can_manage_enrolment(staff, enrolment):
-        raise MoveForbidden(_("This enrolment is not your institution's."))
-    return enrolment
-
-
 def attach_evidence(*, staff: User, enrolment_id: int, kind: str, upload) -> EvidenceFile:
     """Check the upload's content and keep it as evidence of the enrolment's current attempt."""
     if kind not in EvidenceKind.values:
@@ -359,7 +347,7 @@ def attach_evidence(*, staff: User, enrolment_id: int, kind: str, upload) -> Evi
     stored_name = None
     try:
         with transaction.atomic():
-            enrolment = _locked_enrolment_of_staff(staff, enrolment_id)
+            enrolment = registration.locked_enrolment_of_staff(staff, enrolment_id)
             attempt = enrolment.current_attempt
             locked = evidence_locked_reason(enrolment, attempt)
             if locked:
@@ -393,7 +381,7 @@ def remove_evidence(*, staff: User, evidence_id: int) -> None:
     if enrolment_id is None:
         raise InvalidInput(_("This evidence file no longer exists."))
     with transaction.atomic():
-        enrolment = _locked_enrolment_of_staff(staff, enrolment_id)
+        enrolment = registration.locked_enrolment_of_staff(staff, enrolment_id)
         evidence = EvidenceFile.objects.select_related("attempt").filter(pk=evidence_id).first()
         if evidence is None:
             raise InvalidInput(_("This evidence file no longer exists."))

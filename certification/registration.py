@@ -383,11 +383,23 @@ def _open_resits(trainee_ids, track_ids) -> set[tuple[int, int]]:
     return {(e.trainee_id, e.track_id) for e in failed if not resit_closed_reason(e)}
 
 
+def locked_enrolment_of_staff(staff: User, enrolment_id: int) -> Enrolment:
+    """The enrolment, locked until the transaction ends, if it is the staff member's institution's;
+    MoveForbidden otherwise (also when it does not exist, so that nothing is confirmed)."""
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("batch", "track")
+        .filter(pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None or not permissions.can_manage_enrolment(staff, enrolment):
+        raise MoveForbidden(_("This enrolment is not your institution's."))
+    return enrolment
+
+
 def delete_draft_enrolment(*, staff: User, enrolment_id: int) -> None:
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).select_related("batch").first()
-        if enrolment is None or not permissions.can_manage_enrolment(staff, enrolment):
-            raise MoveForbidden(_("This enrolment is not your institution's."))
+        enrolment = locked_enrolment_of_staff(staff, enrolment_id)
         if enrolment.status != EnrolmentStatus.DRAFT or enrolment.state_logs.exists():
             raise RuleNotMet(_("Only a draft that was never submitted can be deleted; withdraw it instead."))
         enrolment.delete()
@@ -424,11 +436,7 @@ def record_module_completion(
     """Record (or correct) one module's hours and score while the trainee is in training; what
     changed goes into the enrolment's score history."""
     with transaction.atomic():
-        enrolment = (
-            Enrolment.objects.select_for_update(of=("self",)).select_related("batch").filter(pk=enrolment_id).first()
-        )
-        if enrolment is None or not permissions.can_manage_enrolment(staff, enrolment):
-            raise MoveForbidden(_("This enrolment is not your institution's."))
+        enrolment = locked_enrolment_of_staff(staff, enrolment_id)
         if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.TRAINED):
             raise RuleNotMet(_("Module completions are recorded after approval and before results are submitted."))
         module = Module.objects.filter(pk=module_id, track_id=enrolment.track_id).first()
@@ -467,14 +475,7 @@ def record_scores(
     """Enter or correct the current attempt's scores while the enrolment is trained (not yet
     submitted); what changed goes into the enrolment's score history."""
     with transaction.atomic():
-        enrolment = (
-            Enrolment.objects.select_for_update(of=("self",))
-            .select_related("batch", "track")
-            .filter(pk=enrolment_id)
-            .first()
-        )
-        if enrolment is None or not permissions.can_manage_enrolment(staff, enrolment):
-            raise MoveForbidden(_("This enrolment is not your institution's."))
+        enrolment = locked_enrolment_of_staff(staff, enrolment_id)
         if enrolment.status != EnrolmentStatus.TRAINED:
             raise RuleNotMet(_("Scores are entered once training is complete and before results are submitted."))
         attempt = enrolment.current_attempt
