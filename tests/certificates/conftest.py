@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.conf import settings
 
-from certificates import rendering, services, signing
+from certificates import office_keys, rendering, services, signing
 from certificates.models import Certificate
 from certification.photos import make_placeholder_photo
 
@@ -20,6 +20,7 @@ def signing_key(tmp_path_factory):
     previous = settings.CERT_SIGNING_KEY
     settings.CERT_SIGNING_KEY = str(directory)
     signing.create_signing_key(directory=directory, common_name="测试认定中心", organisation="测试认定中心")
+    office_keys.create_credential_key(directory=directory)
     yield directory
     settings.CERT_SIGNING_KEY = previous
 

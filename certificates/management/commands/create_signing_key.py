@@ -4,12 +4,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from certificates import numbering, signing
+from certificates import numbering, office_keys, signing
 
 
 class Command(BaseCommand):
     help = (
-        "Create the certification office's signing key (EC P-256) and a self-signed certificate in the "
+        "Create the certification office's signing key (EC P-256) with a self-signed certificate, and its "
+        "credential key (Ed25519), in the "
         "CERT_SIGNING_KEY directory. An existing key is kept unless --replace is given; a replaced "
         "certificate moves to trusted/ so that certificates it signed still verify."
     )
@@ -29,6 +30,9 @@ class Command(BaseCommand):
         target = Path(directory) if directory else signing.key_directory()
         exists = (target / signing.KEY_FILE).exists() or (target / signing.CERT_FILE).exists()
         if exists and if_missing:
+            if not office_keys.has_credential_key(target):
+                kid = office_keys.create_credential_key(directory=target)
+                self.stdout.write(f"Credential key {kid} written to {target}.")
             self.stdout.write(f"Signing key present in {target}.")
             return
         if exists and not replace:
@@ -39,4 +43,9 @@ class Command(BaseCommand):
         cert_path = signing.create_signing_key(
             directory=target, common_name=common_name or issuer.name, organisation=issuer.name, days=days
         )
-        self.stdout.write(self.style.SUCCESS(f"Signing key and certificate written to {target} ({cert_path.name})."))
+        kid = office_keys.create_credential_key(directory=target)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Signing key and certificate written to {target} ({cert_path.name}); credential key {kid}."
+            )
+        )
