@@ -123,6 +123,33 @@ def verify_qr(request, number, token):
 
 @never_cache
 @require_GET
+def verify_shared(request, token):
+    """A holder's share link: the certificate's public page while the link lives, counted as a
+    check through a share link; an ended or revoked link says so and shows nothing of it."""
+    if not verification.rate_limit_allows(request, scope="lookup"):
+        return _too_many(request)
+    link = selectors.share_link(token)
+    if link is None:
+        verification.log(channel=VerificationChannel.SHARE_LINK, query=token[:64], request=request)
+        return _not_found(request)
+    if not link.is_active():
+        return render(
+            request,
+            "certificates/verify/share_ended.html",
+            {"revoked": link.revoked_at is not None, "link": link, "number_form": NumberForm()},
+            status=410,
+        )
+    certificate = selectors.public_certificate(link.certificate.number)
+    verification.record_check(certificate, VerificationChannel.SHARE_LINK, request=request)
+    return render(
+        request,
+        "certificates/verify/certificate.html",
+        {"facts": verification.public_facts(certificate), "shared": True},
+    )
+
+
+@never_cache
+@require_GET
 def verify_qr_photo(request, number, token):
     certificate = selectors.public_certificate(numbering.normalise_number(number))
     if certificate is None or not certificate.photo or not qr.token_matches(certificate.number, token):

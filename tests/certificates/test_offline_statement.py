@@ -8,7 +8,7 @@ import cbor2
 import pytest
 import segno
 
-from certificates import offline_statement, office_keys, qr, rendering, signing
+from certificates import office_keys, offline_statement, qr, rendering, signing
 from certification.identity import mask_name
 
 from .conftest import unsaved_certificate
