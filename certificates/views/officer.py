@@ -135,4 +135,5 @@ def check_counts(request):
         "per_day": per_day,
         **paginate(request, selectors.check_counts_per_certificate(since=since)),
     }
+    context["per_certificate"] = selectors.with_numbers(context["page_obj"])
     return render(request, "certificates/check_counts.html", context)
