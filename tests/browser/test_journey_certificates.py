@@ -159,7 +159,8 @@ def test_the_office_issues_and_the_trainee_downloads_a_certificate_that_verifies
 
     run_command("pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "page"))
     scanned = run_command("zbarimg", "--raw", "-q", str(tmp_path / "page.png")).strip()
-    assert scanned == certificate.verify_url
+    # The verify URL, then after "#" the signed statement for /verify/offline/ (never sent to the server).
+    assert scanned == f"{certificate.verify_url}#{certificate.offline_statement}"
     assert scanned.startswith(public.base_url + f"/verify/{certificate.number}/qr/")
 
     response = public.page.goto(scanned)
