@@ -46,10 +46,16 @@ def verify_query(request):
             results = selectors.certificates_of_person(
                 name=person_form.cleaned_data["name"], id_number=person_form.cleaned_data["id_number"]
             )
-            # The log keeps how many matched, never the name or ID number that was asked.
-            verification.log(
-                channel=VerificationChannel.QUERY, query=str(len(results)), found=bool(results), request=request
-            )
+            # The log keeps how many matched, never the name or ID number that was asked; one row per
+            # certificate found, so that each holder sees the query among the checks of theirs.
+            for certificate in results or [None]:
+                verification.log(
+                    channel=VerificationChannel.QUERY,
+                    query=str(len(results)),
+                    certificate=certificate,
+                    found=bool(results),
+                    request=request,
+                )
             context.update(queried=True, results=[verification.public_facts(c) for c in results])
         else:
             return render(request, "certificates/verify/query.html", context, status=400)

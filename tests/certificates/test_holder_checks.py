@@ -70,10 +70,11 @@ def test_a_name_and_id_query_that_found_the_certificate_counts_as_a_query(client
         reverse("certificates:verify_query"),
         {"name": issued.holder_name, "id_number": issued.enrolment.trainee.id_number},
     )
+    client.post(reverse("certificates:verify_query"), {"name": "李四", "id_number": "330106199001011234"})
     client.force_login(issued.enrolment.trainee.user)
 
-    # A query logs how many matched, not which certificate: it is the office's, not the holder's.
-    assert [c["channel"] for c in client.get(URL).context["page_obj"]] == []
+    assert [c["channel"] for c in client.get(URL).context["page_obj"]] == ["query"]
+    assert VerificationLog.objects.filter(channel="query", certificate=None, found=False).count() == 1
 
 
 def test_another_trainee_sees_none_of_these_checks(client, issued, inst2_certificate):
