@@ -80,6 +80,14 @@ def log(
         cursor.execute(_log_statement(alias, connection.vendor), params)
 
 
+def record_check(certificate: Certificate, channel: str, *, request=None, query: str = "") -> None:
+    """Count one check of a certificate in its holder's log (and the office's counts): for the
+    channels that find a certificate by other means than a lookup here, such as the credential and
+    its status (channel VerificationChannel.CREDENTIAL) or a bulk check (BULK). The holder sees when
+    and through which channel, never the address or the agent, which the log keeps for the office."""
+    log(channel=channel, query=query or certificate.number, certificate=certificate, found=True, request=request)
+
+
 @functools.cache
 def _log_statement(alias: str, vendor: str) -> str:
     quote = connections[alias].ops.quote_name
