@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "certificates",
     "exchange",
     "notifications",
+    "reports",
     "demo",
 ]
 
@@ -242,6 +243,11 @@ SESSION_ENGINE = backends.session_engine(os.environ)
 # How long the statistics page keeps one selection's figures; any new enrolment, move, objection or
 # task shows at once (the cache key includes the newest of each), see workflows/figures.py.
 STATISTICS_CACHE_SECONDS = 300
+
+# The office dashboard's "needs you now" panel (reports/attention.py): reviews waiting longer than
+# this many working days, and public notices closing within this many days.
+OFFICE_REVIEW_WAIT_WORKING_DAYS = env_int("OFFICE_REVIEW_WAIT_WORKING_DAYS", 5)
+OFFICE_PUBLICITY_CLOSING_DAYS = env_int("OFFICE_PUBLICITY_CLOSING_DAYS", 3)
 
 # /healthz fails when no worker has finished a heartbeat (enqueued each minute) for this long.
 HEALTHZ_HEARTBEAT_MAX_AGE = int(os.environ.get("HEALTHZ_HEARTBEAT_MAX_AGE", "300"))
