@@ -9,6 +9,7 @@ files with a manifest and logs JSON lines. REDIS_URL and AWS_STORAGE_BUCKET_NAME
 and the file storage to shared services (config.backends); without them everything is embedded.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -248,6 +249,11 @@ STATISTICS_CACHE_SECONDS = 300
 # this many working days, and public notices closing within this many days.
 OFFICE_REVIEW_WAIT_WORKING_DAYS = env_int("OFFICE_REVIEW_WAIT_WORKING_DAYS", 5)
 OFFICE_PUBLICITY_CLOSING_DAYS = env_int("OFFICE_PUBLICITY_CLOSING_DAYS", 3)
+
+# The provincial register export's columns, in order (reports/register.py lists the keys): JSON, a
+# list of keys or [key, heading] pairs, e.g. [["name", "姓名"], ["id_number", "公民身份号码"]].
+# Empty: SPEC §10's default layout.
+REGISTER_EXPORT_COLUMNS = json.loads(os.environ.get("REGISTER_EXPORT_COLUMNS", "").strip() or "null")
 
 # /healthz fails when no worker has finished a heartbeat (enqueued each minute) for this long.
 HEALTHZ_HEARTBEAT_MAX_AGE = int(os.environ.get("HEALTHZ_HEARTBEAT_MAX_AGE", "300"))

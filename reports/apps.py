@@ -11,5 +11,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        # attention registers the office dashboard's panel (certification.attention).
-        from . import attention  # noqa: F401
+        # attention registers the office dashboard's panel (certification.attention); checks, the
+        # register export's column check.
+        from . import attention, checks  # noqa: F401
