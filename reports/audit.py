@@ -227,8 +227,9 @@ def _entry(kind: str, row: dict) -> Entry:
     )
 
 
-def page(filters: Filters, after: Cursor | None = None, size: int = PAGE_SIZE) -> tuple[list[Entry], Cursor | None]:
+def page(filters: Filters, after: Cursor | None = None, size: int | None = None) -> tuple[list[Entry], Cursor | None]:
     """One page of entries (newest first) and the cursor of the next page (None on the last)."""
+    size = size or PAGE_SIZE
     found: list[Entry] = []
     for kind in KINDS:
         queryset = _queryset(kind, filters, after)
