@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0002_one_waiting_item_per_enrolment'),
+        ("certificates", "0002_one_waiting_item_per_enrolment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='certificateevent',
-            index=models.Index(fields=['created_at', 'id'], name='certificateevent_newest'),
+            model_name="certificateevent",
+            index=models.Index(fields=["created_at", "id"], name="certificateevent_newest"),
         ),
     ]

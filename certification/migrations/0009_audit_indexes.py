@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certification', '0008_statelog_indexes_for_statistics'),
+        ("certification", "0008_statelog_indexes_for_statistics"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='scorechange',
-            index=models.Index(fields=['created_at', 'id'], name='scorechange_newest'),
+            model_name="scorechange",
+            index=models.Index(fields=["created_at", "id"], name="scorechange_newest"),
         ),
         migrations.AddIndex(
-            model_name='statelog',
-            index=models.Index(fields=['created_at', 'id'], name='statelog_newest'),
+            model_name="statelog",
+            index=models.Index(fields=["created_at", "id"], name="statelog_newest"),
         ),
     ]

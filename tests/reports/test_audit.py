@@ -28,7 +28,9 @@ def history(inst1_staff, inst2_staff, officer, assessor, assessor2, fast_renderi
     issued = certificates.issue_certificate(
         officer=officer, enrolment_id=ready_enrolments(inst1_staff, officer, assessor, 1)[0].pk
     )
-    other = factories.advance(factories.draft_enrolment(inst2_staff, "CR"), staff=inst2_staff, officer=officer, to="trained")
+    other = factories.advance(
+        factories.draft_enrolment(inst2_staff, "CR"), staff=inst2_staff, officer=officer, to="trained"
+    )
     pending = factories.institution("新申请的培训学校", status=InstitutionStatus.PENDING)
     vetting.approve_institution(officer=officer, institution_id=pending.pk, note="材料齐全")
     return {"certificate": issued, "other": other, "vetted": pending}
@@ -54,7 +56,9 @@ def test_the_office_sees_every_kind_of_change_newest_first(client, officer, hist
     assert "材料齐全" in page and history["certificate"].number in page
 
 
-def test_a_filter_by_kind_enrolment_institution_and_actor_narrows_the_list(client, officer, inst2, inst2_staff, history):
+def test_a_filter_by_kind_enrolment_institution_and_actor_narrows_the_list(
+    client, officer, inst2, inst2_staff, history
+):
     client.force_login(officer)
     other = history["other"]
 
@@ -69,12 +73,15 @@ def test_a_filter_by_kind_enrolment_institution_and_actor_narrows_the_list(clien
         + ["state"] * StateLog.objects.filter(enrolment=other).count()
     )
     assert f"/enrolments/{history['certificate'].enrolment_id}/" not in one.content.decode()
-    assert len(theirs) == StateLog.objects.filter(enrolment__batch__institution=inst2).count() + ScoreChange.objects.filter(
-        enrolment__batch__institution=inst2
-    ).count()
-    assert len(by_staff) == StateLog.objects.filter(actor=inst2_staff).count() + ScoreChange.objects.filter(
-        actor=inst2_staff
-    ).count()
+    assert (
+        len(theirs)
+        == StateLog.objects.filter(enrolment__batch__institution=inst2).count()
+        + ScoreChange.objects.filter(enrolment__batch__institution=inst2).count()
+    )
+    assert (
+        len(by_staff)
+        == StateLog.objects.filter(actor=inst2_staff).count() + ScoreChange.objects.filter(actor=inst2_staff).count()
+    )
 
 
 def test_an_unknown_actor_is_a_clear_message_and_no_list(client, officer, history):

@@ -89,4 +89,6 @@ def test_the_panel_costs_the_same_queries_with_more_rows(client, officer, inst1_
 def test_waiting_is_counted_in_working_days(db, today, days, first_day_not_yet_late):
     moment = waiting_since_before(today, days)
 
-    assert timezone.localtime(moment) == timezone.make_aware(datetime.combine(first_day_not_yet_late, datetime.min.time()))
+    assert timezone.localtime(moment) == timezone.make_aware(
+        datetime.combine(first_day_not_yet_late, datetime.min.time())
+    )

@@ -28,7 +28,7 @@ def pdf_text(response) -> str:
 def headline(text: str) -> tuple[int, dict[str, int]]:
     match = re.search(r"累计为(\d+)名相关人员提供职业技能培训(?:，其中(.*?))?。", text)
     assert match, text[:400]
-    parts = dict((name, int(n)) for name, n in re.findall(r"([^、\d]+?)(\d+)人", match.group(2) or ""))
+    parts = {name: int(n) for name, n in re.findall(r"([^、\d]+?)(\d+)人", match.group(2) or "")}
     return int(match.group(1)), parts
 
 
@@ -39,11 +39,17 @@ def programme(inst1_staff, inst2_staff, officer, assessor, assessor2, fast_rende
     for to in ["trained", "trained"]:
         factories.advance(factories.draft_enrolment(inst1_staff, "PM"), staff=inst1_staff, officer=officer, to=to)
     ready = factories.advance(
-        factories.draft_enrolment(inst1_staff, "PM"), staff=inst1_staff, officer=officer, assessor=assessor, to="ready_to_issue"
+        factories.draft_enrolment(inst1_staff, "PM"),
+        staff=inst1_staff,
+        officer=officer,
+        assessor=assessor,
+        to="ready_to_issue",
     )
     certificates.issue_certificate(officer=officer, enrolment_id=ready.pk)
     for _ in range(3):
-        factories.advance(factories.draft_enrolment(inst2_staff, "CR"), staff=inst2_staff, officer=officer, to="trained")
+        factories.advance(
+            factories.draft_enrolment(inst2_staff, "CR"), staff=inst2_staff, officer=officer, to="trained"
+        )
 
 
 def trained_by_track_from_the_rows(**filters) -> dict[str, int]:
@@ -63,7 +69,9 @@ def test_the_headline_states_the_trained_in_the_districts_words_and_agrees_with_
 
     text = pdf_text(client.get(OFFICER_REPORT))
     page = tables(client.get("/officer/statistics/"))
-    workbook = load_workbook(BytesIO(b"".join(client.get("/officer/statistics/trained_monthly.xlsx").streaming_content)))
+    workbook = load_workbook(
+        BytesIO(b"".join(client.get("/officer/statistics/trained_monthly.xlsx").streaming_content))
+    )
 
     total, parts = headline(text)
     expected = trained_by_track_from_the_rows()

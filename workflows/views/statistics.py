@@ -24,9 +24,7 @@ ALL = "all"
 
 @officer_required
 def officer_statistics(request):
-    return _page(
-        request, institution_id=None, xlsx_url="statistics:officer_xlsx", report_url="reports:officer_report"
-    )
+    return _page(request, institution_id=None, xlsx_url="statistics:officer_xlsx", report_url="reports:officer_report")
 
 
 @institution_required
