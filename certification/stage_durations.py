@@ -84,10 +84,9 @@ def refresh() -> bool:
     if not is_stale():
         return False
     with transaction.atomic():
-        mark = StageDurationsUpTo.objects.select_for_update().first()
-        if mark is None:
-            StageDurationsUpTo.objects.create()
-            mark = StageDurationsUpTo.objects.select_for_update().first()
+        mark = StageDurationsUpTo.objects.select_for_update().filter(pk=1).first()
+        if mark is None:  # the migration makes it; a database flushed since may lack it
+            mark = StageDurationsUpTo.objects.create(pk=1)
         newest = StateLog.objects.aggregate(newest=Max("id"))["newest"] or 0
         if newest <= mark.last_state_log_id:
             return False  # another refresh did it while this one waited for the lock
