@@ -14,6 +14,7 @@ urlpatterns = [
     path("institution/", include("certification.urls.institution")),
     path("officer/publicity/", include((urls_publicity.officer_urlpatterns, "officer_publicity"))),
     path("", include("workflows.urls.statistics")),
+    path("", include("reports.urls")),
     path("officer/", include("certification.urls.officer")),
     path("publicity/", include((urls_publicity.public_urlpatterns, "publicity"))),
     path("assessment/", include("workflows.urls.assessment")),

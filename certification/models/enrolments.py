@@ -344,6 +344,8 @@ class StateLog(AppendOnly):
             # index alone (days per stage); and the moves of one kind in a period (per month).
             models.Index(fields=["enrolment", "created_at", "id", "transition"], name="statelog_enrolment_moves"),
             models.Index(fields=["transition", "created_at", "enrolment"], name="statelog_moves_by_kind"),
+            # The audit view (reports/audit.py): the newest moves first, a page at a time.
+            models.Index(fields=["created_at", "id"], name="statelog_newest"),
         ]
         base_manager_name = "objects"
         verbose_name = _("state log entry")

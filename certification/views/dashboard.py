@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification import permissions, rules, selectors
+from certification import attention, permissions, rules, selectors
 from certification.models import EnrolmentStatus as S
 from certification.models import InstitutionStatus, StateLog
 
@@ -88,6 +88,7 @@ def _officer_context(user) -> dict:
         "ready_to_issue_url": _enrolment_list_url(S.READY_TO_ISSUE),
         "status_cards": _status_cards(counts, S),
         "total": sum(counts.values()),
+        "attention": attention.office_items(user),
     }
 
 
