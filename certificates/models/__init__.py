@@ -2,6 +2,7 @@
 
 from .audit import CertificateEvent, EventKind, VerificationChannel, VerificationLog
 from .certificates import Certificate, CertificateSerial, CertificateStatus
+from .credentials import Credential, StatusList
 from .issuance import IssuanceItem, IssuanceRun, ItemStatus
 
 __all__ = [
@@ -9,10 +10,12 @@ __all__ = [
     "CertificateEvent",
     "CertificateSerial",
     "CertificateStatus",
+    "Credential",
     "EventKind",
     "IssuanceItem",
     "IssuanceRun",
     "ItemStatus",
+    "StatusList",
     "VerificationChannel",
     "VerificationLog",
 ]
