@@ -48,7 +48,9 @@ def decode(encoded: str) -> set[int]:
     if not encoded.startswith("u"):
         raise ValueError("Not a multibase base64url string.")
     data = gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4)))
-    return {8 * position + bit for position, byte in enumerate(data) if byte for bit in range(8) if byte & (0x80 >> bit)}
+    return {
+        8 * position + bit for position, byte in enumerate(data) if byte for bit in range(8) if byte & (0x80 >> bit)
+    }
 
 
 def revoked_indices(number: int) -> list[int]:
@@ -76,7 +78,9 @@ def signed_document(number: int, indices: list[int]) -> str:
             "encodedList": encode(indices),
         },
     }
-    signed = data_integrity.sign(document, key=key, verification_method=office_keys.verification_method(kid), created=now)
+    signed = data_integrity.sign(
+        document, key=key, verification_method=office_keys.verification_method(kid), created=now
+    )
     return json.dumps(signed, ensure_ascii=False, indent=2)
 
 

@@ -21,9 +21,15 @@ from core import ratelimit
 from . import numbering, signing
 from .models import Certificate, CertificateStatus, VerificationLog
 
-
 # Verdicts on a PDF file, strongest first. `superseded` is genuine but replaced by a correction.
-VALID, EXPIRED, SUPERSEDED, REVOKED, ALTERED, UNKNOWN = "valid", "expired", "superseded", "revoked", "altered", "unknown"
+VALID, EXPIRED, SUPERSEDED, REVOKED, ALTERED, UNKNOWN = (
+    "valid",
+    "expired",
+    "superseded",
+    "revoked",
+    "altered",
+    "unknown",
+)
 
 
 def public_status(certificate: Certificate, today=None) -> str:

@@ -5,48 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0002_one_waiting_item_per_enrolment'),
+        ("certificates", "0002_one_waiting_item_per_enrolment"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatusList',
+            name="StatusList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True, verbose_name='list number')),
-                ('document', models.TextField(verbose_name='signed status list credential (JSON)')),
-                ('revoked_indices', models.JSONField(default=list)),
-                ('signed_at', models.DateTimeField(verbose_name='signed at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(unique=True, verbose_name="list number")),
+                ("document", models.TextField(verbose_name="signed status list credential (JSON)")),
+                ("revoked_indices", models.JSONField(default=list)),
+                ("signed_at", models.DateTimeField(verbose_name="signed at")),
             ],
             options={
-                'verbose_name': 'status list',
-                'verbose_name_plural': 'status lists',
+                "verbose_name": "status list",
+                "verbose_name_plural": "status lists",
             },
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='valid_until',
-            field=models.DateField(blank=True, null=True, verbose_name='valid until'),
+            model_name="certificate",
+            name="valid_until",
+            field=models.DateField(blank=True, null=True, verbose_name="valid until"),
         ),
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document', models.TextField(verbose_name='signed credential (JSON)')),
-                ('sha256', models.CharField(max_length=64, unique=True, verbose_name='SHA-256')),
-                ('key_id', models.CharField(max_length=32, verbose_name='key id')),
-                ('subject_salt', models.CharField(max_length=32)),
-                ('status_list', models.PositiveIntegerField(verbose_name='status list')),
-                ('status_index', models.PositiveIntegerField(verbose_name='index in the status list')),
-                ('created_at', models.DateTimeField(verbose_name='signed at')),
-                ('certificate', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='credential', to='certificates.certificate', verbose_name='certificate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("document", models.TextField(verbose_name="signed credential (JSON)")),
+                ("sha256", models.CharField(max_length=64, unique=True, verbose_name="SHA-256")),
+                ("key_id", models.CharField(max_length=32, verbose_name="key id")),
+                ("subject_salt", models.CharField(max_length=32)),
+                ("status_list", models.PositiveIntegerField(verbose_name="status list")),
+                ("status_index", models.PositiveIntegerField(verbose_name="index in the status list")),
+                ("created_at", models.DateTimeField(verbose_name="signed at")),
+                (
+                    "certificate",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credential",
+                        to="certificates.certificate",
+                        verbose_name="certificate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'credential',
-                'verbose_name_plural': 'credentials',
-                'constraints': [models.UniqueConstraint(fields=('status_list', 'status_index'), name='one_credential_per_status_bit')],
+                "verbose_name": "credential",
+                "verbose_name_plural": "credentials",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("status_list", "status_index"), name="one_credential_per_status_bit"
+                    )
+                ],
             },
         ),
     ]

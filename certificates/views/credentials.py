@@ -75,4 +75,3 @@ def my_credential(request, pk):
     response = HttpResponse(certificate.credential.document, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.credential.json"'
     return response
-

@@ -5,20 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certification', '0008_statelog_indexes_for_statistics'),
+        ("certification", "0008_statelog_indexes_for_statistics"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='enrolment',
-            name='is_renewal',
-            field=models.BooleanField(default=False, verbose_name='renewal'),
+            model_name="enrolment",
+            name="is_renewal",
+            field=models.BooleanField(default=False, verbose_name="renewal"),
         ),
         migrations.AddField(
-            model_name='track',
-            name='validity_months',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='validity (months)'),
+            model_name="track",
+            name="validity_months",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="validity (months)",
+            ),
         ),
     ]

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("verify_credential.mjs")
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         shutil.which("node") is None or not (ROOT / "node_modules" / "@digitalbazaar" / "vc").is_dir(),
         reason="needs Node and the npm packages (npm ci)",

@@ -25,8 +25,7 @@ EXIT_CODES = {
 
 class Command(BaseCommand):
     help = (
-        "Check a certificate PDF: valid, expired, superseded, revoked, altered or unknown "
-        "(exit code 0, 1, 1, 1, 2, 3)."
+        "Check a certificate PDF: valid, expired, superseded, revoked, altered or unknown (exit code 0, 1, 1, 1, 2, 3)."
     )
 
     def add_arguments(self, parser):
