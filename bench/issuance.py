@@ -41,7 +41,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Not bench/ itself: bench/statistics.py would shadow the standard library's (Django's SQLite backend imports it).
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 CHUNK = 10
 
 

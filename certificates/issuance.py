@@ -79,8 +79,9 @@ def new_certificate(
         issuer_code=counter.issuer_code, year=counter.year, level=enrolment.batch.level, serial=serial
     )
     trainee, track = enrolment.trainee, enrolment.track
-    if supersedes is None and enrolment.is_renewal:
-        supersedes = _renewed_certificate(enrolment)
+    # A renewal replaces the trainee's current certificate (a correction names the one it replaces).
+    renewed = _renewed_certificate(enrolment) if supersedes is None and enrolment.is_renewal else None
+    supersedes = supersedes or renewed
     with translation.override("zh-hans"):
         level_label = str(Level(enrolment.batch.level).label)
     certificate = Certificate(
@@ -112,11 +113,11 @@ def new_certificate(
     )
     _copy_photo(certificate, trainee)
     certificate.save()
-    if enrolment.is_renewal and supersedes is not None:
-        supersedes.status, supersedes.superseded_at = CertificateStatus.SUPERSEDED, timezone.now()
-        supersedes.save(update_fields=["status", "superseded_at"])
+    if renewed is not None:
+        renewed.status, renewed.superseded_at = CertificateStatus.SUPERSEDED, timezone.now()
+        renewed.save(update_fields=["status", "superseded_at"])
         CertificateEvent.objects.create(
-            certificate=supersedes,
+            certificate=renewed,
             kind=EventKind.SUPERSEDED,
             actor=officer,
             reason=f"renewal: {number}",

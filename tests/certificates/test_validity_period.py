@@ -119,3 +119,16 @@ def test_a_renewal_enrolment_supersedes_the_old_certificate_when_issued(
 
 def test_a_first_enrolment_is_not_a_renewal(ready_enrolment):
     assert not ready_enrolment.is_renewal
+
+
+def test_correcting_a_renewed_certificate_supersedes_it_once(
+    with_validity, inst1_staff, officer, assessor, fast_rendering
+):
+    renewal = factories.draft_enrolment(inst1_staff, "PM", trainee_obj=with_validity.enrolment.trainee)
+    factories.advance(renewal, staff=inst1_staff, officer=officer, assessor=assessor, to="ready_to_issue")
+    renewed = services.issue_certificate(officer=officer, enrolment_id=renewal.pk)
+
+    corrected = services.reissue_certificate(officer=officer, certificate_id=renewed.pk, reason="name")
+
+    assert corrected.supersedes == renewed
+    assert list(renewed.events.values_list("kind", flat=True)) == ["reissued", "superseded"]
