@@ -177,13 +177,18 @@ def certificate_html(certificate) -> str:
         "track_class": _TRACK_CLASS.sub("", certificate.track_code).lower() or "default",
         "photo_url": media_url(certificate.photo.name) if certificate.photo else "",
         "qr_svg": qr.svg(qr.content(certificate)),
-        "issue_date": f"{certificate.issue_date.year}年{certificate.issue_date.month}月{certificate.issue_date.day}日",
+        "issue_date": _chinese_date(certificate.issue_date),
+        "valid_until": _chinese_date(certificate.valid_until) if certificate.valid_until else "",
         "verify_site": qr.verify_site(),
     }
     # The certificate's wording lives in its versioned template, not in translations: a new .po
     # must never change certificates issued from the same version.
     with translation.override("zh-hans"):
         return template.render(context)
+
+
+def _chinese_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def render_certificate(certificate) -> bytes:

@@ -153,6 +153,7 @@ PUBLIC_FIELDS = (
     "level",
     "level_label",
     "issue_date",
+    "valid_until",
     "issuer_name",
     "photo",
     "revoked_at",

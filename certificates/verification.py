@@ -21,14 +21,37 @@ from core import ratelimit
 from . import numbering, signing
 from .models import Certificate, CertificateStatus, VerificationLog
 
+# Verdicts on a PDF file, strongest first. `superseded` is genuine but replaced by a correction.
+VALID, EXPIRED, SUPERSEDED, REVOKED, ALTERED, UNKNOWN = (
+    "valid",
+    "expired",
+    "superseded",
+    "revoked",
+    "altered",
+    "unknown",
+)
+
+
+def public_status(certificate: Certificate, today=None) -> str:
+    """The status the public is told, one rule for the verify page, its JSON, the PDF check and the
+    API: the certificate's own, except that a valid one past its validity period is "expired"."""
+    if certificate.status == CertificateStatus.VALID and certificate.is_expired(today):
+        return EXPIRED
+    return certificate.status
+
+
+def status_label(status: str) -> str:
+    return str(_("expired")) if status == EXPIRED else str(CertificateStatus(status).label)
+
 
 def public_facts(certificate: Certificate) -> dict:
     """Everything the public may know of a certificate: masked name and ID, no photo. The
     certificate comes from selectors.public_certificates (with the numbers it links to)."""
+    status = public_status(certificate)
     return {
         "number": certificate.number,
-        "status": certificate.status,
-        "status_label": str(CertificateStatus(certificate.status).label),
+        "status": status,
+        "status_label": status_label(status),
         "holder": mask_name(certificate.holder_name),
         "id_type": certificate.holder_id_type,
         "id_number": certificate.holder_id_number_masked,
@@ -38,6 +61,7 @@ def public_facts(certificate: Certificate) -> dict:
         "level": certificate.level,
         "level_label": certificate.level_label,
         "issue_date": certificate.issue_date.isoformat(),
+        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
         "issuer": certificate.issuer_name,
         "revoked_on": timezone.localdate(certificate.revoked_at).isoformat() if certificate.revoked_at else None,
         "superseded_on": timezone.localdate(certificate.superseded_at).isoformat()
@@ -103,10 +127,6 @@ LOG_ALIAS = "verification_log"
 _LOG_FIELDS = ("channel", "query", "certificate", "found", "ip_address", "user_agent", "created_at")
 
 
-# Verdicts on a PDF file, strongest first. `superseded` is genuine but replaced by a correction.
-VALID, SUPERSEDED, REVOKED, ALTERED, UNKNOWN = "valid", "superseded", "revoked", "altered", "unknown"
-
-
 @dataclass(frozen=True)
 class PdfVerdict:
     status: str
@@ -115,14 +135,14 @@ class PdfVerdict:
 
 
 def check_pdf(content: bytes) -> PdfVerdict:
-    """valid / superseded / revoked for a file the office issued, unchanged; altered for a changed
+    """valid / expired / superseded / revoked for a file the office issued, unchanged; altered for a changed
     copy of one; unknown for anything else (not signed by the office, or not in the registry)."""
     digest = hashlib.sha256(content).hexdigest()
     registered = Certificate.objects.filter(sha256=digest).select_related("superseded_by").first()
     signature = signing.check_signature(content)
     if registered is not None and signature.genuine:
         status = {CertificateStatus.REVOKED: REVOKED, CertificateStatus.SUPERSEDED: SUPERSEDED}.get(
-            registered.status, VALID
+            registered.status, public_status(registered)
         )
         return PdfVerdict(status, registered, str(_("The office's signature and the registry's hash both match.")))
     claimed = registered or _claimed_certificate(content)

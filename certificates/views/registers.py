@@ -5,7 +5,7 @@ certificates.selectors, so nobody reaches another institution's or another train
 import tempfile
 import zipfile
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from core.views import paginate, role_required, staff_or_officer_required
 
 from .. import selectors, xlsx
 from ..forms import CertificateFilterForm, ReasonForm
-from ..models import CertificateStatus
+from ..models import CertificateStatus, Credential
 
 holder_institution_or_officer = role_required(
     permissions.is_officer, permissions.is_institution_staff, permissions.is_trainee
@@ -101,6 +101,7 @@ def my_certificates(request):
     certificates = (
         selectors.certificates_visible_to(request.user)
         .select_related("superseded_by")
+        .annotate(has_credential=Exists(Credential.objects.filter(certificate=OuterRef("pk"))))
         .order_by("-issue_date", "-number")
     )
     return render(request, "certificates/mine.html", {"certificates": list(certificates)})

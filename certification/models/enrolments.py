@@ -165,6 +165,9 @@ class Enrolment(models.Model):  # type: ignore[django-manager-missing]
     publicity_ends_on = models.DateField(_("public notice ends on"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A renewal of an expiring certificate in the same track and level: when this enrolment's
+    # certificate is issued it supersedes the trainee's current one (certificates.issuance).
+    is_renewal = models.BooleanField(_("renewal"), default=False)
 
     objects = StatusFieldGuard.as_manager()
 
