@@ -35,6 +35,7 @@ class VerificationChannel(models.TextChoices):
     QR = "qr", _("QR code")
     QUERY = "query", _("name and ID query")
     PDF = "pdf", _("PDF file check")
+    BULK = "bulk", _("employer bulk verification")
 
 
 class VerificationLog(AppendOnly):
