@@ -56,7 +56,9 @@ def test_an_approval_reaches_the_receiver_signed(endpoint, receiver, submitted_e
 
 
 def test_only_the_events_the_endpoint_chose_are_written(endpoint, inst1_staff, officer):
-    enrolment = factories.advance(factories.draft_enrolment(inst1_staff, "PM"), staff=inst1_staff, officer=officer, to="trained")
+    enrolment = factories.advance(
+        factories.draft_enrolment(inst1_staff, "PM"), staff=inst1_staff, officer=officer, to="trained"
+    )
     lifecycle.withdraw(actor=inst1_staff, enrolment_id=enrolment.pk, reason="moved away")
 
     # Submitted, approved, trained, withdrawn: only the approval was chosen.
@@ -64,7 +66,9 @@ def test_only_the_events_the_endpoint_chose_are_written(endpoint, inst1_staff, o
 
 
 def test_another_institutions_moves_are_not_sent(endpoint, inst2_staff, officer):
-    other = factories.advance(factories.draft_enrolment(inst2_staff, "PM"), staff=inst2_staff, officer=officer, to="submitted")
+    other = factories.advance(
+        factories.draft_enrolment(inst2_staff, "PM"), staff=inst2_staff, officer=officer, to="submitted"
+    )
 
     lifecycle.approve_enrolments(officer=officer, enrolment_ids=[other.pk])
 
@@ -111,11 +115,10 @@ def test_after_the_last_attempt_the_delivery_counts_as_failed(endpoint, receiver
 def test_a_rolled_back_move_sends_nothing(
     endpoint, receiver, submitted_enrolment, officer, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            approve(submitted_enrolment, officer)
-            assert WebhookDelivery.objects.count() == 1  # written with the move...
-            raise RuntimeError("something later in the same transaction failed")
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        approve(submitted_enrolment, officer)
+        assert WebhookDelivery.objects.count() == 1  # written with the move...
+        raise RuntimeError("something later in the same transaction failed")
 
     assert not WebhookDelivery.objects.exists()  # ...and gone with it
     assert callbacks == []
@@ -127,7 +130,9 @@ def test_a_committed_move_queues_one_task_run_that_delivers(
     endpoint, receiver, officer, inst1_staff, django_capture_on_commit_callbacks
 ):
     submitted = [
-        factories.advance(factories.draft_enrolment(inst1_staff, "PM"), staff=inst1_staff, officer=officer, to="submitted")
+        factories.advance(
+            factories.draft_enrolment(inst1_staff, "PM"), staff=inst1_staff, officer=officer, to="submitted"
+        )
         for _ in range(2)
     ]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -32,7 +32,9 @@ def test_staff_register_an_endpoint_and_see_the_secret_once(client, inst1_staff,
     assert endpoint.institution_id == inst1_staff.institution_id
     assert endpoint.events == ["certificate.issued", "enrolment.approved"]
     assert endpoint.secret not in client.get(LIST).content.decode()
-    assert endpoint.secret not in client.get(reverse("integrations:webhook_detail", args=[endpoint.pk])).content.decode()
+    assert (
+        endpoint.secret not in client.get(reverse("integrations:webhook_detail", args=[endpoint.pk])).content.decode()
+    )
 
 
 def test_a_refused_address_is_shown_and_nothing_saved(client, inst1_staff, settings):
