@@ -165,3 +165,20 @@ def test_it_is_rate_limited_per_account(api, key, settings):
     response = api.post(URL, [UNKNOWN_NUMBER], format="json")
 
     assert response.status_code == 429
+
+
+def test_a_thousand_numbers_cost_the_same_queries_as_ten(api, key, certificates, django_assert_max_num_queries):
+    few = [certificates.valid.number] * 10
+    many = [certificates.valid.number] * 500 + [UNKNOWN_NUMBER] * 500
+    with_key(api, key).post(URL, few, format="json")  # the statements made once
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ten:
+        api.post(URL, few, format="json")
+    # SQLite takes 999 parameters a statement: the log goes in chunks of 142 rows there.
+    with django_assert_max_num_queries(len(ten) + 1000 // 142):
+        response = api.post(URL, many, format="json")
+
+    assert [r["status"] for r in response.json()["results"]].count("unknown") == 500
+    assert VerificationLog.objects.count() == 1020
