@@ -81,9 +81,10 @@ def log(
 
 
 def log_many(*, channel: str, lookups: list[tuple[str, int | None]], request=None) -> None:
-    """One row per (query, certificate id or None) in the verification log, in as few multi-row
-    INSERTs as the database takes parameters for (one on PostgreSQL for a thousand lookups):
-    employers' bulk verification logs every number it looks up without a statement per number."""
+    """One row per (query, certificate id or None) in the verification log, in one statement on
+    PostgreSQL (the columns as arrays, unnested: psycopg scans a query's text for each placeholder,
+    which for a thousand rows of seven costs more than the insert) and in as few multi-row INSERTs as
+    SQLite takes parameters for elsewhere. For employers' bulk verification."""
     if not lookups:
         return
     alias = router.db_for_write(VerificationLog)
@@ -91,21 +92,44 @@ def log_many(*, channel: str, lookups: list[tuple[str, int | None]], request=Non
     ip_address = ratelimit.client_ip(request)[:45] if request is not None else ""
     user_agent = (request.headers.get("User-Agent", "") if request is not None else "")[:200]
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    per_statement = max(1, min(len(lookups), (connection.features.max_query_params or 65535) // len(_LOG_FIELDS)))
+    queries = [query[:64] for query, _id in lookups]
+    ids = [certificate_id for _query, certificate_id in lookups]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_log_unnest_statement(alias), [channel, ip_address, user_agent, created_at, queries, ids])
+            return
+        per_statement = max(1, (connection.features.max_query_params or 65535) // len(_LOG_FIELDS))
         for start in range(0, len(lookups), per_statement):
-            chunk = lookups[start : start + per_statement]
             params: list = []
-            for query, certificate_id in chunk:
-                params += [channel, query[:64], certificate_id, certificate_id is not None, ip_address, user_agent]
-                params.append(created_at)
-            cursor.execute(_log_many_statement(alias, connection.vendor, len(chunk)), params)
+            for query, certificate_id in zip(
+                queries[start : start + per_statement], ids[start : start + per_statement]
+            ):
+                params += [
+                    channel,
+                    query,
+                    certificate_id,
+                    certificate_id is not None,
+                    ip_address,
+                    user_agent,
+                    created_at,
+                ]
+            rows = len(params) // len(_LOG_FIELDS)
+            cursor.execute(_log_many_statement(alias, connection.vendor, rows), params)
 
 
 @functools.lru_cache(maxsize=16)
 def _log_many_statement(alias: str, vendor: str, rows: int) -> str:
     row = f"({', '.join(['%s'] * len(_LOG_FIELDS))})"
     return _log_statement(alias, vendor).rsplit(" VALUES ", 1)[0] + " VALUES " + ", ".join([row] * rows)
+
+
+@functools.cache
+def _log_unnest_statement(alias: str) -> str:
+    into = _log_statement(alias, "postgresql").rsplit(" VALUES ", 1)[0]
+    return (
+        f"{into} SELECT %s, q.query, q.certificate, q.certificate IS NOT NULL, %s, %s, %s "
+        "FROM unnest(%s::text[], %s::bigint[]) AS q(query, certificate)"
+    )
 
 
 @functools.cache

@@ -18,8 +18,8 @@ class EmployerAPIKey(AbstractAPIKey):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = _("employer API key")
-        verbose_name_plural = _("employer API keys")
+        verbose_name = _("employer API key")  # type: ignore[assignment]
+        verbose_name_plural = _("employer API keys")  # type: ignore[assignment]
 
 
 class EventType(models.TextChoices):

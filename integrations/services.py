@@ -79,7 +79,9 @@ def create_employer_key(*, employer: User, name: str) -> tuple[EmployerAPIKey, s
             raise InvalidInput(
                 _("You have %(count)s keys in use: revoke one first.") % {"count": MAX_KEYS_PER_EMPLOYER}
             )
-        return EmployerAPIKey.objects.create_key(user=employer, name=name[:50])
+        key, secret = EmployerAPIKey.objects.create_key(user=employer, name=name[:50])
+    assert isinstance(key, EmployerAPIKey)
+    return key, secret
 
 
 def revoke_employer_key(*, employer: User, prefix: str) -> EmployerAPIKey:

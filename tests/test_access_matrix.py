@@ -410,7 +410,11 @@ def build_world() -> World:
 
     employer = factories.user("employer", Role.EMPLOYER)
     webhook = WebhookEndpoint.objects.create(
-        institution=inst1, url="https://hooks.example.org/in", events=["enrolment.approved"], secret="s", created_by=staff1
+        institution=inst1,
+        url="https://hooks.example.org/in",
+        events=["enrolment.approved"],
+        secret="s",
+        created_by=staff1,
     )
     employer_key, _secret = EmployerAPIKey.objects.create_key(user=employer, name="HR")
 
