@@ -209,3 +209,21 @@ def test_issue_and_revoke_carry_the_certificate_number(inst1_staff, receiver, ce
     assert sent.event_type == "certificate.revoked"
     assert sent.payload["data"]["certificate"] == certificates.valid.number
     assert sent.payload["data"]["reason"] == "证书信息有误"
+
+
+def test_an_issued_certificate_is_told_with_its_number(inst1_staff, officer, assessor, receiver, fast_rendering):
+    from certificates import services as certificate_services
+
+    from ..certificates.conftest import ready_enrolments
+
+    endpoint, _secret = services.register_endpoint(
+        staff=inst1_staff, url=receiver.url, events=[EventType.CERTIFICATE_ISSUED]
+    )
+    (ready,) = ready_enrolments(inst1_staff, officer, assessor, 1)
+
+    certificate = certificate_services.issue_certificate(officer=officer, enrolment_id=ready.pk)
+    delivery.send_due(now=timezone.now())
+
+    sent = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert sent.event_type == "certificate.issued" and sent.payload["data"]["certificate"] == certificate.number
+    assert json.loads(receiver.received[0].body)["data"]["certificate"] == certificate.number
