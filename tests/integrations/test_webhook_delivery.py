@@ -227,3 +227,18 @@ def test_an_issued_certificate_is_told_with_its_number(inst1_staff, officer, ass
     sent = WebhookDelivery.objects.get(endpoint=endpoint)
     assert sent.event_type == "certificate.issued" and sent.payload["data"]["certificate"] == certificate.number
     assert json.loads(receiver.received[0].body)["data"]["certificate"] == certificate.number
+
+
+def test_the_scheduler_queues_a_delivery_a_dead_worker_left(endpoint, submitted_enrolment, officer):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    approve(submitted_enrolment, officer)
+    # Claimed by a worker that died: leased, never sent, no run queued for it.
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now() + delivery.LEASE)
+    assert not DBTaskResult.objects.filter(task_path=tasks.deliver_webhooks.module_path).exists()
+
+    call_command("run_scheduler", "--once")
+
+    queued = DBTaskResult.objects.get(task_path=tasks.deliver_webhooks.module_path, status="READY")
+    assert queued.run_after == WebhookDelivery.objects.get().next_attempt_at
