@@ -7,6 +7,7 @@ or the browser session of an employer or an officer. The key's use is recorded (
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import authentication, exceptions, parsers, permissions, serializers, status
@@ -150,3 +151,18 @@ class BulkVerifyView(APIView):
             response["Content-Disposition"] = 'attachment; filename="verification.xlsx"'
             return response
         return Response({"count": len(results), "results": results}, status=status.HTTP_200_OK)
+
+
+class EmployerKeyScheme(OpenApiAuthenticationExtension):
+    """How /api/schema/ describes the employer key (drf-spectacular finds it by the class path)."""
+
+    target_class = "integrations.api.EmployerKeyAuthentication"
+    name = "EmployerApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`: an employer's key, for bulk verification only / 用人单位的密钥，仅用于批量核验",
+        }
