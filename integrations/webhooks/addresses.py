@@ -18,6 +18,8 @@ from core.errors import InvalidInput
 
 # Named though the general rule covers them: the cloud providers' metadata services.
 METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+# NAT64's well-known prefix: a gateway turns 64:ff9b::7f00:1 into 127.0.0.1.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     shared (100.64/10), documentation or metadata; an IPv4 address inside IPv6 is judged as IPv4."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if embedded is None and address in NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:
             return is_public(embedded)
     if address in METADATA_ADDRESSES:

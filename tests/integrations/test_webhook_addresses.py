@@ -40,6 +40,8 @@ def public_only(settings):
         "https://[fc00::1]/hooks",
         "https://[::ffff:127.0.0.1]/hooks",
         "https://[::ffff:169.254.169.254]/hooks",
+        "https://[64:ff9b::7f00:1]/hooks",
+        "https://[2002:7f00:1::]/hooks",
     ],
 )
 def test_a_non_public_address_is_refused_at_registration(url, inst1_staff, public_only):
