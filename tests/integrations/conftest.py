@@ -11,7 +11,7 @@ from certificates import services as certificate_services
 from certification.models import Role
 
 from .. import factories
-from ..certificates.conftest import fast_rendering, ready_enrolments, signing_key  # noqa: F401
+from ..certificates.conftest import fast_rendering, ready_enrolments  # noqa: F401
 
 
 @pytest.fixture
