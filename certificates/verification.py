@@ -97,7 +97,7 @@ def log(
         "user_agent": (request.headers.get("User-Agent", "") if request is not None else "")[:200],
         "created_at": timezone.now(),
     }
-    alias = LOG_ALIAS if LOG_ALIAS in connections.settings else router.db_for_write(VerificationLog)
+    alias = _log_alias()
     connection = connections[alias]
     params = [VerificationLog._meta.get_field(name).get_db_prep_save(values[name], connection) for name in _LOG_FIELDS]
     with connection.cursor() as cursor:
@@ -110,6 +110,63 @@ def record_check(certificate: Certificate, channel: str, *, request=None, query:
     its status (channel VerificationChannel.CREDENTIAL) or a bulk check (BULK). The holder sees when
     and through which channel, never the address or the agent, which the log keeps for the office."""
     log(channel=channel, query=query or certificate.number, certificate=certificate, found=True, request=request)
+
+
+def log_many(*, channel: str, lookups: list[tuple[str, int | None]], request=None) -> None:
+    """One row per (query, certificate id or None) in the verification log, in one statement on
+    PostgreSQL (the columns as arrays, unnested: psycopg scans a query's text for each placeholder,
+    which for a thousand rows of seven costs more than the insert) and in as few multi-row INSERTs as
+    SQLite takes parameters for elsewhere. For employers' bulk verification."""
+    if not lookups:
+        return
+    alias = _log_alias()
+    connection = connections[alias]
+    ip_address = ratelimit.client_ip(request)[:45] if request is not None else ""
+    user_agent = (request.headers.get("User-Agent", "") if request is not None else "")[:200]
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    queries = [query[:64] for query, _id in lookups]
+    ids = [certificate_id for _query, certificate_id in lookups]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_log_unnest_statement(alias), [channel, ip_address, user_agent, created_at, queries, ids])
+            return
+        per_statement = max(1, (connection.features.max_query_params or 65535) // len(_LOG_FIELDS))
+        for start in range(0, len(lookups), per_statement):
+            params: list = []
+            for query, certificate_id in zip(
+                queries[start : start + per_statement], ids[start : start + per_statement]
+            ):
+                params += [
+                    channel,
+                    query,
+                    certificate_id,
+                    certificate_id is not None,
+                    ip_address,
+                    user_agent,
+                    created_at,
+                ]
+            rows = len(params) // len(_LOG_FIELDS)
+            cursor.execute(_log_many_statement(alias, connection.vendor, rows), params)
+
+
+@functools.lru_cache(maxsize=16)
+def _log_many_statement(alias: str, vendor: str, rows: int) -> str:
+    row = f"({', '.join(['%s'] * len(_LOG_FIELDS))})"
+    return _log_statement(alias, vendor).rsplit(" VALUES ", 1)[0] + " VALUES " + ", ".join([row] * rows)
+
+
+@functools.cache
+def _log_unnest_statement(alias: str) -> str:
+    into = _log_statement(alias, "postgresql").rsplit(" VALUES ", 1)[0]
+    return (
+        f"{into} SELECT %s, q.query, q.certificate, q.certificate IS NOT NULL, %s, %s, %s "
+        "FROM unnest(%s::text[], %s::bigint[]) AS q(query, certificate)"
+    )
+
+
+def _log_alias() -> str:
+    """The connection that commits without waiting for the disk, when the settings define it."""
+    return LOG_ALIAS if LOG_ALIAS in connections.settings else router.db_for_write(VerificationLog)
 
 
 @functools.cache

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "exchange",
     "notifications",
     "reports",
+    "rest_framework_api_key",
+    "integrations",
     "demo",
 ]
 
@@ -290,6 +292,19 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "时尚工程师认定 <noreply@localhost>")
 # The channel notifications leave by (notifications.channels): "email", or "log" to only log them.
 NOTIFICATION_CHANNEL = os.environ.get("NOTIFICATION_CHANNEL", "email")
+
+# Employer bulk verification (docs/spec.md §11, integrations/bulk.py): numbers in one file or call,
+# bytes of one uploaded file, and calls per account and hour.
+BULK_VERIFY_MAX_NUMBERS = env_int("BULK_VERIFY_MAX_NUMBERS", 1000)
+BULK_VERIFY_MAX_FILE_BYTES = env_int("BULK_VERIFY_MAX_FILE_BYTES", 2 * megabyte)
+BULK_VERIFY_RATE_LIMIT = env_int("BULK_VERIFY_RATE_LIMIT", 60)
+
+# Webhooks (integrations/webhooks): an endpoint resolving to a loopback, private, link-local or
+# other non-public address (cloud metadata at 169.254.169.254 among them), or a plain-http one, is
+# refused unless this is on: for tests and development only, never in production.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+# Seconds to connect, and to wait for each read of the answer, before an attempt counts as failed.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -21,6 +21,9 @@ urlpatterns = [
     path("assessment/", include("workflows.urls.results")),
     path("exchange/", include("exchange.urls")),
     path("notifications/", include("notifications.urls")),
+    # Before any other api/ include: the employers' bulk verification (integrations/api.py).
+    path("api/v1/verify/", include("integrations.urls_api")),
+    path("integrations/", include("integrations.urls")),
     path("", include("certificates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -31,6 +31,7 @@ from certificates.models import Certificate, ShareLink
 from certification.models import Enrolment, Role, StateLog, User
 from certification.photos import make_placeholder_photo
 from exchange import services as exchange_services
+from integrations.models import EmployerAPIKey, WebhookEndpoint
 from notifications.models import Notification
 from notifications.services import notify, unsubscribe_token
 from workflows.models import Objection
@@ -45,7 +46,8 @@ ANONYMOUS, OFFICER, ASSESSOR = "anonymous", "officer", "assessor"
 INST1, INST2, TRAINEE, OTHER_TRAINEE = "inst1_staff", "inst2_staff", "trainee", "other_trainee"
 # An assessor affiliated with institution 1: never sees its candidates (conflict of interest, docs/spec.md §5).
 CONFLICTED = "conflicted_assessor"
-ROLES = (ANONYMOUS, OFFICER, ASSESSOR, CONFLICTED, INST1, INST2, TRAINEE, OTHER_TRAINEE)
+EMPLOYER = "employer"
+ROLES = (ANONYMOUS, OFFICER, ASSESSOR, CONFLICTED, INST1, INST2, TRAINEE, OTHER_TRAINEE, EMPLOYER)
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
 NOBODY = frozenset()
@@ -169,6 +171,16 @@ EXPECTED: dict[str, frozenset] = {
     "notifications:read": NOBODY,  # POST only
     "notifications:read_all": NOBODY,  # POST only; each marks their own
     "notifications:unsubscribe": EVERYONE,  # from an e-mail's signed link, without logging in
+    # Integrations: institution 1's webhook endpoint; employer accounts; bulk verification.
+    "integrations:webhooks": STAFF,
+    "integrations:webhook_detail": {INST1},
+    "integrations:webhook_active": NOBODY,
+    "integrations:employers": {OFFICER},
+    "integrations:employer_active": NOBODY,
+    "integrations:keys": {EMPLOYER},
+    "integrations:key_revoke": NOBODY,
+    "integrations:bulk_verify": {OFFICER, EMPLOYER},
+    "integrations_api:bulk": NOBODY,  # POST only
 }
 
 # Who may POST to a page (their own tests cover what that does); everyone else's empty POST is
@@ -196,6 +208,10 @@ POSTERS: dict[str, frozenset] = {
     "certificates:revoke_share_link": {TRAINEE},
     "notifications:read": {INST1},  # institution 1's staff's own notice; anyone else's POST is a 404
     "notifications:read_all": SIGNED_IN,
+    "integrations:webhook_active": {INST1},
+    "integrations:employer_active": {OFFICER},
+    "integrations:key_revoke": {EMPLOYER},
+    "integrations_api:bulk": {OFFICER, EMPLOYER},  # an empty list: a 400 that logs nothing
 }
 
 # Pages that send a signed-in user on to the dashboard instead of refusing them.
@@ -270,6 +286,10 @@ PARAMS = {
     "certificates:revoke": lambda w: {"pk": w.certificate.pk},
     "notifications:read": lambda w: {"pk": inst1_staffs_notice(w).pk},
     "notifications:unsubscribe": lambda w: {"token": unsubscribe_token(w.users[INST1])},
+    "integrations:webhook_detail": lambda w: {"pk": w.webhook.pk},
+    "integrations:webhook_active": lambda w: {"pk": w.webhook.pk},
+    "integrations:employer_active": lambda w: {"pk": w.users[EMPLOYER].pk},
+    "integrations:key_revoke": lambda w: {"prefix": w.employer_key.prefix},
 }
 
 
@@ -382,6 +402,8 @@ class World:
     objection: Objection
     run: object
     import_session: object
+    webhook: object  # institution 1's endpoint
+    employer_key: object
 
 
 def build_world() -> World:
@@ -420,6 +442,16 @@ def build_world() -> World:
     upload.name = "enrolments.xlsx"
     import_session = exchange_services.start_import(staff=staff1, kind="enrolments", upload=upload)
 
+    employer = factories.user("employer", Role.EMPLOYER)
+    webhook = WebhookEndpoint.objects.create(
+        institution=inst1,
+        url="https://hooks.example.org/in",
+        events=["enrolment.approved"],
+        secret="s",
+        created_by=staff1,
+    )
+    employer_key, _secret = EmployerAPIKey.objects.create_key(user=employer, name="HR")
+
     users = {
         ANONYMOUS: None,
         OFFICER: officer,
@@ -429,6 +461,7 @@ def build_world() -> World:
         INST2: staff2,
         TRAINEE: User.objects.get(trainee=trainee),
         OTHER_TRAINEE: User.objects.get(trainee=other),
+        EMPLOYER: employer,
     }
     return World(
         users=users,
@@ -443,6 +476,8 @@ def build_world() -> World:
         objection=objection,
         run=run,
         import_session=import_session,
+        webhook=webhook,
+        employer_key=employer_key,
     )
 
 
@@ -469,6 +504,8 @@ def snapshot() -> dict:
         "certificates": sorted(Certificate.objects.values_list("pk", "status")),
         "share links": sorted(ShareLink.objects.values_list("pk", "revoked_at")),
         "users": sorted(User.objects.values_list("pk", "is_active", "role", "institution_id")),
+        "webhooks": sorted(WebhookEndpoint.objects.values_list("pk", "is_active")),
+        "employer keys": sorted(EmployerAPIKey.objects.values_list("prefix", "revoked")),
     }
 
 
@@ -480,7 +517,7 @@ LOGIN_PATHS = (resolve_url("login"), "/admin/login/")
 def refused(response, *, role: str, name: str) -> bool:
     """Sent to the login page, refused, not found or wrong method (or, for the login and activation
     pages, a signed-in user sent on to the dashboard)."""
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):  # 401: the API, asked without a key
         return True
     if response.status_code == 302:
         target = response["Location"]

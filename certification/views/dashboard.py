@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from certification import attention, permissions, rules, selectors
 from certification.models import EnrolmentStatus as S
 from certification.models import InstitutionStatus, StateLog
+from core.roles import is_employer
 
 ASSESSOR_LIST_SIZE = 10
 PENDING_INSTITUTIONS_LIST_SIZE = 5
@@ -63,6 +64,12 @@ def dashboard(request):
         return render(request, "dashboard/assessor.html", _assessor_context(user))
     if permissions.is_trainee(user):
         return render(request, "dashboard/trainee.html", _trainee_context(user))
+    if is_employer(user):
+        return render(
+            request,
+            "dashboard/employer.html",
+            {"bulk_verify_url": _url("integrations:bulk_verify"), "keys_url": _url("integrations:keys")},
+        )
     return render(request, "dashboard/no_role.html")
 
 

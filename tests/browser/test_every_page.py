@@ -47,7 +47,35 @@ def demo_world(transactional_db, monkeypatch):
         services.issue_certificate(officer=officer, enrolment_id=pk).number for pk in ready.values_list("pk", flat=True)
     ]
     assert numbers, "seed_demo left no candidate ready to issue"
+    _webhook_with_attempts(User.objects.get(username="inst1"))
     return numbers
+
+
+def _webhook_with_attempts(staff):
+    """An endpoint of institution 1 with a delivered and a failing delivery, for its page."""
+    from django.utils import timezone
+
+    from integrations.models import WebhookAttempt, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        institution=staff.institution,
+        url="https://hooks.example.org/certification",
+        events=["enrolment.approved", "certificate.issued"],
+        secret="whsec_test",
+        created_by=staff,
+    )
+    for status, code in (("delivered", 200), ("pending", 500)):
+        delivery = endpoint.deliveries.create(
+            event_type="enrolment.approved", payload={}, status=status, attempts=1, next_attempt_at=timezone.now()
+        )
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            started_at=timezone.now(),
+            duration_ms=120,
+            response_code=code,
+            succeeded=code == 200,
+            error="" if code == 200 else "HTTP 500",
+        )
 
 
 def kind_of(path: str) -> str:
@@ -124,7 +152,7 @@ def log_in(context, base_url: str, username: str):
     page.close()
 
 
-@pytest.mark.parametrize("username", ["officer", "inst1", "assessor1", "trainee1", None])
+@pytest.mark.parametrize("username", ["officer", "inst1", "assessor1", "trainee1", "employer1", None])
 def test_no_page_scrolls_sideways_or_has_a_serious_accessibility_violation(browser, live_server, demo_world, username):
     # CSP forbids inline scripts, and Playwright injects axe-core as one: this context lets it in.
     context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS["phone"], bypass_csp=True)
