@@ -21,6 +21,7 @@ urlpatterns = [
     path("exchange/", include("exchange.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("certificates.urls")),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

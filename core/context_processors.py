@@ -17,6 +17,7 @@ NAVIGATION = {
         ("certificates:list", _("Certificates")),
         ("exchange:index", _("Exports")),
         ("statistics:officer", _("Statistics")),
+        ("api:keys", _("API keys")),
     ],
     "institution": [
         ("dashboard", _("Dashboard")),
@@ -26,6 +27,7 @@ NAVIGATION = {
         ("exchange:index", _("Excel exchange")),
         ("certificates:list", _("Certificates")),
         ("statistics:institution", _("Statistics")),
+        ("api:keys", _("API keys")),
     ],
     "assessor": [
         ("dashboard", _("Dashboard")),
