@@ -15,6 +15,7 @@ from certification.models import (
     Gender,
     IdType,
     Level,
+    Module,
     ModuleCompletion,
     Track,
     Trainee,
@@ -30,6 +31,33 @@ class TrackField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
+
+
+# Tracks and their modules ---------------------------------------------------------------------------
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Module
+        fields = ["id", "code", "name_zh", "name_en", "min_hours", "is_required", "evidence_required", "position"]
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    modules = ModuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Track
+        fields = [
+            "id",
+            "code",
+            "name_zh",
+            "name_en",
+            "pass_mark_theory",
+            "pass_mark_practical",
+            "requires_3d_evidence",
+            "is_active",
+            "modules",
+        ]
 
 
 # Batches ------------------------------------------------------------------------------------------

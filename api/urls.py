@@ -7,6 +7,7 @@ from . import pages
 from .views import certificates, office, registration, results
 
 v1 = [
+    path("tracks/", registration.TrackList.as_view(), name="tracks"),
     path("batches/", registration.BatchList.as_view(), name="batches"),
     path("batches/<int:pk>/", registration.BatchDetail.as_view(), name="batch"),
     path("trainees/", registration.TraineeList.as_view(), name="trainees"),

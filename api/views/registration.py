@@ -4,13 +4,14 @@ Writes go to certification.registration and certification.services, as the pages
 through certification.selectors, so another institution's object is a 404.
 """
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import status
 from rest_framework.response import Response
 
 from certification import registration, selectors, services
-from certification.models import EnrolmentStatus, Track
+from certification.models import EnrolmentStatus, Module, Track
 
 from .. import serializers as s
 from ..pagination import Cursor
@@ -25,6 +26,24 @@ TAG_REGISTRATION = ["registration · 报名登记"]
 def _page(view, queryset, serializer_class):
     page = view.paginate_queryset(queryset)
     return view.get_paginated_response(serializer_class(page, many=True, context={"request": view.request}).data)
+
+
+class TrackList(StaffOrOfficerView):
+    @operation(
+        summary=("Tracks and their modules", "方向及其模块"),
+        description=(
+            "The catalogue: each track's pass marks and modules (ids for recording completions, minimum hours, "
+            "whether evidence is needed).",
+            "目录：各方向的合格线及模块（记录模块完成所用的 ID、最低学时、是否需要证明材料）。",
+        ),
+        ok=s.TrackSerializer(many=True),
+        tags=TAG_REGISTRATION,
+    )
+    def get(self, request):
+        tracks = Track.objects.order_by("code").prefetch_related(
+            Prefetch("modules", queryset=Module.objects.order_by("position", "pk"))
+        )
+        return Response(s.TrackSerializer(tracks, many=True).data)
 
 
 # Batches -----------------------------------------------------------------------------------------
