@@ -7,7 +7,8 @@ RuleNotMet 409, InvalidInput 400 (with its field messages when it has them).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -88,3 +89,10 @@ _CODES = {
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
     status.HTTP_429_TOO_MANY_REQUESTS: "rate_limited",
 }
+
+
+@csrf_exempt  # nothing happens here, whatever the method: no token to ask for
+def not_found(request, *args, **kwargs):
+    """An address under /api/v1/ that names no endpoint."""
+
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404, json_dumps_params={"ensure_ascii": False})

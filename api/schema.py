@@ -68,11 +68,14 @@ def operation(
     post: bool = False,
     tags=None,
     operation_id=None,
+    ok_media: str | None = None,
 ):
     """extend_schema for one operation: bilingual summary and description, its success response,
     the errors it can answer with (one shape), and Idempotency-Key on POSTs."""
     errors = tuple(errors) + ((422,) if post else ())
-    responses = {ok_status: ok, **_errors(sorted(set(errors) | {429}))}
+    success = (ok_status, ok_media) if ok_media else ok_status
+    # Any request may be malformed (a bad filter, a bad cursor), unauthenticated or refused, or throttled.
+    responses = {success: ok, **_errors(sorted(set(errors) | {400, 401, 403, 429}))}
     return extend_schema(
         summary=f"{summary[0]} · {summary[1]}",
         description=bilingual(*description),

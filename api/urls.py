@@ -1,9 +1,9 @@
 """/api/v1/ (the API), /api/schema/ (OpenAPI 3), /api/docs/ (its reference), /api/keys/ (key pages)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import pages
+from . import errors, pages
 from .views import certificates, office, registration, results
 
 v1 = [
@@ -38,6 +38,8 @@ v1 = [
     path("issuance-runs/", office.RunList.as_view(), name="runs"),
     path("issuance-runs/<int:pk>/", office.RunDetail.as_view(), name="run"),
     path("public/certificates/<str:number>/", certificates.PublicCertificate.as_view(), name="public_certificate"),
+    # Any other address under /api/v1/ (a malformed id too): the API's JSON 404, not the HTML page.
+    re_path(r"^.*$", errors.not_found, name="not_found"),
 ]
 
 app_name = "api"

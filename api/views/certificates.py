@@ -86,7 +86,8 @@ class CertificatePdf(StaffOrOfficerView):
             "The signed PDF exactly as issued (404 while it is still being issued).",
             "与签发时完全一致的已签名 PDF（签发中时返回 404）。",
         ),
-        ok=OpenApiResponse(OpenApiTypes.BINARY, description="application/pdf"),
+        ok=OpenApiResponse(OpenApiTypes.BINARY, description="The signed PDF. · 已签名的 PDF。"),
+        ok_media="application/pdf",
         tags=TAGS,
     )
     def get(self, request, pk: int):
