@@ -8,8 +8,8 @@ RuleNotMet 409, InvalidInput 400 (with its field messages when it has them).
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,7 +27,12 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-SERVICE_CODES = {MoveForbidden: "forbidden", StaleState: "stale_state", RuleNotMet: "rule_not_met", InvalidInput: "invalid"}
+SERVICE_CODES = {
+    MoveForbidden: "forbidden",
+    StaleState: "stale_state",
+    RuleNotMet: "rule_not_met",
+    InvalidInput: "invalid",
+}
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:

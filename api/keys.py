@@ -42,14 +42,14 @@ def _check_may_manage(user, institution_id: int) -> None:
     raise MoveForbidden(_("Only the institution's staff or the certification office manage its API keys."))
 
 
-def create_api_key(
-    *, actor: User, institution_id: int, name: str, access: str
-) -> tuple[InstitutionAPIKey, str]:
+def create_api_key(*, actor: User, institution_id: int, name: str, access: str) -> tuple[InstitutionAPIKey, str]:
     """A new key and its secret, which is shown this once and stored only hashed."""
     _check_may_manage(actor, institution_id)
     name = (name or "").strip()
     if not name:
-        raise InvalidInput(_("Give the key a name, e.g. the system that will use it."), fields={"name": [_("Required.")]})
+        raise InvalidInput(
+            _("Give the key a name, e.g. the system that will use it."), fields={"name": [_("Required.")]}
+        )
     if len(name) > 50:
         raise InvalidInput(_("The name is too long (50 characters at most)."), fields={"name": [_("Too long.")]})
     if access not in KeyAccess.values:

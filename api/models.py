@@ -34,7 +34,7 @@ class InstitutionAPIKey(AbstractAPIKey):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("revoked by")
     )
 
-    class Meta(AbstractAPIKey.Meta):
+    class Meta:
         ordering = ["-created"]
         verbose_name = _("institution API key")
         verbose_name_plural = _("institution API keys")

@@ -21,10 +21,14 @@ TEMPLATE = "api/keys.html"
 
 class KeyForm(forms.Form):
     name = forms.CharField(
-        label=gettext_lazy("Name"), max_length=50, help_text=gettext_lazy("What will use it, e.g. “our training system”.")
+        label=gettext_lazy("Name"),
+        max_length=50,
+        help_text=gettext_lazy("What will use it, e.g. “our training system”."),
     )
     access = forms.ChoiceField(label=gettext_lazy("Access"), choices=KeyAccess.choices, initial=KeyAccess.READ_ONLY)
-    institution = forms.ModelChoiceField(label=gettext_lazy("Institution"), queryset=Institution.objects.order_by("name"))
+    institution = forms.ModelChoiceField(
+        label=gettext_lazy("Institution"), queryset=Institution.objects.order_by("name")
+    )
 
     def __init__(self, *args, for_officer: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,21 +9,37 @@ from .errors import ErrorSerializer
 
 ERROR_TEXT = {
     400: ("The input is not valid: see `message` and `fields`.", "输入无效：见 `message` 与 `fields`。"),
-    401: ("No valid credentials: sign in, or send `Authorization: Api-Key <key>`.", "未认证：请登录，或发送 `Authorization: Api-Key <密钥>`。"),
+    401: (
+        "No valid credentials: sign in, or send `Authorization: Api-Key <key>`.",
+        "未认证：请登录，或发送 `Authorization: Api-Key <密钥>`。",
+    ),
     403: ("Your role, or a read-only key, may not do this.", "您的角色或只读密钥无权执行此操作。"),
-    404: ("Not found, or not yours (another institution's object is never shown).", "未找到，或不属于您（不显示其他机构的对象）。"),
+    404: (
+        "Not found, or not yours (another institution's object is never shown).",
+        "未找到，或不属于您（不显示其他机构的对象）。",
+    ),
     409: ("Someone else moved it first, or a business rule is not met.", "已被他人先行处理，或不满足业务规则。"),
     422: ("The Idempotency-Key was already used for a different request.", "该 Idempotency-Key 已用于另一个请求。"),
     429: ("Too many requests: wait a minute.", "请求过多：请稍候一分钟。"),
 }
 
 ERROR_EXAMPLES = {
-    400: {"error": "invalid", "message": "Some of the data given is not valid.", "fields": {"id_number": ["The check digit of this resident ID number is wrong."]}},
+    400: {
+        "error": "invalid",
+        "message": "Some of the data given is not valid.",
+        "fields": {"id_number": ["The check digit of this resident ID number is wrong."]},
+    },
     401: {"error": "not_authenticated", "message": "Authentication credentials were not provided."},
     403: {"error": "forbidden", "message": "This API key is read-only: it cannot change anything."},
     404: {"error": "not_found", "message": "Not found."},
-    409: {"error": "stale_state", "message": "“Submit for approval” is not possible while the enrolment is “enrolled”."},
-    422: {"error": "idempotency_key_reused", "message": "This Idempotency-Key was already used for a different request: use a new key."},
+    409: {
+        "error": "stale_state",
+        "message": "“Submit for approval” is not possible while the enrolment is “enrolled”.",
+    },
+    422: {
+        "error": "idempotency_key_reused",
+        "message": "This Idempotency-Key was already used for a different request: use a new key.",
+    },
     429: {"error": "rate_limited", "message": "Request was throttled."},
 }
 
@@ -49,7 +65,11 @@ def _errors(codes) -> dict:
         code: OpenApiResponse(
             ErrorSerializer,
             description=bilingual(*ERROR_TEXT[code]),
-            examples=[OpenApiExample(f"error {code}", value=ERROR_EXAMPLES[code], response_only=True, status_codes=[str(code)])],
+            examples=[
+                OpenApiExample(
+                    f"error {code}", value=ERROR_EXAMPLES[code], response_only=True, status_codes=[str(code)]
+                )
+            ],
         )
         for code in codes
     }

@@ -70,7 +70,17 @@ class BatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingBatch
-        fields = ["id", "institution", "name", "track", "level", "start_date", "end_date", "capacity", "enrolment_count"]
+        fields = [
+            "id",
+            "institution",
+            "name",
+            "track",
+            "level",
+            "start_date",
+            "end_date",
+            "capacity",
+            "enrolment_count",
+        ]
 
 
 class BatchWriteSerializer(serializers.Serializer):
@@ -175,7 +185,12 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         trainee, batch, when = enrolment.trainee, enrolment.batch, _DATETIME.to_representation
         return {
             "id": enrolment.pk,
-            "trainee": {"id": trainee.pk, "name": trainee.name, "id_type": trainee.id_type, "id_number": trainee.id_number},
+            "trainee": {
+                "id": trainee.pk,
+                "name": trainee.name,
+                "id_type": trainee.id_type,
+                "id_number": trainee.id_number,
+            },
             "batch": enrolment.batch_id,
             "institution": batch.institution_id,
             "track": enrolment.track.code,
@@ -228,7 +243,9 @@ class CompletionSerializer(serializers.ModelSerializer):
 class CompletionWriteSerializer(serializers.Serializer):
     module = serializers.IntegerField(min_value=1, help_text="A module of the enrolment's track (see `modules`).")
     hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0, max_value=2000)
-    score = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=100, required=False, allow_null=True)
+    score = serializers.DecimalField(
+        max_digits=5, decimal_places=1, min_value=0, max_value=100, required=False, allow_null=True
+    )
     evidence = serializers.FileField(required=False, help_text="Multipart only: PDF, PNG, JPEG or a 3D model file.")
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -269,8 +286,12 @@ class ResultsSerializer(serializers.Serializer):
 
 
 class ScoresWriteSerializer(serializers.Serializer):
-    theory_score = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, max_value=100, allow_null=True, required=False)
-    practical_score = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, max_value=100, allow_null=True, required=False)
+    theory_score = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=100, allow_null=True, required=False
+    )
+    practical_score = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=100, allow_null=True, required=False
+    )
     exam_date = serializers.DateField(help_text="Not in the future, not before the batch started.")
 
 
@@ -387,7 +408,9 @@ class RejectSerializer(DecisionSerializer):
 
 
 class RunStartSerializer(serializers.Serializer):
-    batch = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="Omit for everything ready.")
+    batch = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="Omit for everything ready."
+    )
 
 
 class RunSummarySerializer(serializers.ModelSerializer):
@@ -433,5 +456,3 @@ class MovedSerializer(serializers.Serializer):
 class KeyCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     access = serializers.ChoiceField(choices=KeyAccess.choices, default=KeyAccess.READ_ONLY)
-
-

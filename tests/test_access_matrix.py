@@ -147,6 +147,40 @@ EXPECTED: dict[str, frozenset] = {
     "notifications:read": NOBODY,  # POST only
     "notifications:read_all": NOBODY,  # POST only; each marks their own
     "notifications:unsubscribe": EVERYONE,  # from an e-mail's signed link, without logging in
+    # The REST API (tests/api/ has its own matrix, with keys): anonymous gets 401, which counts as
+    # "sent to log in". Its reference and schema are public; its key pages are the staff's and the office's.
+    "api:schema": EVERYONE,
+    "api:docs": EVERYONE,
+    "api:keys": {OFFICER} | STAFF,
+    "api:key_revoke": NOBODY,
+    "api:tracks": {OFFICER} | STAFF,
+    "api:batches": {OFFICER} | STAFF,
+    "api:batch": {OFFICER, INST1},
+    "api:trainees": {OFFICER} | STAFF,
+    "api:trainee": {OFFICER, INST1},
+    "api:enrolments": {OFFICER} | STAFF,
+    "api:enrolment": {OFFICER, INST1},
+    "api:enrolment_submit": NOBODY,
+    "api:enrolment_resubmit": NOBODY,
+    "api:enrolment_complete": NOBODY,
+    "api:enrolment_withdraw": NOBODY,
+    "api:completions": {OFFICER, INST1},
+    "api:results": {OFFICER, INST1},
+    "api:scores": NOBODY,
+    "api:evidence": NOBODY,
+    "api:evidence_item": NOBODY,
+    "api:results_submit": NOBODY,
+    "api:certificates": {OFFICER} | STAFF,
+    "api:certificate": {OFFICER, INST1},
+    "api:certificate_pdf": {OFFICER, INST1},
+    "api:statistics": {OFFICER} | STAFF,
+    "api:approvals": {OFFICER},
+    "api:approve": NOBODY,
+    "api:reject": NOBODY,
+    "api:runs": {OFFICER},
+    "api:run": {OFFICER},
+    "api:public_certificate": EVERYONE,
+    "api:not_found": NOBODY,
 }
 
 # Who may POST to a page (their own tests cover what that does); everyone else's empty POST is
@@ -173,6 +207,22 @@ POSTERS: dict[str, frozenset] = {
     "certificates:revoke": {OFFICER},
     "notifications:read": {INST1},  # institution 1's staff's own notice; anyone else's POST is a 404
     "notifications:read_all": SIGNED_IN,
+    "api:keys": {OFFICER} | STAFF,  # an empty form: 400, nothing made
+    "api:key_revoke": {OFFICER, INST1},
+    "api:batches": STAFF,
+    "api:trainees": STAFF,
+    "api:enrolments": STAFF,
+    "api:enrolment_submit": {INST1},
+    "api:enrolment_resubmit": {INST1},
+    "api:enrolment_complete": {INST1},
+    "api:enrolment_withdraw": {OFFICER, INST1},
+    "api:completions": {INST1},
+    "api:scores": {INST1},
+    "api:evidence": {INST1},
+    "api:results_submit": {INST1},
+    "api:approve": {OFFICER},
+    "api:reject": {OFFICER},
+    "api:runs": {OFFICER},
 }
 
 # Pages that send a signed-in user on to the dashboard instead of refusing them.
@@ -237,7 +287,39 @@ PARAMS = {
     "certificates:revoke": lambda w: {"pk": w.certificate.pk},
     "notifications:read": lambda w: {"pk": inst1_staffs_notice(w).pk},
     "notifications:unsubscribe": lambda w: {"token": unsubscribe_token(w.users[INST1])},
+    "api:key_revoke": lambda w: {"prefix": inst1_api_key(w).prefix},
+    "api:batch": lambda w: {"pk": w.enrolment.batch_id},
+    "api:trainee": lambda w: {"pk": w.enrolment.trainee_id},
+    **{
+        f"api:{name}": lambda w: {"pk": w.enrolment.pk}
+        for name in (
+            "enrolment",
+            "enrolment_submit",
+            "enrolment_resubmit",
+            "enrolment_complete",
+            "enrolment_withdraw",
+            "completions",
+            "results",
+            "scores",
+            "evidence",
+            "results_submit",
+        )
+    },
+    "api:evidence_item": lambda w: {"pk": w.enrolment.pk, "evidence_id": w.evidence.pk},
+    "api:certificate": lambda w: {"pk": w.certificate.pk},
+    "api:certificate_pdf": lambda w: {"pk": w.certificate.pk},
+    "api:run": lambda w: {"pk": w.run.pk},
+    "api:public_certificate": lambda w: {"number": w.certificate.number},
 }
+
+
+def inst1_api_key(w):
+    from api.keys import create_api_key
+
+    key, _secret = create_api_key(
+        actor=w.users[INST1], institution_id=w.inst1.pk, name="access-matrix", access="read_only"
+    )
+    return key
 
 
 def inst1_staffs_notice(w):
@@ -444,7 +526,7 @@ LOGIN_PATHS = (resolve_url("login"), "/admin/login/")
 def refused(response, *, role: str, name: str) -> bool:
     """Sent to the login page, refused, not found or wrong method (or, for the login and activation
     pages, a signed-in user sent on to the dashboard)."""
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):  # 401: the API's "log in first"
         return True
     if response.status_code == 302:
         target = response["Location"]

@@ -95,7 +95,10 @@ class CertificatePdf(StaffOrOfficerView):
         if not certificate.is_frozen:
             raise Http404
         return FileResponse(
-            certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.number}.pdf", content_type="application/pdf"
+            certificate.pdf.open("rb"),
+            as_attachment=True,
+            filename=f"{certificate.number}.pdf",
+            content_type="application/pdf",
         )
 
 
@@ -190,5 +193,7 @@ class PublicCertificate(APIView):
             request=request,
         )
         if certificate is None:
-            return Response(error_body("not_found", _("No certificate has this number.")), status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                error_body("not_found", _("No certificate has this number.")), status=status.HTTP_404_NOT_FOUND
+            )
         return Response(verification.public_facts(certificate))

@@ -18,10 +18,10 @@ STATUS = OpenApiParameter(
 )
 BATCH = OpenApiParameter("batch", OpenApiTypes.INT, description="Training batch id. · 培训批次 ID。")
 TRACK = OpenApiParameter("track", OpenApiTypes.STR, description="Track code (PM, CR, NM). · 方向代码。")
-CURSOR = OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` / `previous`. · 来自 `next` / `previous`。")
-PAGE_SIZE = OpenApiParameter(
-    "page_size", OpenApiTypes.INT, description="1–100, default 50. · 每页 1–100 条，默认 50。"
+CURSOR = OpenApiParameter(
+    "cursor", OpenApiTypes.STR, description="From `next` / `previous`. · 来自 `next` / `previous`。"
 )
+PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–100, default 50. · 每页 1–100 条，默认 50。")
 
 
 def updated_since(request):
@@ -33,7 +33,9 @@ def updated_since(request):
     except ValueError:
         parsed = None
     if parsed is None:
-        raise ValidationError({"updated_since": [_("Give a date and time in ISO 8601, e.g. 2026-12-01T08:00:00+08:00.")]})
+        raise ValidationError(
+            {"updated_since": [_("Give a date and time in ISO 8601, e.g. 2026-12-01T08:00:00+08:00.")]}
+        )
     if parsed.tzinfo is None:
         from django.utils import timezone
 

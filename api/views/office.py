@@ -66,7 +66,9 @@ class Approve(OfficerView):
     )
     def post(self, request):
         data = _valid(s.DecisionSerializer, request)
-        moved = services.approve_enrolments(officer=request.user, enrolment_ids=data["enrolments"], reason=data["reason"])
+        moved = services.approve_enrolments(
+            officer=request.user, enrolment_ids=data["enrolments"], reason=data["reason"]
+        )
         return _moved(request, moved)
 
 
@@ -85,7 +87,9 @@ class Reject(OfficerView):
     )
     def post(self, request):
         data = _valid(s.RejectSerializer, request)
-        moved = services.reject_enrolments(officer=request.user, enrolment_ids=data["enrolments"], reason=data["reason"])
+        moved = services.reject_enrolments(
+            officer=request.user, enrolment_ids=data["enrolments"], reason=data["reason"]
+        )
         return _moved(request, moved)
 
 

@@ -7,11 +7,15 @@ through certification.selectors, so another institution's object is a 404.
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample
+from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from certification import registration, selectors, services
 from certification.models import EnrolmentStatus, Module, Track
+from core.roles import is_institution_staff
 
 from .. import serializers as s
 from ..pagination import Cursor
@@ -84,9 +88,16 @@ class BatchList(StaffOrOfficerListView):
         tags=TAG_REGISTRATION,
     )
     def post(self, request):
+        _staff_only(request)
         data = _valid(s.BatchWriteSerializer, request)
         batch = registration.create_batch(staff=request.user, **data)
         return Response(s.BatchSerializer(_batch(request, batch.pk)).data, status=status.HTTP_201_CREATED)
+
+
+def _staff_only(request) -> None:
+    """Writes the institution makes: anyone else is refused before their input is even read."""
+    if not is_institution_staff(request.user):
+        raise PermissionDenied(_("Only institution staff can do this."))
 
 
 def _valid(serializer_class, request, **kwargs) -> dict:
@@ -122,6 +133,7 @@ class BatchDetail(StaffOrOfficerView):
     )
     def patch(self, request, pk: int):
         batch = _batch(request, pk)
+        _staff_only(request)
         data = _valid(s.BatchUpdateSerializer, request, partial=True)
         registration.update_batch(staff=request.user, batch_id=batch.pk, **data)
         return Response(s.BatchSerializer(_batch(request, pk)).data)
@@ -183,6 +195,7 @@ class TraineeList(StaffOrOfficerListView):
         tags=TAG_REGISTRATION,
     )
     def post(self, request):
+        _staff_only(request)
         data = _valid(s.TraineeWriteSerializer, request)
         trainee = registration.create_trainee(staff=request.user, **data)
         return Response(s.TraineeSerializer(trainee).data, status=status.HTTP_201_CREATED)
@@ -216,6 +229,7 @@ class TraineeDetail(StaffOrOfficerView):
     )
     def patch(self, request, pk: int):
         trainee = _trainee(request, pk)
+        _staff_only(request)
         data = _valid(s.TraineeWriteSerializer, request, partial=True)
         updated = registration.update_trainee(staff=request.user, trainee_id=trainee.pk, **data)
         return Response(s.TraineeSerializer(updated).data)
@@ -271,6 +285,7 @@ class EnrolmentList(StaffOrOfficerListView):
         tags=TAG_REGISTRATION,
     )
     def post(self, request):
+        _staff_only(request)
         data = _valid(s.EnrolmentCreateSerializer, request)
         enrolment = registration.enrol_trainee(staff=request.user, trainee_id=data["trainee"], batch_id=data["batch"])
         return Response(s.EnrolmentSerializer(_enrolment(request, enrolment.pk)).data, status=status.HTTP_201_CREATED)
@@ -296,6 +311,8 @@ class _Move(StaffOrOfficerView):
 
     move = ""
     serializer = s.MoveSerializer
+    # A move carries at most a status and a reason: a plain form post (curl -d) is as good as JSON.
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def post(self, request, pk: int):
         enrolment = _enrolment(request, pk)
@@ -337,7 +354,10 @@ class SubmitEnrolment(_Move):
 class ResubmitEnrolment(_Move):
     @_move_schema(
         ("Resubmit after rejection", "驳回后重新提交"),
-        ("Institution staff: a rejected enrolment goes back to the office.", "培训机构：被驳回的报名重新提交认定机构。"),
+        (
+            "Institution staff: a rejected enrolment goes back to the office.",
+            "培训机构：被驳回的报名重新提交认定机构。",
+        ),
     )
     def post(self, request, pk: int):
         return super().post(request, pk)

@@ -49,7 +49,7 @@ class Completions(StaffOrOfficerView):
         tags=TAGS,
     )
     def post(self, request, pk: int):
-        enrolment = _enrolment(request, pk)
+        enrolment = _staff_enrolment(request, pk)
         data = _valid(s.CompletionWriteSerializer, request)
         completion = registration.record_module_completion(
             staff=request.user,
@@ -184,6 +184,7 @@ class EvidenceItem(StaffOrOfficerView):
 
 
 class SubmitResults(StaffOrOfficerView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]  # as the moves: a form post will do
     @operation(
         summary=("Submit results for review", "提交成绩评审"),
         description=(
@@ -199,5 +200,7 @@ class SubmitResults(StaffOrOfficerView):
     def post(self, request, pk: int):
         enrolment = _enrolment(request, pk)
         data = _valid(s.MoveSerializer, request)
-        services.submit_results(staff=request.user, enrolment_id=enrolment.pk, expected_status=data.get("expected_status"))
+        services.submit_results(
+            staff=request.user, enrolment_id=enrolment.pk, expected_status=data.get("expected_status")
+        )
         return Response(s.EnrolmentSerializer(selectors.enrolments_visible_to(request.user).get(pk=pk)).data)

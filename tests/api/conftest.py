@@ -26,18 +26,24 @@ def client_as(user) -> APIClient:
 
 @pytest.fixture
 def inst1_key(inst1_staff):
-    key, secret = keys.create_api_key(actor=inst1_staff, institution_id=inst1_staff.institution_id, name="sync", access="read_write")
+    key, secret = keys.create_api_key(
+        actor=inst1_staff, institution_id=inst1_staff.institution_id, name="sync", access="read_write"
+    )
     return client_with_key(secret)
 
 
 @pytest.fixture
 def inst1_read_key(inst1_staff):
-    key, secret = keys.create_api_key(actor=inst1_staff, institution_id=inst1_staff.institution_id, name="reports", access="read_only")
+    key, secret = keys.create_api_key(
+        actor=inst1_staff, institution_id=inst1_staff.institution_id, name="reports", access="read_only"
+    )
     return client_with_key(secret)
 
 
 @pytest.fixture
 def inst1_revoked_key(inst1_staff):
-    key, secret = keys.create_api_key(actor=inst1_staff, institution_id=inst1_staff.institution_id, name="old", access="read_write")
+    key, secret = keys.create_api_key(
+        actor=inst1_staff, institution_id=inst1_staff.institution_id, name="old", access="read_write"
+    )
     keys.revoke_api_key(actor=inst1_staff, key_id=key.pk)
     return client_with_key(secret)

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from api import keys
 from certificates.models import IssuanceRun
 from certification.models import EvidenceFile
+
 from .conftest import client_as, client_with_key
 
 # (method, path, who may use it): "staff" = institution staff and the office, "officer" = the office.
@@ -89,9 +90,13 @@ def test_a_wrong_role_is_refused(world, assessor, trainee_user, inst1_staff, met
 OBJECT_ENDPOINTS = [(m, p, w) for m, p, w in ENDPOINTS if "{" in p and w == "staff"]
 
 
-@pytest.mark.parametrize(("method", "path", "who"), OBJECT_ENDPOINTS, ids=[f"{m.upper()} {p}" for m, p, _ in OBJECT_ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "path", "who"), OBJECT_ENDPOINTS, ids=[f"{m.upper()} {p}" for m, p, _ in OBJECT_ENDPOINTS]
+)
 def test_another_institutions_object_is_not_found(world, inst2_staff, method, path, who):
-    key, secret = keys.create_api_key(actor=inst2_staff, institution_id=inst2_staff.institution_id, name="x", access="read_write")
+    key, secret = keys.create_api_key(
+        actor=inst2_staff, institution_id=inst2_staff.institution_id, name="x", access="read_write"
+    )
     for client in (client_as(inst2_staff), client_with_key(secret)):
         response = _call(client, method, path, world)
         assert response.status_code == 404, response.content
@@ -106,7 +111,9 @@ def test_a_revoked_key_is_refused(world, inst1_revoked_key, method, path, who):
 
 @pytest.mark.parametrize(("method", "path", "who"), ENDPOINTS, ids=IDS)
 def test_a_wrong_key_is_refused(world, inst1_staff, method, path, who):
-    key, secret = keys.create_api_key(actor=inst1_staff, institution_id=inst1_staff.institution_id, name="x", access="read_write")
+    key, secret = keys.create_api_key(
+        actor=inst1_staff, institution_id=inst1_staff.institution_id, name="x", access="read_write"
+    )
     response = _call(client_with_key(secret[:-2] + "xx"), method, path, world)
     assert response.status_code == 401
 
@@ -154,7 +161,9 @@ def test_the_public_status_shares_the_verify_pages_rate_limit(issued, settings):
 
 
 def test_a_key_records_its_last_use(inst1_staff):
-    key, secret = keys.create_api_key(actor=inst1_staff, institution_id=inst1_staff.institution_id, name="x", access="read_only")
+    key, secret = keys.create_api_key(
+        actor=inst1_staff, institution_id=inst1_staff.institution_id, name="x", access="read_only"
+    )
     assert key.last_used_at is None
     client_with_key(secret).get("/api/v1/batches/")
     key.refresh_from_db()

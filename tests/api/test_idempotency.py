@@ -62,10 +62,17 @@ def test_the_same_key_with_another_body_is_refused(inst1_key):
 
 
 def test_two_clients_may_use_the_same_key(inst1_key, inst1_staff):
-    _key, secret = keys.create_api_key(actor=inst1_staff, institution_id=inst1_staff.institution_id, name="b", access="read_write")
+    _key, secret = keys.create_api_key(
+        actor=inst1_staff, institution_id=inst1_staff.institution_id, name="b", access="read_write"
+    )
     other = client_with_key(secret)
-    assert inst1_key.post("/api/v1/trainees/", _trainee_data(), format="json", HTTP_IDEMPOTENCY_KEY="same").status_code == 201
-    assert other.post("/api/v1/trainees/", _trainee_data(), format="json", HTTP_IDEMPOTENCY_KEY="same").status_code == 201
+    assert (
+        inst1_key.post("/api/v1/trainees/", _trainee_data(), format="json", HTTP_IDEMPOTENCY_KEY="same").status_code
+        == 201
+    )
+    assert (
+        other.post("/api/v1/trainees/", _trainee_data(), format="json", HTTP_IDEMPOTENCY_KEY="same").status_code == 201
+    )
 
 
 def test_an_overlong_key_is_refused(inst1_key):
@@ -87,7 +94,9 @@ def test_two_concurrent_retries_create_one_trainee(inst1_staff, monkeypatch):
         return slow(**kwargs)
 
     monkeypatch.setattr(registration, "create_trainee", create_slowly)
-    _key, secret = keys.create_api_key(actor=inst1_staff, institution_id=inst1_staff.institution_id, name="c", access="read_write")
+    _key, secret = keys.create_api_key(
+        actor=inst1_staff, institution_id=inst1_staff.institution_id, name="c", access="read_write"
+    )
     data = _trainee_data()
     barrier = threading.Barrier(2)
     responses = []

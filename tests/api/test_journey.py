@@ -35,7 +35,14 @@ def immediate_tasks(settings):
 
 
 def test_ten_trainees_go_from_registration_to_certificates(
-    client, inst1_staff, officer, assessor, assessor2, fast_rendering, immediate_tasks, django_capture_on_commit_callbacks
+    client,
+    inst1_staff,
+    officer,
+    assessor,
+    assessor2,
+    fast_rendering,
+    immediate_tasks,
+    django_capture_on_commit_callbacks,
 ):
     # 1. The institution's staff make a read-write key on /api/keys/ (shown once).
     client.force_login(inst1_staff)
@@ -49,7 +56,14 @@ def test_ten_trainees_go_from_registration_to_certificates(
     batch = _post(
         key,
         "/api/v1/batches/",
-        {"name": "制版 2026 春", "track": "PM", "level": 4, "start_date": str(start), "end_date": str(start + timedelta(days=60)), "capacity": 30},
+        {
+            "name": "制版 2026 春",
+            "track": "PM",
+            "level": 4,
+            "start_date": str(start),
+            "end_date": str(start + timedelta(days=60)),
+            "capacity": 30,
+        },
     )
     enrolment_ids = []
     for number in range(10):
@@ -84,7 +98,9 @@ def test_ten_trainees_go_from_registration_to_certificates(
         for module in tracks["PM"]["modules"]:
             data = {"module": module["id"], "hours": module["min_hours"], "score": "85.0"}
             if module["evidence_required"]:
-                data["evidence"] = SimpleUploadedFile("model.pdf", b"%PDF-1.4 3D model export", content_type="application/pdf")
+                data["evidence"] = SimpleUploadedFile(
+                    "model.pdf", b"%PDF-1.4 3D model export", content_type="application/pdf"
+                )
                 _post(key, f"/api/v1/enrolments/{enrolment_id}/completions/", data, format="multipart")
             else:
                 _post(key, f"/api/v1/enrolments/{enrolment_id}/completions/", data)

@@ -93,9 +93,9 @@ def test_the_key_page_query_count_does_not_grow_with_keys(client, inst1_staff, d
     from api import keys
 
     for number in range(5):
-        keys.create_api_key(actor=inst1_staff, institution_id=inst1_staff.institution_id, name=f"k{number}", access="read_only")
+        keys.create_api_key(
+            actor=inst1_staff, institution_id=inst1_staff.institution_id, name=f"k{number}", access="read_only"
+        )
     client.force_login(inst1_staff)
     with django_assert_max_num_queries(20):
         assert client.get("/api/keys/").status_code == 200
-
-
