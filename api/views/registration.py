@@ -6,8 +6,8 @@ through certification.selectors, so another institution's object is a 404.
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser

@@ -185,6 +185,7 @@ class EvidenceItem(StaffOrOfficerView):
 
 class SubmitResults(StaffOrOfficerView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]  # as the moves: a form post will do
+
     @operation(
         summary=("Submit results for review", "提交成绩评审"),
         description=(
