@@ -57,9 +57,9 @@ def main() -> None:
     from certification import selectors
     from certification.models import Enrolment, Role, TrainingBatch, User
 
-    institution_id = (
-        Enrolment.objects.values("batch__institution_id").annotate(n=Count("pk")).order_by("-n").first()
-    )["batch__institution_id"]
+    institution_id = (Enrolment.objects.values("batch__institution_id").annotate(n=Count("pk")).order_by("-n").first())[
+        "batch__institution_id"
+    ]
     staff = User.objects.filter(role=Role.INSTITUTION, institution_id=institution_id, is_active=True).first()
     officer = User.objects.filter(role=Role.OFFICER, is_active=True).first()
     _key, secret = keys.create_api_key(actor=staff, institution_id=institution_id, name="bench", access="read_only")
@@ -109,14 +109,28 @@ def main() -> None:
         ("key: status=certified", key_client, f"{base}&status=certified", staff, {"status": "certified"}),
         ("key: track=PM", key_client, f"{base}&track=PM", staff, {"track__code": "PM"}),
         ("key: batch", key_client, f"{base}&batch={batch.pk}", staff, {"batch_id": batch.pk}),
-        ("key: updated_since 90 days", key_client, f"{base}&updated_since={since.replace('+', '%2B')}", staff, {"updated_at__gte": since}),
+        (
+            "key: updated_since 90 days",
+            key_client,
+            f"{base}&updated_since={since.replace('+', '%2B')}",
+            staff,
+            {"updated_at__gte": since},
+        ),
         ("office: first page", office_client, base, officer, {}),
         ("office: deep page (after 30)", office_client, deep(office_client, base), officer, {}),
         ("office: status=certified", office_client, f"{base}&status=certified", officer, {"status": "certified"}),
-        ("office: updated_since 90 days", office_client, f"{base}&updated_since={since.replace('+', '%2B')}", officer, {"updated_at__gte": since}),
+        (
+            "office: updated_since 90 days",
+            office_client,
+            f"{base}&updated_since={since.replace('+', '%2B')}",
+            officer,
+            {"updated_at__gte": since},
+        ),
     ]
-    print(f"enrolments: {Enrolment.objects.count()}, institution {institution_id}: "
-          f"{Enrolment.objects.filter(batch__institution_id=institution_id).count()}; {arguments.repeat} requests a case")
+    print(
+        f"enrolments: {Enrolment.objects.count()}, institution {institution_id}: "
+        f"{Enrolment.objects.filter(batch__institution_id=institution_id).count()}; {arguments.repeat} requests a case"
+    )
     print("(the machine is shared with other jobs: figures vary from run to run)")
     print(f"{'case':34} {'rows':>4} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7} {'ORM p50':>8} {'ratio':>6}")
     worst = 0.0
@@ -125,7 +139,9 @@ def main() -> None:
         bare = baseline(user, **filters)
         p50, p95, bare50 = percentile(times, 0.5), percentile(times, 0.95), percentile(bare, 0.5)
         worst = max(worst, p95)
-        print(f"{label:34} {len(body['results']):>4} {p50:8.1f} {p95:8.1f} {queries:>7} {bare50:8.1f} {p50 / bare50:6.1f}")
+        print(
+            f"{label:34} {len(body['results']):>4} {p50:8.1f} {p95:8.1f} {queries:>7} {bare50:8.1f} {p50 / bare50:6.1f}"
+        )
     print(f"worst p95 {worst:.1f} ms: {'within' if worst <= TARGET_MS else 'OVER'} the target of {TARGET_MS} ms")
 
 
