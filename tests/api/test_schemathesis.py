@@ -46,6 +46,21 @@ def key_header(inst1_staff, issued):
 schema = _load_schema()
 
 
+@pytest.fixture(autouse=True)
+def keep_the_tests_connection():
+    """Requests reach the WSGI app directly, whose end of request closes the database connection
+    (CONN_MAX_AGE 0): that would close the test's own transaction on PostgreSQL. Django's test
+    client disconnects the same handler for the same reason."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(max_examples=4, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_no_operation_answers_5xx_or_breaks_its_schema(case, key_header):
