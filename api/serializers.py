@@ -205,6 +205,24 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
 
 _DATETIME = serializers.DateTimeField()
+# What EnrolmentSerializer reads, for lists that load only these columns.
+ENROLMENT_COLUMNS = (
+    "status",
+    "status_changed_at",
+    "approved_at",
+    "publicity_ends_on",
+    "created_at",
+    "updated_at",
+    "batch_id",
+    "track_id",
+    "trainee_id",
+    "trainee__name",
+    "trainee__id_type",
+    "trainee__id_number",
+    "batch__institution_id",
+    "batch__level",
+    "track__code",
+)
 
 
 class EnrolmentCreateSerializer(serializers.Serializer):

@@ -53,7 +53,7 @@ class CertificateList(StaffOrOfficerListView):
         wanted = filters.choice(request, "status", CertificateStatus.values)
         if wanted:
             certificates = certificates.filter(status=wanted)
-        track = filters.choice(request, "track", list(Track.objects.values_list("code", flat=True)))
+        track = filters.choice(request, "track", Track.objects.values_list("code", flat=True))
         if track:
             certificates = certificates.filter(track_code=track)
         batch = filters.positive_int(request, "batch")

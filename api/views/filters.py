@@ -53,6 +53,7 @@ def positive_int(request, name: str):
 
 
 def choice(request, name: str, choices):
+    """The value of a filter among `choices` (read only when the filter is given), or None."""
     value = request.query_params.get(name)
     if value in (None, ""):
         return None

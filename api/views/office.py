@@ -14,7 +14,7 @@ from ..pagination import Cursor
 from ..schema import operation
 from . import filters
 from .base import OfficerListView, OfficerView
-from .registration import _page, _valid
+from .registration import _page, _valid, listed
 
 TAGS = ["office · 认定机构"]
 
@@ -41,7 +41,7 @@ class Approvals(OfficerListView):
         track = request.query_params.get("track")
         if track:
             queue = queue.filter(track__code=track)
-        return _page(self, queue, s.EnrolmentSerializer)
+        return _page(self, listed(queue), s.EnrolmentSerializer)
 
 
 def _moved(request, enrolments) -> Response:

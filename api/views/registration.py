@@ -69,7 +69,7 @@ class BatchList(StaffOrOfficerListView):
     )
     def get(self, request):
         batches = selectors.batches_visible_to(request.user)
-        track = filters.choice(request, "track", list(Track.objects.values_list("code", flat=True)))
+        track = filters.choice(request, "track", Track.objects.values_list("code", flat=True))
         if track:
             batches = batches.filter(track__code=track)
         return _page(self, batches, s.BatchSerializer)
@@ -262,13 +262,13 @@ class EnrolmentList(StaffOrOfficerListView):
         batch = filters.positive_int(request, "batch")
         if batch is not None:
             enrolments = enrolments.filter(batch_id=batch)
-        track = filters.choice(request, "track", list(Track.objects.values_list("code", flat=True)))
+        track = filters.choice(request, "track", Track.objects.values_list("code", flat=True))
         if track:
             enrolments = enrolments.filter(track__code=track)
         since = filters.updated_since(request)
         if since is not None:
             enrolments = enrolments.filter(updated_at__gte=since)
-        return _page(self, enrolments, s.EnrolmentSerializer)
+        return _page(self, listed(enrolments), s.EnrolmentSerializer)
 
     @operation(
         summary=("Enrol a trainee (draft)", "为学员报名（草稿）"),
@@ -289,6 +289,12 @@ class EnrolmentList(StaffOrOfficerListView):
         data = _valid(s.EnrolmentCreateSerializer, request)
         enrolment = registration.enrol_trainee(staff=request.user, trainee_id=data["trainee"], batch_id=data["batch"])
         return Response(s.EnrolmentSerializer(_enrolment(request, enrolment.pk)).data, status=status.HTTP_201_CREATED)
+
+
+def listed(enrolments):
+    """The selector's enrolments with only the columns a list shows (a page of 100 is the API's
+    busiest answer): the scoping filter stays, the joins shrink to what is printed."""
+    return enrolments.select_related(None).select_related("trainee", "batch", "track").only(*s.ENROLMENT_COLUMNS)
 
 
 def _enrolment(request, pk):
