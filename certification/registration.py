@@ -54,7 +54,9 @@ def _validated(instance, exclude=(), **checks):
     try:
         instance.full_clean(exclude=list(exclude), **checks)
     except ValidationError as error:
-        raise InvalidInput("; ".join(f"{m}" for messages in error.message_dict.values() for m in messages)) from error
+        raise InvalidInput(
+            "; ".join(f"{m}" for messages in error.message_dict.values() for m in messages), fields=error.message_dict
+        ) from error
     return instance
 
 

@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_api_key",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "viewflow",
@@ -66,8 +68,8 @@ INSTALLED_APPS = [
     "exchange",
     "notifications",
     "reports",
-    "rest_framework_api_key",
     "integrations",
+    "api",
     "demo",
 ]
 
@@ -308,20 +310,45 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The REST API (api/, docs/api.md): the session (CSRF enforced) or an institution's API key; one
+# error shape; cursor pages of up to 100; every client throttled (core.ratelimit counts).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # First: its challenge makes a request without credentials a 401, not a 403.
+        "api.authentication.InstitutionAPIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # CSRF enforced
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": os.environ.get("API_RATE_LIMIT", "600/min")},
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNICODE_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Fashion-engineer certification API",
+    "TITLE": "Fashion-engineer certification API · 时尚工程师认定 API",
+    "DESCRIPTION": (
+        "REST API v1: an institution's batches, trainees, enrolments, completions, results, certificates and "
+        "statistics; the office's approvals and issuance; public status by number. Errors share one shape "
+        "(`error`, `message`, `fields`). See docs/api.md.\n\n"
+        "REST API v1：培训机构的批次、学员、报名、模块完成、考核成绩、证书与统计；认定机构的资格审核与发证；"
+        "按编号公开查询证书状态。错误响应格式统一（`error`、`message`、`fields`）。详见 docs/api.md。"
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the drf-spectacular-sidecar package, served as our own static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EnrolmentStatusEnum": "certification.models.EnrolmentStatus",
+        "CertificateStatusEnum": "certificates.models.CertificateStatus",
+    },
 }
 
 # Content Security Policy: only our own origin; no inline script.

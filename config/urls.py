@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/verify/", include("integrations.urls_api")),
     path("integrations/", include("integrations.urls")),
     path("", include("certificates.urls")),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

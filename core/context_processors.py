@@ -18,6 +18,7 @@ NAVIGATION = {
         ("exchange:index", _("Exports")),
         ("statistics:officer", _("Statistics")),
         ("integrations:employers", _("Employers")),
+        ("api:keys", _("API keys")),
     ],
     "institution": [
         ("dashboard", _("Dashboard")),
@@ -28,6 +29,7 @@ NAVIGATION = {
         ("certificates:list", _("Certificates")),
         ("statistics:institution", _("Statistics")),
         ("integrations:webhooks", _("Webhooks")),
+        ("api:keys", _("API keys")),
     ],
     "assessor": [
         ("dashboard", _("Dashboard")),

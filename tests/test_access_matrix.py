@@ -181,6 +181,40 @@ EXPECTED: dict[str, frozenset] = {
     "integrations:key_revoke": NOBODY,
     "integrations:bulk_verify": {OFFICER, EMPLOYER},
     "integrations_api:bulk": NOBODY,  # POST only
+    # The REST API (tests/api/ has its own matrix, with keys): anonymous gets 401, which counts as
+    # "sent to log in". Its reference and schema are public; its key pages are the staff's and the office's.
+    "api:schema": EVERYONE,
+    "api:docs": EVERYONE,
+    "api:keys": {OFFICER} | STAFF,
+    "api:key_revoke": NOBODY,
+    "api:tracks": {OFFICER} | STAFF,
+    "api:batches": {OFFICER} | STAFF,
+    "api:batch": {OFFICER, INST1},
+    "api:trainees": {OFFICER} | STAFF,
+    "api:trainee": {OFFICER, INST1},
+    "api:enrolments": {OFFICER} | STAFF,
+    "api:enrolment": {OFFICER, INST1},
+    "api:enrolment_submit": NOBODY,
+    "api:enrolment_resubmit": NOBODY,
+    "api:enrolment_complete": NOBODY,
+    "api:enrolment_withdraw": NOBODY,
+    "api:completions": {OFFICER, INST1},
+    "api:results": {OFFICER, INST1},
+    "api:scores": NOBODY,
+    "api:evidence": NOBODY,
+    "api:evidence_item": NOBODY,
+    "api:results_submit": NOBODY,
+    "api:certificates": {OFFICER} | STAFF,
+    "api:certificate": {OFFICER, INST1},
+    "api:certificate_pdf": {OFFICER, INST1},
+    "api:statistics": {OFFICER} | STAFF,
+    "api:approvals": {OFFICER},
+    "api:approve": NOBODY,
+    "api:reject": NOBODY,
+    "api:runs": {OFFICER},
+    "api:run": {OFFICER},
+    "api:public_certificate": EVERYONE,
+    "api:not_found": NOBODY,
 }
 
 # Who may POST to a page (their own tests cover what that does); everyone else's empty POST is
@@ -212,6 +246,22 @@ POSTERS: dict[str, frozenset] = {
     "integrations:employer_active": {OFFICER},
     "integrations:key_revoke": {EMPLOYER},
     "integrations_api:bulk": {OFFICER, EMPLOYER},  # an empty list: a 400 that logs nothing
+    "api:keys": {OFFICER} | STAFF,  # an empty form: 400, nothing made
+    "api:key_revoke": {OFFICER, INST1},
+    "api:batches": STAFF,
+    "api:trainees": STAFF,
+    "api:enrolments": STAFF,
+    "api:enrolment_submit": {INST1},
+    "api:enrolment_resubmit": {INST1},
+    "api:enrolment_complete": {INST1},
+    "api:enrolment_withdraw": {OFFICER, INST1},
+    "api:completions": {INST1},
+    "api:scores": {INST1},
+    "api:evidence": {INST1},
+    "api:results_submit": {INST1},
+    "api:approve": {OFFICER},
+    "api:reject": {OFFICER},
+    "api:runs": {OFFICER},
 }
 
 # Pages that send a signed-in user on to the dashboard instead of refusing them.
@@ -290,7 +340,39 @@ PARAMS = {
     "integrations:webhook_active": lambda w: {"pk": w.webhook.pk},
     "integrations:employer_active": lambda w: {"pk": w.users[EMPLOYER].pk},
     "integrations:key_revoke": lambda w: {"prefix": w.employer_key.prefix},
+    "api:key_revoke": lambda w: {"prefix": inst1_api_key(w).prefix},
+    "api:batch": lambda w: {"pk": w.enrolment.batch_id},
+    "api:trainee": lambda w: {"pk": w.enrolment.trainee_id},
+    **{
+        f"api:{name}": lambda w: {"pk": w.enrolment.pk}
+        for name in (
+            "enrolment",
+            "enrolment_submit",
+            "enrolment_resubmit",
+            "enrolment_complete",
+            "enrolment_withdraw",
+            "completions",
+            "results",
+            "scores",
+            "evidence",
+            "results_submit",
+        )
+    },
+    "api:evidence_item": lambda w: {"pk": w.enrolment.pk, "evidence_id": w.evidence.pk},
+    "api:certificate": lambda w: {"pk": w.certificate.pk},
+    "api:certificate_pdf": lambda w: {"pk": w.certificate.pk},
+    "api:run": lambda w: {"pk": w.run.pk},
+    "api:public_certificate": lambda w: {"number": w.certificate.number},
 }
+
+
+def inst1_api_key(w):
+    from api.keys import create_api_key
+
+    key, _secret = create_api_key(
+        actor=w.users[INST1], institution_id=w.inst1.pk, name="access-matrix", access="read_only"
+    )
+    return key
 
 
 def inst1_staffs_notice(w):

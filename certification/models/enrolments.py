@@ -134,11 +134,13 @@ class StatusFieldGuard(models.QuerySet):
         now = timezone.now()
         by_status: dict[str, list] = {}
         for obj in objs:
-            obj.status_changed_at = now  # moved together, stamped together
+            obj.status_changed_at = obj.updated_at = now  # moved together, stamped together
             by_status.setdefault(obj.status, []).append(obj)
         for status, group in by_status.items():
             # The plain QuerySet.update: this queryset's own refuses the status column.
-            models.QuerySet.update(self.filter(pk__in=[obj.pk for obj in group]), status=status, status_changed_at=now)
+            models.QuerySet.update(
+                self.filter(pk__in=[obj.pk for obj in group]), status=status, status_changed_at=now, updated_at=now
+            )
             for obj in group:
                 obj._saved_status, obj._status_move_allowed = status, False
 
@@ -168,6 +170,8 @@ class Enrolment(models.Model):  # type: ignore[django-manager-missing]
     # A renewal of an expiring certificate in the same track and level: when this enrolment's
     # certificate is issued it supersedes the trainee's current one (certificates.issuance).
     is_renewal = models.BooleanField(_("renewal"), default=False)
+    # Any write of the row (a move included): what the API's `updated_since` filter reads for sync.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = StatusFieldGuard.as_manager()
 

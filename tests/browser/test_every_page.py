@@ -24,9 +24,10 @@ AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 768}}
 SERIOUS = ("critical", "serious")
 
-# Not pages: files to download, the admin (Django's own), actions and the language switch.
+# Not pages: files to download, the admin (Django's own), the API and its reference (Swagger UI's own
+# layout), actions and the language switch.
 NOT_PAGES = re.compile(
-    r"^/(admin|i18n|media|static)/|/logout/|\.(xlsx|json|zip|pdf|png|jpe?g)$|/pdf/$|/photo/$|/evidence/\d+/$"
+    r"^/(admin|i18n|media|static)/|^/api/(docs|schema|v1)/|/logout/|\.(xlsx|json|zip|pdf|png|jpe?g)$|/pdf/$|/photo/$|/evidence/\d+/$"
 )
 PAGES_OF_A_KIND = 2
 MAX_PAGES = 120
