@@ -32,6 +32,7 @@ NAVIGATION = {
         ("assessment:queue", _("Review queue")),
         ("assessment:inbox", _("My inbox")),
         ("enrolments:list", _("Candidates")),
+        ("assessment:conflicts", _("Conflicts of interest")),
     ],
     "trainee": [
         ("dashboard", _("My progress")),

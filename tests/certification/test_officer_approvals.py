@@ -164,7 +164,9 @@ def test_one_enrolment_moved_by_someone_else_stops_the_whole_batch(client, offic
 def test_approving_nothing_selected_is_bad_input(client, officer, inst1_staff):
     submitted(inst1_staff)
     client.force_login(officer)
-    assert client.post(URL, {"action": "approve"}).status_code == 400
+    response = client.post(URL, {"action": "approve"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "Select at least one." in response.content.decode()
 
 
 def test_a_forged_selection_is_bad_input(client, officer, inst1_staff):

@@ -177,3 +177,44 @@ def test_other_roles_and_anonymous_cannot_open_a_task(client, inst1_staff, inst2
         client.force_login(person)
         assert client.get(url(task)).status_code == 403
         assert client.post(url(task, "decide"), {"decision": "pass"}).status_code == 403
+
+
+def test_the_review_page_shows_the_candidates_photo_to_the_assessor(
+    client, assessor, task, candidate, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from .test_evidence_checks import png_bytes
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    candidate.trainee.photo.save("p.png", ContentFile(png_bytes()))
+    client.force_login(assessor)
+    photo = f"/institution/trainees/{candidate.trainee_id}/photo/"
+    assert photo in client.get(url(task)).content.decode()
+    assert client.get(photo).status_code == 200
+
+
+def test_an_assessor_sees_no_photo_of_a_trainee_they_may_not_review(client, inst1, task, candidate, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from .test_evidence_checks import png_bytes
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    candidate.trainee.photo.save("p.png", ContentFile(png_bytes()))
+    affiliated = factories.user("affiliated", Role.ASSESSOR, institution=inst1)
+    client.force_login(affiliated)
+    assert client.get(f"/institution/trainees/{candidate.trainee_id}/photo/").status_code == 404
+
+
+def test_deciding_an_unclaimed_task_says_it_claimed_it(client, assessor, task, candidate):
+    client.force_login(assessor)
+    assert "data-claims-on-decide" in client.get(url(task)).content.decode()
+    response = client.post(url(task, "decide"), {"decision": "pass"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "You claimed" in response.content.decode()
+    assert StateLog.objects.filter(enrolment=candidate, transition="pass", actor=assessor).exists()
+
+
+def test_bulk_approval_with_nothing_selected_says_select_at_least_one(client, assessor):
+    client.force_login(assessor)
+    response = client.post("/assessment/approve/", {}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "Select at least one." in response.content.decode()

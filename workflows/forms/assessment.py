@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import Track
+from certification.models import ConflictKind, Track
 from workflows.models import Decision
 
 
@@ -42,3 +42,19 @@ class AssignForm(forms.Form):
 
         self.fields["assessor"].queryset = User.objects.filter(pk__in=[a.pk for a in assessors])
         self.fields["assessor"].label_from_instance = lambda user: user.display_name
+
+
+class ConflictForm(forms.Form):
+    """A conflict with the candidate on the page."""
+
+    kind = forms.ChoiceField(label=_("Kind of conflict"), choices=ConflictKind.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+
+class ConflictByIdForm(ConflictForm):
+    """A conflict with a trainee named by full name and ID number, both of which must match."""
+
+    name = forms.CharField(label=_("Full name"), max_length=64)
+    id_number = forms.CharField(label=_("ID number"), max_length=32)
+
+    field_order = ["name", "id_number", "kind", "note"]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from workflows.views import assessment as views
+from workflows.views import conflicts
 
 app_name = "assessment"
 urlpatterns = [
@@ -12,4 +13,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/claim/", views.claim, name="claim"),
     path("tasks/<int:task_id>/release/", views.release, name="release"),
     path("tasks/<int:task_id>/assign/", views.assign, name="assign"),
+    path("tasks/<int:task_id>/conflict/", conflicts.declare_for_task, name="declare_conflict"),
+    path("conflicts/", conflicts.conflict_list, name="conflicts"),
+    path("conflicts/<int:declaration_id>/withdraw/", conflicts.withdraw, name="withdraw_conflict"),
 ]

@@ -109,7 +109,8 @@ def officer_index(request):
     form = OpenNoticeForm(request.POST)
     selected = []
     try:
-        selected = selected_ids(request)
+        # "Every candidate matching the filter" needs no ticks.
+        selected = selected_ids(request, at_least_one=not request.POST.get("all_matching"))
         if not form.is_valid():
             return render(
                 request, template, _index_context(request, open_form=form, selected_ids=set(selected)), status=400
