@@ -142,6 +142,7 @@ def claim(request, task_id):
         services.claim_task(assessor=request.user, task_id=task.pk)
     except LifecycleError as error:
         return render_error(request, error, "workflows/review.html", _review_context(request, task))
+    messages.success(request, _("Claimed: the candidate is in your inbox until you decide or release it."))
     return redirect("assessment:review", task_id=task.pk)
 
 
