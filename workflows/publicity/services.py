@@ -13,6 +13,7 @@ kept here:
   objection lodged on the last evening is never lost to a close running at the same moment.
 """
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ from certification import effects, services
 from certification.models import Enrolment, EnrolmentStatus, User
 from core.errors import InvalidInput, RuleNotMet, StaleState
 from core.guards import require_officer
+from core.validators import normalise_contact
 from notifications import events as notifications
 from workflows.models import Objection, ObjectionStatus, PublicityEntry, PublicityNotice
 
@@ -99,10 +101,12 @@ def client_fingerprint(ip: str, user_agent: str) -> str:
 
 def lodge_objection(*, entry_id: int, name: str, contact: str, text: str, fingerprint: str = "") -> Objection:
     """Record an objection against a candidate in public notice; anyone may lodge one."""
-    name, contact, text = (name or "").strip(), (contact or "").strip(), (text or "").strip()
+    name, contact, text = (name or "").strip(), normalise_contact(contact), (text or "").strip()
     if not (name and contact and text):
         raise InvalidInput(_("Please give your name, how to contact you and your objection."))
-    objection = Objection(name=name, contact=contact, text=text, client_fingerprint=fingerprint[:64])
+    objection = Objection(
+        name=name, contact=contact, text=text, client_fingerprint=fingerprint[:64], receipt_number=_new_receipt_number()
+    )
     try:
         objection.full_clean(exclude=["entry"])  # the fields' own checks: lengths, a name's characters
     except ValidationError as error:
@@ -124,6 +128,21 @@ def lodge_objection(*, entry_id: int, name: str, contact: str, text: str, finger
         objection.save()
         notifications.objection_lodged(objection_id=objection.pk, enrolment=enrolment)
         return objection
+
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out on the phone
+
+
+def _new_receipt_number() -> str:
+    """YYYYMMDD-XXXXXX: the day it was lodged and six characters that nobody can guess from another
+    receipt (32⁶ ≈ 10⁹ a day); the unique index refuses the one-in-a-billion repeat, which the
+    objector then sees as an error to send again."""
+    today = timezone.localdate()
+    for _attempt in range(5):
+        number = f"{today:%Y%m%d}-" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+        if not Objection.objects.filter(receipt_number=number).exists():
+            return number
+    raise StaleState(_("Please send the objection again."))
 
 
 def _locked_open_objection(objection_id: int) -> Objection:

@@ -17,8 +17,15 @@ from certification.models import EnrolmentStatus
 from core import error_pages, ratelimit
 from core.errors import InvalidInput, LifecycleError
 from core.views import officer_required, paginate, render_error, selected_ids
-from workflows.forms.publicity import DecisionForm, ObjectionFilterForm, ObjectionForm, OpenNoticeForm, PassedFilterForm
+from workflows.forms.publicity import (
+    DecisionForm,
+    ObjectionFilterForm,
+    ObjectionForm,
+    OpenNoticeForm,
+    PassedFilterForm,
+)
 from workflows.models import Objection, ObjectionStatus
+from workflows.publicity import office
 from workflows.publicity import services as publicity
 
 OBJECTIONS_PER_HOUR = 5
@@ -40,7 +47,11 @@ def public_notice_detail(request, notice_id: int):
     notice = get_object_or_404(publicity.open_notices(), pk=notice_id)
     context = paginate(request, publicity.public_entries(notice), per_page=PUBLIC_PAGE_SIZE)
     today = timezone.localdate()
-    context.update(notice=notice, candidates=[publicity.public_candidate(e, today) for e in context["page_obj"]])
+    context.update(
+        notice=notice,
+        candidates=[publicity.public_candidate(e, today) for e in context["page_obj"]],
+        office=office.office_contact(),
+    )
     return render(request, TEMPLATES + "public_notice.html", context)
 
 
@@ -61,7 +72,7 @@ def lodge_objection(request, notice_id: int, entry_id: int):
     if not form.is_valid():
         return render(request, template, context, status=400)
     try:
-        publicity.lodge_objection(
+        objection = publicity.lodge_objection(
             entry_id=entry.pk,
             **form.cleaned_data,
             fingerprint=publicity.client_fingerprint(client_ip, request.headers.get("User-Agent", "")),
@@ -69,7 +80,12 @@ def lodge_objection(request, notice_id: int, entry_id: int):
     except LifecycleError as error:
         return render_error(request, error, template, context)
     messages.success(
-        request, _("Your objection was received. The certification office will look into it and may contact you.")
+        request,
+        _(
+            "Your objection was received. Your receipt number is %(receipt)s: quote it when you contact the "
+            "office. The certification office will look into it and may contact you."
+        )
+        % {"receipt": objection.receipt_number},
     )
     return redirect("publicity:notice", notice_id=notice.pk)
 
