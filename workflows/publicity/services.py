@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from certification import effects, services
 from certification.models import Enrolment, EnrolmentStatus, User
-from core.errors import InvalidInput, RuleNotMet, StaleState
+from core.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
 from core.guards import require_officer
 from core.validators import normalise_contact
 from notifications import events as notifications
@@ -233,6 +234,32 @@ def _close_one(enrolment_id: int, *, today: date, actor: User | None) -> bool:
             return False  # an objection came in, or someone moved it first
         services.close_publicity(actor=actor, enrolment_id=enrolment_id)
     return True
+
+
+def close_early_for_demo(*, officer: User, notice_id: int, reason: str) -> int:
+    """DEBUG only: end a notice's periods now, so that someone trying the system reaches a
+    certificate in one sitting. Candidates with an open objection stay. Each move's state log says
+    "demo only" with the officer's reason. With DEBUG off this does not exist (MoveForbidden)."""
+    if not settings.DEBUG:
+        raise MoveForbidden(_("Closing a public notice early exists only in a demo (DEBUG on)."))
+    require_officer(officer)
+    reason = _("Demo only: public notice closed early. %(reason)s") % {"reason": _required_reason(reason)}
+    enrolment_ids = list(
+        Enrolment.objects.filter(publicity_entries__notice_id=notice_id, status=IN_PUBLICITY)
+        .exclude(publicity_entries__objections__status=ObjectionStatus.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    moved = 0
+    for enrolment_id in enrolment_ids:
+        with transaction.atomic():
+            locked = Enrolment.objects.select_for_update().filter(pk=enrolment_id, status=IN_PUBLICITY)
+            if not locked.exclude(publicity_entries__objections__status=ObjectionStatus.OPEN).exists():
+                continue  # an objection came in, or someone moved it first
+            services.close_publicity(actor=officer, enrolment_id=enrolment_id, reason=reason)
+            moved += 1
+    _close_finished_notices()
+    return moved
 
 
 def announce_closing_tomorrow(*, today: date | None = None) -> int:

@@ -22,6 +22,7 @@ officer_urlpatterns = [
     path("close-due/", views.close_due_now, name="close_due"),
     path("notices/", views.officer_notice_list, name="notices"),
     path("notices/<int:notice_id>/", views.officer_notice_detail, name="notice"),
+    path("notices/<int:notice_id>/close-early/", views.close_early_for_demo, name="close_early"),
     path("office/", publicity_print.office_contact, name="office"),
     path("objections/", views.objection_list, name="objections"),
     path("objections/<int:objection_id>/decide/", views.decide_objection, name="decide"),

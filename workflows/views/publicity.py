@@ -4,7 +4,9 @@ Public pages show candidates of open notices only, through workflows.publicity.P
 (masked name, institution, track, level, period): nothing else of a trainee reaches the template.
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -182,8 +184,34 @@ def officer_notice_list(request):
 def officer_notice_detail(request, notice_id: int):
     notice = get_object_or_404(publicity.notices_with_counts(), pk=notice_id)
     context = paginate(request, publicity.notice_entries(notice), per_page=PUBLIC_PAGE_SIZE)
-    context["notice"] = notice
+    context.update(notice=notice, demo_close_early=settings.DEBUG)
     return render(request, TEMPLATES + "officer_notice.html", context)
+
+
+@officer_required
+@require_POST
+def close_early_for_demo(request, notice_id: int):
+    """DEBUG only (404 otherwise): see publicity.close_early_for_demo."""
+    if not settings.DEBUG:
+        raise Http404
+    notice = get_object_or_404(publicity.notices_with_counts(), pk=notice_id)
+    try:
+        moved = publicity.close_early_for_demo(
+            officer=request.user, notice_id=notice.pk, reason=request.POST.get("reason", "")
+        )
+    except LifecycleError as error:
+        messages.error(request, error.message)
+        return redirect("officer_publicity:notice", notice_id=notice.pk)
+    messages.success(
+        request,
+        ngettext(
+            "Demo only: %(count)d candidate moved to ready to issue.",
+            "Demo only: %(count)d candidates moved to ready to issue.",
+            moved,
+        )
+        % {"count": moved},
+    )
+    return redirect("officer_publicity:notice", notice_id=notice.pk)
 
 
 def _objections_context(request, *, failed_id=None, failed_form=None) -> dict:
