@@ -112,6 +112,7 @@ def _render_detail(request, batch, *, error_message="", status=200):
         "enrolments": enrolments,
         "can_manage": can_manage,
         "can_submit": can_manage and any(e.status == EnrolmentStatus.DRAFT for e in enrolments),
+        "has_certificates": any(e.status == EnrolmentStatus.CERTIFIED for e in enrolments),
         "error_message": error_message,
     }
     return render(request, "institution/batch_detail.html", context, status=status)
