@@ -5,21 +5,32 @@ only: a merged file carries no valid signature (the signature covers each origin
 so the signed originals stay the certificates that count (download, zip, verification).
 """
 
+import io
+import logging
 from collections.abc import Iterable
 from typing import IO
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+
+logger = logging.getLogger(__name__)
 
 
 def merge_pdfs(certificates: Iterable, out: IO[bytes]) -> int:
-    """Write the certificates' stored PDFs, in the order given, into `out`; return the page count."""
+    """Write the certificates' stored PDFs, in the order given, into `out`; return the page count.
+    A stored file that cannot be read is left out and logged (verify_pdf tells what is wrong with it)."""
     writer = PdfWriter()
     for certificate in certificates:
         with certificate.pdf.open("rb") as stored:
-            # Read whole: the storage's file closes before the writer copies the pages.
-            reader = PdfReader(stored, strict=False)
-            for page in reader.pages:
-                writer.add_page(page)
+            content = stored.read()  # the storage's file closes before the writer copies the pages
+        try:
+            reader = PdfReader(io.BytesIO(content), strict=False)
+            pages = list(reader.pages)
+        except (PdfReadError, ValueError) as error:
+            logger.error("certificate %s left out of the print file: %s", certificate.number, error)
+            continue
+        for page in pages:
+            writer.add_page(page)
     pages = len(writer.pages)
     writer.write(out)
     return pages

@@ -44,6 +44,21 @@ class AssignForm(forms.Form):
         self.fields["assessor"].label_from_instance = lambda user: user.display_name
 
 
+class BulkAssignForm(forms.Form):
+    """One assessor for the tasks ticked in the officer's queue (the service checks each for conflicts)."""
+
+    assessor = forms.ModelChoiceField(label=_("Assign the selected to"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from certification.models import Role, User
+
+        self.fields["assessor"].queryset = User.objects.filter(role=Role.ASSESSOR, is_active=True).order_by(
+            "last_name", "first_name", "username"
+        )
+        self.fields["assessor"].label_from_instance = lambda user: user.display_name
+
+
 class ConflictForm(forms.Form):
     """A conflict with the candidate on the page."""
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("inbox/", views.inbox, name="inbox"),
     path("approve/", views.approve_selected, name="approve_selected"),
+    path("assign/", views.assign_selected, name="assign_selected"),
     path("tasks/<int:task_id>/", views.review, name="review"),
     path("tasks/<int:task_id>/decide/", views.decide, name="decide"),
     path("tasks/<int:task_id>/claim/", views.claim, name="claim"),

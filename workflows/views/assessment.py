@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from certification import permissions
 from certification import selectors as certification_selectors
 from core.errors import LifecycleError
-from core.views import paginate, render_error, role_required
+from core.views import paginate, render_error, role_required, selected_ids
 from workflows.assessment import selectors, services
-from workflows.forms.assessment import AssignForm, ConflictForm, DecisionForm, QueueFilterForm
+from workflows.forms.assessment import AssignForm, BulkAssignForm, ConflictForm, DecisionForm, QueueFilterForm
 
 assessor_or_officer = role_required(permissions.is_assessor, permissions.is_officer)
 assessor_only = role_required(permissions.is_assessor)
@@ -49,6 +49,7 @@ def queue(request):
             "rows": _task_rows(context["page_obj"]),
             "heading": _("Review queue"),
             "is_inbox": False,
+            "bulk_assign_form": BulkAssignForm() if permissions.is_officer(request.user) else None,
             **context,
         },
     )
@@ -170,6 +171,31 @@ def assign(request, task_id):
     except LifecycleError as error:
         return render_error(request, error, "workflows/review.html", _review_context(request, task))
     messages.success(request, _("Task assigned to %(name)s.") % {"name": form.cleaned_data["assessor"].display_name})
+    return redirect("assessment:queue")
+
+
+@require_POST
+@role_required(permissions.is_officer)
+def assign_selected(request):
+    """The officer hands the ticked tasks to one assessor (all or nothing, conflicts respected)."""
+    form = BulkAssignForm(request.POST)
+    try:
+        ids = selected_ids(request, "task")
+        if not form.is_valid():
+            messages.error(request, _("Choose an active assessor."))
+            return redirect("assessment:queue")
+        assessor = form.cleaned_data["assessor"]
+        assigned = services.assign_tasks(officer=request.user, task_ids=ids, assessor_id=assessor.pk)
+    except LifecycleError as error:
+        messages.error(request, error.message)
+        return redirect("assessment:queue")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d candidate assigned to %(name)s.", "%(count)d candidates assigned to %(name)s.", len(assigned)
+        )
+        % {"count": len(assigned), "name": assessor.display_name},
+    )
     return redirect("assessment:queue")
 
 
