@@ -117,6 +117,7 @@ EXPECTED: dict[str, frozenset] = {
     "assessment:withdraw_conflict": NOBODY,
     "results:edit": {OFFICER, INST1},
     "results:evidence": {OFFICER, ASSESSOR, INST1, TRAINEE},
+    "results:module_evidence": {OFFICER, ASSESSOR, INST1, TRAINEE},
     # The Excel exchange.
     "exchange:index": {OFFICER} | STAFF,
     "statistics:officer": {OFFICER},
@@ -232,6 +233,7 @@ PARAMS = {
     "assessment:assign": lambda w: {"task_id": w.task.pk},
     "results:edit": lambda w: {"pk": w.enrolment.pk},
     "results:evidence": lambda w: {"pk": w.evidence.pk},
+    "results:module_evidence": lambda w: {"pk": w.enrolment.completions.exclude(evidence="").first().pk},
     "exchange:template": lambda w: {"kind": "enrolments"},
     "exchange:upload": lambda w: {"kind": "enrolments"},
     "exchange:preview": lambda w: {"pk": w.import_session.pk},
