@@ -2,13 +2,12 @@
 say what was saved, the officer's bulk and print tools, the assessor's conflicts and claims, the
 printable 公示 with receipts, and the demo's early close of a 公示."""
 
-
 import pytest
 from django.utils import timezone
+from viewflow.workflow.models import Task
 
 from certification.models import ConflictDeclaration, EnrolmentStatus, Role, StateLog
 from certification.photos import make_placeholder_photo
-from viewflow.workflow.models import Task
 from workflows.models import Objection
 from workflows.publicity import office
 from workflows.publicity import services as publicity
@@ -86,9 +85,9 @@ def test_the_officer_assigns_in_bulk_prints_and_sees_objections(visitor, cast, s
     officer.shoot("bulk-assign")
     officer.submit("form:has(#id_assessor) button[type=submit]")
     assert page.locator(".message-success").is_visible()
-    assert set(Task.objects.filter(owner=assessor2).values_list("process__assessmentprocess__enrolment", flat=True)) >= {
-        e.pk for e in waiting
-    }
+    assert set(
+        Task.objects.filter(owner=assessor2).values_list("process__assessmentprocess__enrolment", flat=True)
+    ) >= {e.pk for e in waiting}
 
 
 def test_the_assessor_declares_a_conflict_and_sees_the_photo(visitor, cast, settings, tmp_path):
@@ -155,4 +154,3 @@ def test_with_debug_on_a_demo_notice_closes_early(visitor, cast, settings):
     settings.DEBUG = False
     page = officer.open(f"/officer/publicity/notices/{notice.pk}/")
     assert page.locator("#close-early").count() == 0
-
