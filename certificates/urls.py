@@ -42,6 +42,7 @@ urlpatterns = [
     path("certificates/<int:pk>/pdf/", registers.certificate_pdf, name="download"),
     path("certificates/<int:pk>/credential.json", credentials.my_credential, name="credential"),
     path("certificates/batches/<int:batch_id>/pdfs.zip", registers.batch_zip, name="batch_zip"),
+    path("certificates/batches/<int:batch_id>/print.pdf", registers.batch_print_pdf, name="batch_print_pdf"),
     # Issuance, corrections and revocations: officers.
     path("certificates/issue/", officer.issuance, name="issuance"),
     path("certificates/runs/<int:pk>/", officer.run_detail, name="run"),

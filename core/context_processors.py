@@ -36,6 +36,7 @@ NAVIGATION = {
         ("assessment:queue", _("Review queue")),
         ("assessment:inbox", _("My inbox")),
         ("enrolments:list", _("Candidates")),
+        ("assessment:conflicts", _("Conflicts of interest")),
     ],
     "employer": [
         ("dashboard", _("Dashboard")),

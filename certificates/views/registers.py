@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from certification import permissions
 from certification import selectors as certification_selectors
-from core.views import paginate, role_required, staff_or_officer_required
+from core.views import officer_required, paginate, role_required, staff_or_officer_required
 
-from .. import selectors, xlsx
+from .. import printing, selectors, xlsx
 from ..forms import CertificateFilterForm, ReasonForm
 from ..models import CertificateStatus, Credential
 
@@ -142,9 +142,7 @@ def certificate_pdf(request, pk):
     )
 
 
-@staff_or_officer_required
-def batch_zip(request, batch_id):
-    """The valid certificates of one training batch, as one zip of their PDFs."""
+def _valid_certificates_of_batch(request, batch_id):
     batch = get_object_or_404(certification_selectors.batches_visible_to(request.user), pk=batch_id)
     certificates = (
         selectors.certificates_visible_to(request.user)
@@ -152,6 +150,13 @@ def batch_zip(request, batch_id):
         .exclude(Q(sha256="") | Q(pdf=""))
         .order_by("number")
     )
+    return batch, certificates
+
+
+@staff_or_officer_required
+def batch_zip(request, batch_id):
+    """The valid certificates of one training batch, as one zip of their PDFs."""
+    batch, certificates = _valid_certificates_of_batch(request, batch_id)
     output = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
     # PDFs are compressed already: stored, not deflated again.
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -161,4 +166,18 @@ def batch_zip(request, batch_id):
     output.seek(0)
     return FileResponse(
         output, as_attachment=True, filename=f"certificates-batch-{batch.pk}.zip", content_type="application/zip"
+    )
+
+
+@officer_required
+def batch_print_pdf(request, batch_id):
+    """The valid certificates of one training batch merged into one PDF, for printing (not signed)."""
+    batch, certificates = _valid_certificates_of_batch(request, batch_id)
+    if not certificates.exists():
+        raise Http404
+    output = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    printing.merge_pdfs(certificates.iterator(chunk_size=200), output)
+    output.seek(0)
+    return FileResponse(
+        output, as_attachment=True, filename=f"certificates-batch-{batch.pk}-print.pdf", content_type="application/pdf"
     )

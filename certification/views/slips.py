@@ -7,15 +7,17 @@ page is never cached. Printing a new slip makes the trainee's earlier unused cod
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from certification import accounts, selectors
 from certification.forms.institution import SlipForm
 from certification.identity import normalise_id_number
+from certification.models import ActivationCode
 from core.errors import LifecycleError
 from core.views import institution_required, paginate
 
@@ -26,6 +28,12 @@ ACTIVATION_PATH_FALLBACK = "/accounts/activate/"
 @institution_required
 def slips(request):
     form = SlipForm(request.POST or None, trainees_with_account=_trainees_with_account(request.user))
+    if request.method == "POST" and request.POST.get("whole_batch"):
+        # Every trainee with an account in the chosen batch (and, if asked, only those never printed).
+        chosen = _filtered(request.user, request.POST)
+        if not request.POST.get("batch", "").isdigit() or not chosen.exists():
+            return _render_choice(request, error_message=_("No trainee of this batch needs a slip."), status=400)
+        form = SlipForm({"trainees": list(chosen.values_list("pk", flat=True))}, trainees_with_account=chosen)
     if request.method == "POST":
         if not form.is_valid():
             return _render_choice(request, error_message=form.errors["trainees"][0], status=400)
@@ -44,17 +52,35 @@ def _trainees_with_account(user):
     return selectors.trainees_visible_to(user).filter(user__is_active=True).select_related("user")
 
 
+def _filtered(user, params):
+    """The trainees with an account, of one batch (?batch=) and never printed (?not_printed=1) when asked.
+    A slip's code row is written when the slip is printed: its created_at is the printed-at time."""
+    trainees = _trainees_with_account(user)
+    batch = params.get("batch", "")
+    if batch.isdigit():
+        trainees = trainees.filter(
+            enrolments__batch_id=int(batch), enrolments__batch__institution_id=user.institution_id
+        )
+    if params.get("not_printed"):
+        trainees = trainees.exclude(Exists(ActivationCode.objects.filter(user_id=OuterRef("user_id"))))
+    return trainees.distinct()
+
+
 def _render_choice(request, *, error_message="", status=200):
     text = request.GET.get("q", "").strip()
-    trainees = _trainees_with_account(request.user)
+    trainees = _filtered(request.user, request.GET)
     if "\x00" in text:
         # No name or ID number holds a NUL, and PostgreSQL refuses one in a query: nothing matches.
         trainees = trainees.none()
     elif text:
         trainees = trainees.filter(Q(name__icontains=text) | Q(id_number=normalise_id_number(text)))
     trainees = trainees.annotate(last_slip_at=Max("user__activation_codes__created_at")).order_by("name", "pk")
+    batch = request.GET.get("batch", "")
     context = {
         "q": text,
+        "batches": selectors.batches_visible_to(request.user).order_by("-start_date", "name"),
+        "batch": int(batch) if batch.isdigit() else None,
+        "not_printed": bool(request.GET.get("not_printed")),
         "error_message": error_message,
         "code_days": settings.ACTIVATION_CODE_DAYS,
         **paginate(request, trainees),
