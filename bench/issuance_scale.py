@@ -152,6 +152,7 @@ def issue(arguments, environment: dict, workdir: Path, *, label: str) -> tuple[i
         "finished": run.is_finished,
         "queries": sum(probe["queries"] for probe in probes),
         "rss_mb": [(probe["pool"], probe["peak_rss_kb"] / 1024) for probe in probes],
+        "cpu": sum(probe.get("cpu_seconds", 0.0) for probe in probes),
     }
     return run.total, seconds, figures
 
@@ -161,7 +162,8 @@ def describe(count: int, seconds: float, figures: dict) -> str:
     return (
         f"{count} certificates in {seconds:.1f} s = {count / seconds:.1f}/s; "
         f"{figures['queries'] / max(count, 1):.1f} queries per certificate (all workers' queries / certificates); "
-        f"peak RSS of each worker: {rss}; run {'finished' if figures['finished'] else 'NOT finished'}"
+        f"peak RSS of each worker: {rss}; workers' CPU {figures['cpu']:.1f} s = {figures['cpu'] / max(count, 1) * 1000:.0f} ms "
+        f"a certificate; run {'finished' if figures['finished'] else 'NOT finished'}"
     )
 
 
@@ -182,7 +184,8 @@ def compare(arguments, environment: dict, workdir: Path, *, seed_seconds: float,
     print(f"Issuing the {cohort}: {describe(count, seconds, figures)} ({load()})", flush=True)
     allowed = 1.05 * count / first_count
     print(
-        f"Issuance {count} vs {first_count}: {seconds:.1f} s vs {first_seconds:.1f} s = {seconds / first_seconds:.2f} × "
+        f"Issuance {count} vs {first_count}: {seconds:.1f} s vs {first_seconds:.1f} s = {seconds / first_seconds:.2f} × wall, "
+        f"CPU {figures['cpu']:.0f} s vs {first_figures['cpu']:.0f} s = {figures['cpu'] / max(first_figures['cpu'], 1e-9):.2f} × "
         f"(target ≤ {allowed:.2f} ×: {'ok' if seconds / first_seconds <= allowed else 'MISSED'}); queries per "
         f"certificate {figures['queries'] / count:.1f} vs {first_figures['queries'] / first_count:.1f}; "
         f"largest worker peak RSS {max(mb for _p, mb in figures['rss_mb']):.0f} MB vs "

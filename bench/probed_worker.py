@@ -3,7 +3,7 @@
     BENCH_PROBE_OUT=/tmp/worker-1.json python bench/probed_worker.py --batch ...
 
 Used by bench/issuance.py to print queries per certificate and each worker's peak RSS. At exit it
-writes {"pid", "queries", "peak_rss_kb"} to BENCH_PROBE_OUT. Counting is one integer increment per
+writes {"pid", "queries", "peak_rss_kb", "cpu_seconds"} to BENCH_PROBE_OUT. Counting is one integer increment per
 query (an execute wrapper installed on every connection the process opens): nothing the worker does
 otherwise changes.
 """
@@ -43,8 +43,17 @@ def main() -> None:
     finally:
         out = os.environ.get("BENCH_PROBE_OUT")
         if out:
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
-            Path(out).write_text(json.dumps({"pid": os.getpid(), "queries": queries, "peak_rss_kb": peak}))
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            Path(out).write_text(
+                json.dumps(
+                    {
+                        "pid": os.getpid(),
+                        "queries": queries,
+                        "peak_rss_kb": usage.ru_maxrss,  # KB on Linux
+                        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                    }
+                )
+            )
 
 
 if __name__ == "__main__":
