@@ -104,6 +104,7 @@ def backup(directory: Path, *, include_keys: bool, passphrase: str = "", pg_bin:
     snapshot_counts = database.dump(
         directory / database_file, read_counts=counts, read_sqlite_counts=counts_in_sqlite_file, pg_bin=pg_bin
     )
+    os.chmod(directory / database_file, 0o600)
     digest, size = files.sha256_of(directory / database_file)
     listed[database_file] = {"sha256": digest, "size": size}
     report.seconds["database"] = time.perf_counter() - started

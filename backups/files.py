@@ -32,7 +32,8 @@ def copy_out(storage: Storage, name: str, target: Path) -> tuple[str, int]:
     """Copy one stored file to `target`; its SHA-256 and size."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     digest, size = hashlib.sha256(), 0
-    with storage.open(name, "rb") as source, open(target, "wb") as out:
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
+    with storage.open(name, "rb") as source, os.fdopen(descriptor, "wb") as out:
         for chunk in iter(lambda: source.read(CHUNK), b""):
             digest.update(chunk)
             size += len(chunk)
