@@ -17,6 +17,7 @@ from django.core.management import call_command
 
 from certificates import rendering, services, signing
 from certification.models import Enrolment, EnrolmentStatus, User
+from exchange.models import ImportSession, ImportStatus
 
 from .browsing import PASSWORD, TIMEOUT_MS
 
@@ -47,6 +48,18 @@ def demo_world(transactional_db, monkeypatch):
         services.issue_certificate(officer=officer, enrolment_id=pk).number for pk in ready.values_list("pk", flat=True)
     ]
     assert numbers, "seed_demo left no candidate ready to issue"
+    # A large upload waiting for a task worker: its progress page is reached from /exchange/.
+    staff = User.objects.get(username="inst1")
+    ImportSession.objects.create(
+        institution_id=staff.institution_id,
+        uploaded_by=staff,
+        kind="enrolments",
+        status=ImportStatus.QUEUED,
+        in_background=True,
+        original_name="报名表-大.xlsx",
+        size=2_000_000,
+        sha256="0" * 64,
+    )
     return numbers
 
 
