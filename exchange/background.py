@@ -9,16 +9,17 @@ back, and a run whose worker died can be started again: checking writes nothing,
 one transaction, so a run that stopped half-way left nothing behind.
 
 Progress is written as the rows go: a step is a row read, then a row planned and written. The
-writing happens inside the import's transaction, invisible to other connections until it commits,
-so on PostgreSQL the progress goes through a second connection of its own; on SQLite, whose one
-writer holds the lock, the bar jumps from "read" to "done".
+writing happens inside a transaction, invisible to other connections until it commits: on
+PostgreSQL the check's progress goes through a second connection of its own; the import locks the
+session's row for its transaction, and SQLite has one writer, so there the bar stops once the rows
+are read (half-way) and jumps to done at the commit.
 """
 
 import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,6 +143,7 @@ class Progress:
         self.session_id = session_id
         self.last = 0.0
         self.side = None  # a second connection, PostgreSQL only
+        self.blocked = False
 
     def __call__(self, done: int, total: int, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -152,15 +154,22 @@ class Progress:
             ImportSession.objects.filter(pk=self.session_id).update(
                 rows_done=done, rows_total=total, updated_at=timezone.now()
             )
-        elif connection.vendor == "postgresql":
+        elif connection.vendor == "postgresql" and not self.blocked:
             if self.side is None:
                 self.side = connections.create_connection("default")
-            with self.side.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {ImportSession._meta.db_table} SET rows_done = %s, rows_total = %s, updated_at = %s "
-                    "WHERE id = %s",
-                    [done, total, timezone.now(), self.session_id],
-                )
+                with self.side.cursor() as cursor:
+                    # The import itself holds the session's row (confirm_import locks it): never wait
+                    # for our own transaction, just leave the bar where it is until the commit.
+                    cursor.execute("SET lock_timeout = '100ms'")
+            try:
+                with self.side.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {ImportSession._meta.db_table} SET rows_done = %s, rows_total = %s, "
+                        "updated_at = %s WHERE id = %s",
+                        [done, total, timezone.now(), self.session_id],
+                    )
+            except OperationalError:
+                self.blocked = True
 
     def close(self) -> None:
         if self.side is not None:

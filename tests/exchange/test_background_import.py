@@ -2,7 +2,6 @@
 with a progress bar, the user may leave and come back, the report stays, and nobody else sees it."""
 
 import pytest
-from django.core.management import call_command
 
 from certification.models import Enrolment
 from exchange import background, importing, tasks
@@ -32,8 +31,14 @@ def uploaded(client, inst1_staff, pm_batch, in_background, django_capture_on_com
 
 
 def run_queued_tasks():
-    """`manage.py db_worker --batch`, in-process: run every task waiting in the queue, then return."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
+    """What a task worker does with the queue, in this test's transaction: run every waiting task.
+    (`db_worker` itself closes its connections between tasks, which would end the test's.)"""
+    from django_tasks_db.models import DBTaskResult
+
+    while waiting := list(DBTaskResult.objects.ready().order_by("enqueued_at")):
+        for result in waiting:
+            result.delete()
+            result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
 
 
 def progress(client, session) -> dict:
@@ -146,3 +151,23 @@ def test_anonymous_goes_to_login_and_wrong_roles_are_refused(client, uploaded, a
     for user in (assessor, officer):
         client.force_login(user)
         assert client.get(f"/exchange/imports/{uploaded.pk}/progress.json").status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_committed_import_writes_its_progress_without_waiting_for_its_own_lock(
+    client, inst1_staff, pm_batch, in_background, monkeypatch
+):
+    # Committed rows, as in production: the import's transaction locks the session row, and the
+    # progress, written through a second connection, must not wait for it (lock_timeout).
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(background, "PROGRESS_EVERY", 0)
+    client.force_login(inst1_staff)
+    post_upload(client, workbook_bytes("enrolments", [enrolment_row(name=f"学员{n}") for n in range(ROWS)]))
+    session = ImportSession.objects.get()
+    background.check(session.pk)
+    background.confirm_in_background(staff=inst1_staff, session_id=session.pk)
+    background.run_import(session.pk, inst1_staff.pk, False)
+    session.refresh_from_db()
+    assert session.status == ImportStatus.IMPORTED and Enrolment.objects.count() == ROWS
+    assert session.rows_done == session.rows_total == 2 * ROWS
