@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from email import message_from_bytes, policy
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,12 +55,8 @@ class Mailbox:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
-                subject = ""
-                for line in envelope.content.decode("utf-8", "replace").splitlines():
-                    if line.lower().startswith("subject:"):
-                        subject = line[8:].strip()
-                        break
-                mailbox.messages.append((list(envelope.rcpt_tos), subject))
+                message = message_from_bytes(envelope.content, policy=policy.default)
+                mailbox.messages.append((list(envelope.rcpt_tos), str(message["subject"] or "")))
                 return "250 OK"
 
         with socket.socket() as probe:  # a free loopback port (aiosmtpd's own check needs a real one)
