@@ -17,8 +17,8 @@ from django.core.management import call_command
 
 from certificates import rendering, services, signing
 from certification.models import Enrolment, EnrolmentStatus, User
-from workflows.models import PublicityNotice
 from exchange.models import ImportSession, ImportStatus
+from workflows.models import PublicityNotice
 
 from .browsing import PASSWORD, TIMEOUT_MS
 
