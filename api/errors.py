@@ -10,21 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api_errors import ApiErrorSerializer
 from core.errors import InvalidInput, LifecycleError, MoveForbidden, RuleNotMet, StaleState
 
-
-class ErrorSerializer(serializers.Serializer):
-    error = serializers.CharField(help_text="A stable code: `invalid`, `forbidden`, `not_found`, `conflict`, …")
-    message = serializers.CharField(help_text="Readable, in the request's language (Accept-Language).")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages by field name, for invalid input.",
-    )
+# The error schema is shared with every app's endpoints (integrations' bulk verification too).
+ErrorSerializer = ApiErrorSerializer
 
 
 SERVICE_CODES = {

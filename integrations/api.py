@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_api_key.permissions import KeyParser
 
+from core.api_errors import ApiErrorSerializer
 from core.errors import LifecycleError
 from core.roles import is_employer, is_officer
 
@@ -89,10 +90,6 @@ class BulkResponseSerializer(serializers.Serializer):
     results = ResultSerializer(many=True)
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class BulkVerifyView(APIView):
     authentication_classes = [EmployerKeyAuthentication, authentication.SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated, IsEmployerOrOfficer]
@@ -117,12 +114,12 @@ class BulkVerifyView(APIView):
         request={"application/json": BulkRequestSerializer, "multipart/form-data": OpenApiTypes.OBJECT},
         responses={
             200: BulkResponseSerializer,
-            400: ErrorSerializer,
-            401: ErrorSerializer,
-            403: ErrorSerializer,
-            413: ErrorSerializer,
-            415: ErrorSerializer,
-            429: ErrorSerializer,
+            400: ApiErrorSerializer,
+            401: ApiErrorSerializer,
+            403: ApiErrorSerializer,
+            413: ApiErrorSerializer,
+            415: ApiErrorSerializer,
+            429: ApiErrorSerializer,
         },
         examples=[
             OpenApiExample(

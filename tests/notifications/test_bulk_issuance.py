@@ -8,7 +8,7 @@ from notifications import delivery
 from notifications.models import Notification
 
 from .. import factories
-from ..certificates.conftest import fast_rendering, ready_enrolments, signing_key  # noqa: F401
+from ..certificates.conftest import fast_rendering, ready_enrolments  # noqa: F401
 
 
 def test_a_run_of_thirty_mails_each_institutions_staff_one_summary(

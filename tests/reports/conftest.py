@@ -1,3 +1,3 @@
 """The reports read certificates: the certificates tests' session key and their quick issuing."""
 
-from ..certificates.conftest import fast_rendering, ready_enrolments, signing_key  # noqa: F401
+from ..certificates.conftest import fast_rendering, ready_enrolments  # noqa: F401
