@@ -31,7 +31,9 @@ def batch_label(batch: TrainingBatch) -> str:
 
 
 class ListFilters(FilterForm):
-    q = forms.CharField(label=_("Name"), required=False, max_length=64, widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(
+        label=_("Name"), required=False, max_length=64, widget=forms.TextInput(attrs={"type": "search"})
+    )
     last_four = forms.CharField(
         label=_("ID number, last 4"),
         required=False,
@@ -93,7 +95,9 @@ class ListFilters(FilterForm):
                 shown = visible.filter(institution_id=int(institution))
             elif batch.isdigit():  # a link from a batch's page: its institution's batches
                 shown = visible.filter(institution__batches=int(batch))
-        choices = [("", _("All"))] + [(b.pk, batch_label(b)) for b in shown.order_by("institution__name", "-start_date", "name")]
+        choices = [("", _("All"))] + [
+            (b.pk, batch_label(b)) for b in shown.order_by("institution__name", "-start_date", "name")
+        ]
         field.widget.choices = choices
         if is_officer and len(choices) == 1:
             field.help_text = _("Choose an institution first.")

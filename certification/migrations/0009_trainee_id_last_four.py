@@ -5,19 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certification', '0008_statelog_indexes_for_statistics'),
+        ("certification", "0008_statelog_indexes_for_statistics"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='trainee',
-            name='id_last_four',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Right('id_number', 4), output_field=models.CharField(max_length=4), verbose_name='ID number, last 4'),
+            model_name="trainee",
+            name="id_last_four",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.functions.text.Right("id_number", 4),
+                output_field=models.CharField(max_length=4),
+                verbose_name="ID number, last 4",
+            ),
         ),
         migrations.AddIndex(
-            model_name='trainee',
-            index=models.Index(fields=['id_last_four', 'institution'], name='trainee_id_last_four'),
+            model_name="trainee",
+            index=models.Index(fields=["id_last_four", "institution"], name="trainee_id_last_four"),
         ),
     ]

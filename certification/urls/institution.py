@@ -5,6 +5,7 @@ from certification.views import batches, photos, slips, trainees
 app_name = "institution"
 urlpatterns = [
     path("trainees/", trainees.trainee_list, name="trainees"),
+    path("trainees/export.xlsx", trainees.trainee_export, name="trainee_export"),
     path("trainees/new/", trainees.trainee_create, name="trainee_create"),
     path("trainees/<int:pk>/", trainees.trainee_detail, name="trainee_detail"),
     path("trainees/<int:pk>/edit/", trainees.trainee_edit, name="trainee_edit"),

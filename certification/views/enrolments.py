@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from certification import permissions, registration, rules, selectors, services
 from certification.forms.enrolments import ModuleCompletionsForm, MoveForm
-from certification.listing import ListFilters
 from certification.lifecycle import REASON_REQUIRED
+from certification.listing import ListFilters
 from certification.models import EnrolmentStatus
 from core.errors import LifecycleError
 from core.lists import Column, ExportColumn, ListSpec, export_response, list_page
