@@ -127,10 +127,13 @@ class FilterForm(forms.Form):
 
 
 def filtered(queryset: QuerySet, form: FilterForm | None) -> QuerySet:
-    """The queryset narrowed by the form's valid filters; an invalid form filters nothing and shows
-    its errors beside the fields."""
-    if form is None or not form.is_valid():
+    """The queryset narrowed by the form's filters. A filter that is not valid (a batch of another
+    institution, a malformed date) lists nothing, and the form shows why beside the field: listing
+    everything instead would look like an answer to the question asked."""
+    if form is None or not form.is_bound:
         return queryset
+    if not form.is_valid():
+        return queryset.none()
     return form.filter(queryset)
 
 

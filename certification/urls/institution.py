@@ -17,4 +17,5 @@ urlpatterns = [
     path("batches/<int:pk>/edit/", batches.batch_edit, name="batch_edit"),
     path("batches/<int:pk>/submit/", batches.batch_submit_drafts, name="batch_submit_drafts"),
     path("slips/", slips.slips, name="slips"),
+    path("slips/export.xlsx", slips.slips_export, name="slips_export"),
 ]

@@ -11,13 +11,17 @@ from django.db.models import Max, Q
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 
 from certification import accounts, selectors
 from certification.forms.institution import SlipForm
 from certification.identity import normalise_id_number
+from certification.listing import ListFilters
 from core.errors import LifecycleError
-from core.views import institution_required, paginate
+from core.lists import Column, ExportColumn, ListSpec, export_response, list_page
+from core.views import institution_required
 
 ACTIVATION_PATH_FALLBACK = "/accounts/activate/"
 
@@ -44,22 +48,83 @@ def _trainees_with_account(user):
     return selectors.trainees_visible_to(user).filter(user__is_active=True).select_related("user")
 
 
-def _render_choice(request, *, error_message="", status=200):
-    text = request.GET.get("q", "").strip()
-    trainees = _trainees_with_account(request.user)
+SLIPS = ListSpec(
+    name="slips",
+    sheet_title="slips",
+    columns=(
+        Column("name", _l("Full name"), ("name",)),
+        Column("id", _l("ID number, last 4")),
+        Column("password", _l("Password set")),
+        Column("last_slip", _l("Last slip")),
+        Column("registered", _l("Registered"), ("created_at",)),
+    ),
+    default_sort="name",
+    export=(
+        ExportColumn(_l("Full name"), lambda t: t.name),
+        ExportColumn(_l("ID number, last 4"), lambda t: t.id_number_last_four, text=True, width=10),
+        ExportColumn(_l("Password set"), lambda t: _("yes") if t.user.has_usable_password() else _("not yet")),
+        ExportColumn(_l("Last slip"), lambda t: _local_date(t.last_slip_at), width=12),
+    ),
+)
+
+
+def _local_date(moment):
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _in_batch(queryset, batch):
+    # A trainee enrolled twice in the batch (withdrawn, then again) is listed once.
+    return queryset.filter(pk__in=batch.enrolments.values("trainee_id"))
+
+
+def _filters(request):
+    return ListFilters(
+        request.GET,
+        user=request.user,
+        paths={
+            "q": lambda queryset, text: _matching(queryset, text.strip()),
+            "last_four": "id_last_four",
+            "batch": _in_batch,
+            "date": ("created_at", True),
+        },
+        date_label=_l("Registered"),
+    )
+
+
+def _matching(trainees, text: str):
     if "\x00" in text:
         # No name or ID number holds a NUL, and PostgreSQL refuses one in a query: nothing matches.
-        trainees = trainees.none()
-    elif text:
-        trainees = trainees.filter(Q(name__icontains=text) | Q(id_number=normalise_id_number(text)))
-    trainees = trainees.annotate(last_slip_at=Max("user__activation_codes__created_at")).order_by("name", "pk")
-    context = {
-        "q": text,
-        "error_message": error_message,
-        "code_days": settings.ACTIVATION_CODE_DAYS,
-        **paginate(request, trainees),
-    }
+        return trainees.none()
+    return trainees.filter(Q(name__icontains=text) | Q(id_number=normalise_id_number(text)))
+
+
+def _with_last_slip(queryset):
+    return queryset.select_related("user").annotate(last_slip_at=Max("user__activation_codes__created_at"))
+
+
+def _render_choice(request, *, error_message="", status=200):
+    context = list_page(
+        request,
+        SLIPS,
+        _trainees_with_account(request.user).select_related(None),
+        form=_filters(request),
+        decorate=_with_last_slip,
+        export_url=reverse("institution:slips_export"),
+    )
+    context.update(error_message=error_message, code_days=settings.ACTIVATION_CODE_DAYS)
     return render(request, "institution/slips_choose.html", context, status=status)
+
+
+@institution_required
+def slips_export(request):
+    return export_response(
+        SLIPS,
+        _trainees_with_account(request.user),
+        request,
+        form=_filters(request),
+        decorate=_with_last_slip,
+        filename="activation-slips.xlsx",
+    )
 
 
 def _issue_slips(request, trainees) -> list[dict]:
