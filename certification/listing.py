@@ -16,7 +16,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.lists import FilterForm
+from core.lists import FilterForm, QuickSelect
 
 from . import permissions, selectors
 from .models import Level, Track, TrainingBatch, User
@@ -41,15 +41,29 @@ class ListFilters(FilterForm):
         validators=[RegexValidator(LAST_FOUR, _("Enter the last four characters of the ID number (digits or X)."))],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 4}),
     )
-    institution = forms.ModelChoiceField(label=_("Institution"), required=False, queryset=None, empty_label=_("All"))
-    batch = forms.ModelChoiceField(label=_("Batch"), required=False, queryset=None, empty_label=_("All"))
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), required=False, queryset=None, empty_label=_("All"), widget=QuickSelect
+    )
+    batch = forms.ModelChoiceField(
+        label=_("Batch"), required=False, queryset=None, empty_label=_("All"), widget=QuickSelect
+    )
     track = forms.ModelChoiceField(
-        label=_("Track"), required=False, queryset=Track.objects.none(), to_field_name="code", empty_label=_("All")
+        label=_("Track"),
+        required=False,
+        queryset=Track.objects.none(),
+        to_field_name="code",
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
     level = forms.TypedChoiceField(
-        label=_("Level"), required=False, coerce=int, choices=[("", _("All"))] + list(Level.choices), empty_value=None
+        label=_("Level"),
+        required=False,
+        coerce=int,
+        choices=[("", _("All"))] + list(Level.choices),
+        empty_value=None,
+        widget=QuickSelect,
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
 
@@ -95,8 +109,13 @@ class ListFilters(FilterForm):
                 shown = visible.filter(institution_id=int(institution))
             elif batch.isdigit():  # a link from a batch's page: its institution's batches
                 shown = visible.filter(institution__batches=int(batch))
+        levels = dict(Level.choices)
+        rows = shown.order_by("institution__name", "-start_date", "name").values_list(
+            "pk", "institution__name", "name", "level"
+        )
+        # Tuples, not models: an institution may have hundreds of batches.
         choices = [("", _("All"))] + [
-            (b.pk, batch_label(b)) for b in shown.order_by("institution__name", "-start_date", "name")
+            (pk, f"{institution} · {name} · {levels.get(level, level)}") for pk, institution, name, level in rows
         ]
         field.widget.choices = choices
         if is_officer and len(choices) == 1:
@@ -104,15 +123,11 @@ class ListFilters(FilterForm):
 
     def _lookups(self, paths: dict) -> dict:
         lookups = {name: path for name, path in paths.items() if name in self.fields and name != "date"}
-        if "last_four" in lookups:
-            path = lookups["last_four"]
-            lookups["last_four"] = lambda queryset, value: queryset.filter(**{path: value.upper()})
+        if isinstance(lookups.get("last_four"), str):
+            lookups["last_four"] = _last_four_lookup(lookups["last_four"])
         if "date" in paths:
             path, is_datetime = paths["date"] if isinstance(paths["date"], tuple) else (paths["date"], False)
-            lookups["date_from"] = lambda queryset, day: queryset.filter(**{f"{path}__gte": _bound(day, is_datetime)})
-            lookups["date_to"] = lambda queryset, day: queryset.filter(
-                **{f"{path}__lt": _bound(day + timedelta(days=1), is_datetime)}
-            )
+            lookups["date_from"], lookups["date_to"] = _date_lookups(path, is_datetime)
         return lookups
 
     def clean(self):
@@ -121,6 +136,20 @@ class ListFilters(FilterForm):
         if start and end and end < start:
             self.add_error("date_to", _("The end date cannot be before the start date."))
         return cleaned
+
+
+def _last_four_lookup(path: str):
+    return lambda queryset, value: queryset.filter(**{path: value.upper()})
+
+
+def _date_lookups(path: str, is_datetime: bool):
+    def since(queryset, day):
+        return queryset.filter(**{f"{path}__gte": _bound(day, is_datetime)})
+
+    def until(queryset, day):
+        return queryset.filter(**{f"{path}__lt": _bound(day + timedelta(days=1), is_datetime)})
+
+    return since, until
 
 
 def _bound(day, is_datetime: bool):

@@ -24,7 +24,10 @@ from typing import Any
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
 from django.http import FileResponse, HttpRequest, QueryDict
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from core import spreadsheets
 
@@ -105,6 +108,22 @@ class DeferredJoinPaginator(Paginator):
         pks = list(queryset.values_list("pk", flat=True)[bottom:top]) if top > bottom else []
         rows = {row.pk: row for row in self.decorate(queryset.filter(pk__in=pks)).order_by()} if pks else {}
         return self._get_page([rows[pk] for pk in pks if pk in rows], number, self)
+
+
+class QuickSelect(forms.Select):
+    """A select written by joining strings rather than through one template per option: a list's
+    batch filter can offer hundreds of batches, which the template way took 100 ms to write."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        chosen = {"" if v is None else str(v) for v in values}
+        options = "".join(
+            f'<option value="{escape(option)}"{" selected" if str(option) in chosen else ""}>{escape(label)}</option>'
+            for option, label in self.choices
+        )
+        return mark_safe(
+            f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>{options}</select>'
+        )
 
 
 class FilterForm(forms.Form):

@@ -157,6 +157,7 @@ class Trainee(models.Model):
         indexes = [
             models.Index(fields=["institution", "name"]),
             models.Index(fields=["id_last_four", "institution"], name="trainee_id_last_four"),
+            models.Index(fields=["name", "id"], name="trainee_by_name"),
         ]
         verbose_name = _("trainee")
         verbose_name_plural = _("trainees")
