@@ -71,7 +71,8 @@ def _filters(request):
             "last_four": "enrolment__trainee__id_last_four",
             "institution": "enrolment__batch__institution",
             "batch": "enrolment__batch",
-            "track": "enrolment__track",
+            # The certificate keeps its track's code: no join to the enrolment.
+            "track": lambda queryset, track: queryset.filter(track_code=track.code),
             "level": "level",
             "status": "status",
             "date": "issue_date",
