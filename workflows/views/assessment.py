@@ -1,6 +1,7 @@
 """Assessor pages: the queue of unclaimed tasks, my inbox, one review, bulk approval (docs/spec.md §5)."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,11 +63,15 @@ REVIEW_TASKS = ListSpec(
 
 
 def _filters(request):
-    return ListFilters(
+    form = ListFilters(
         request.GET,
         user=request.user,
         paths={
-            "q": f"{_ENROLMENT}__trainee__name__icontains",
+            # The candidate's name or their institution's (assessors have no institution filter).
+            "q": lambda tasks, text: tasks.filter(
+                Q(**{f"{_ENROLMENT}__trainee__name__icontains": text.strip()})
+                | Q(**{f"{_ENROLMENT}__batch__institution__name__icontains": text.strip()})
+            ),
             "last_four": f"{_ENROLMENT}__trainee__id_last_four",
             "institution": f"{_ENROLMENT}__batch__institution",
             "track": f"{_ENROLMENT}__track",
@@ -75,6 +80,8 @@ def _filters(request):
         },
         date_label=_l("Waiting since"),
     )
+    form.fields["q"].label = _l("Candidate or institution")
+    return form
 
 
 def _task_rows(page_obj):

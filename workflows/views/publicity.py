@@ -18,7 +18,7 @@ from core import error_pages, ratelimit
 from core.errors import InvalidInput, LifecycleError
 from core.views import officer_required, paginate, render_error, selected_ids
 from workflows.forms.publicity import DecisionForm, ObjectionFilterForm, ObjectionForm, OpenNoticeForm, PassedFilterForm
-from workflows.models import Objection, ObjectionStatus
+from workflows.models import Objection, ObjectionStatus, PublicityNotice
 from workflows.publicity import services as publicity
 
 OBJECTIONS_PER_HOUR = 5
@@ -156,7 +156,8 @@ def close_due_now(request):
 @officer_required
 @require_GET
 def officer_notice_list(request):
-    context = paginate(request, publicity.notices_with_counts())
+    notices = PublicityNotice.objects.order_by("-starts_on", "-pk")
+    context = paginate(request, notices, decorate=publicity.with_notice_counts)
     return render(request, TEMPLATES + "officer_notice_list.html", context)
 
 
