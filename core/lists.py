@@ -104,10 +104,10 @@ class DeferredJoinPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        queryset = self.object_list
+        queryset: QuerySet = self.object_list  # type: ignore[assignment]
         pks = list(queryset.values_list("pk", flat=True)[bottom:top]) if top > bottom else []
         rows = {row.pk: row for row in self.decorate(queryset.filter(pk__in=pks)).order_by()} if pks else {}
-        return self._get_page([rows[pk] for pk in pks if pk in rows], number, self)
+        return self._get_page([rows[pk] for pk in pks if pk in rows], number, self)  # type: ignore[attr-defined]
 
 
 class QuickSelect(forms.Select):
@@ -223,7 +223,7 @@ def list_page(
 def _hidden_params(params: QueryDict, form: FilterForm | None) -> list[tuple[str, str]]:
     """Sort and page size kept by the filter form when it is submitted (the page starts again at 1)."""
     own = set(form.fields) if form is not None else set()
-    return [(key, params[key]) for key in ("sort", "per_page") if key in params and key not in own]
+    return [(key, str(params.get(key, ""))) for key in ("sort", "per_page") if key in params and key not in own]
 
 
 def export_response(

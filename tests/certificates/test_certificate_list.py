@@ -3,10 +3,10 @@
 import io
 
 import pytest
-from openpyxl import load_workbook
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from certificates import services
 from certification.models import Role
