@@ -75,6 +75,8 @@ class ListFilters(FilterForm):
             del self.fields[name]
         if not is_officer:
             self.fields.pop("institution", None)
+            if permissions.institution_of_staff(user) is None:  # assessors: no batch of their own to pick
+                self.fields.pop("batch", None)
         if "institution" in self.fields:
             self.fields["institution"].queryset = selectors.institutions_visible_to(user).order_by("name")
         if "batch" in self.fields:
