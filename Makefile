@@ -13,6 +13,8 @@
 #   node_modules/.npm-installed   the npm packages package-lock.json pins (`npm ci`): Apache ECharts, and
 #                                 axe-core for the browser tests
 #   vendor-static/echarts/        echarts.min.js copied from node_modules, served as /static/vendor/echarts/
+#   vendor-static/noble-ed25519/, vendor-static/tiny-cbor/
+#                                 the offline verify page's Ed25519 and CBOR modules, likewise
 
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
@@ -21,6 +23,8 @@ SYSTEM_STAMP := .tools/system-packages.stamp
 VENV_STAMP := .venv/.uv-synced
 NPM_STAMP := node_modules/.npm-installed
 ECHARTS := vendor-static/echarts/echarts.min.js
+ED25519 := vendor-static/noble-ed25519/index.js
+TINY_CBOR := vendor-static/tiny-cbor/cbor.js
 
 PO_FILES := $(shell find locale -name '*.po' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -61,7 +65,7 @@ $(VENV_STAMP): uv.lock pyproject.toml | $(UV)
 
 # The browser's libraries come from the npm registry at the versions package-lock.json pins, and are
 # served by the application itself (no CDN: the office's network may have no internet).
-assets: $(ECHARTS)
+assets: $(ECHARTS) $(ED25519) $(TINY_CBOR)
 
 $(NPM_STAMP): package.json package-lock.json | $(SYSTEM_STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
@@ -70,6 +74,16 @@ $(NPM_STAMP): package.json package-lock.json | $(SYSTEM_STAMP)
 $(ECHARTS): $(NPM_STAMP)
 	@mkdir -p $(@D)
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(@D)/
+
+$(ED25519): $(NPM_STAMP)
+	@mkdir -p $(@D)
+	cp node_modules/@noble/ed25519/index.js node_modules/@noble/ed25519/LICENSE $(@D)/
+
+# An ES module in two files (cbor.js imports ./cbor_internal.js): both, side by side.
+$(TINY_CBOR): $(NPM_STAMP)
+	@mkdir -p $(@D)
+	cp node_modules/@levischuck/tiny-cbor/esm/cbor/cbor.js node_modules/@levischuck/tiny-cbor/esm/cbor/cbor_internal.js \
+		node_modules/@levischuck/tiny-cbor/LICENSE $(@D)/
 
 ifeq ($(strip $(PO_FILES)),)
 messages: venv

@@ -35,7 +35,7 @@ from core.errors import LifecycleError
 from core.middleware import current_request_id
 from notifications import events as notifications
 
-from . import numbering, qr, rendering, signing
+from . import numbering, offline_statement, qr, rendering, signing
 from .models import (
     Certificate,
     CertificateEvent,
@@ -106,6 +106,7 @@ def new_certificate(
         verify_url=qr.scan_url(number),
         issued_by=officer,
     )
+    certificate.offline_statement = offline_statement.sign(certificate)
     _copy_photo(certificate, trainee)
     certificate.save()
     return certificate

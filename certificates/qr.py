@@ -1,4 +1,5 @@
-"""The QR code on a certificate: a verify URL that carries a signed token (docs/spec.md §6).
+"""The QR code on a certificate: a verify URL that carries a signed token (docs/spec.md §6), and after
+its "#" the signed statement that /verify/offline/ checks with no network (certificates.offline_statement).
 
 The token is an HMAC of the number, cut to 128 bits so that the QR code stays small enough to scan
 from a framed print. Whoever holds the printed certificate holds the token, and the token page shows
@@ -54,6 +55,15 @@ def verify_site() -> str:
 def scan_url(number: str) -> str:
     """The URL in the QR code."""
     return base_url() + reverse("certificates:verify_qr", args=[number, token_for(number)])
+
+
+def content(certificate) -> str:
+    """What the certificate's QR code encodes: the verify URL, which an ordinary camera opens, then
+    "#" and the signed statement, which the browser keeps to itself (a fragment is never sent).
+    Certificates issued before the statement existed have none: their code is the URL alone."""
+    if certificate.offline_statement:
+        return f"{certificate.verify_url}#{certificate.offline_statement}"
+    return certificate.verify_url
 
 
 def svg(url: str) -> str:

@@ -176,7 +176,7 @@ def certificate_html(certificate) -> str:
         "certificate": certificate,
         "track_class": _TRACK_CLASS.sub("", certificate.track_code).lower() or "default",
         "photo_url": media_url(certificate.photo.name) if certificate.photo else "",
-        "qr_svg": qr.svg(certificate.verify_url),
+        "qr_svg": qr.svg(qr.content(certificate)),
         "issue_date": f"{certificate.issue_date.year}年{certificate.issue_date.month}月{certificate.issue_date.day}日",
         "verify_site": qr.verify_site(),
     }

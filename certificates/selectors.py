@@ -7,13 +7,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from certification import permissions
 from certification.identity import normalise_id_number
 from certification.models import Enrolment, EnrolmentStatus, TrainingBatch, User
 
-from .models import Certificate, CertificateStatus, IssuanceItem, IssuanceRun, ItemStatus
+from .models import (
+    Certificate,
+    CertificateStatus,
+    IssuanceItem,
+    IssuanceRun,
+    ItemStatus,
+    ShareLink,
+    VerificationLog,
+)
 
 
 def certificates_visible_to(user: User) -> QuerySet[Certificate]:
@@ -172,3 +181,82 @@ def certificates_of_person(*, name: str, id_number: str) -> list[Certificate]:
         .filter(holder_name=name, enrolment__trainee__id_number=id_number)
         .order_by("-issue_date", "-number")
     )
+
+
+def status_changes() -> list[tuple]:
+    """(number, status, revoked_at, superseded_at, number that replaced it) of every issued
+    certificate that is revoked or superseded: the offline verify page's status list."""
+    return list(
+        public_certificates()
+        .filter(status__in=[CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED])
+        .order_by("number")
+        .values_list("number", "status", "revoked_at", "superseded_at", "superseded_by__number")
+    )
+
+
+def checks_of_holder(user: User) -> QuerySet:
+    """Every check of the trainee's certificates, newest first: when, how, of which certificate;
+    never the checker's address or agent (not even selected)."""
+    if not permissions.is_trainee(user):
+        return VerificationLog.objects.none().values("created_at", "channel", "certificate__number")
+    own = Certificate.objects.filter(enrolment__trainee__user=user).values("pk")
+    return (
+        VerificationLog.objects.filter(certificate__in=own)
+        .order_by("-created_at", "-pk")
+        .values("created_at", "channel", "certificate__number")
+    )
+
+
+def share_links_of(certificate: Certificate) -> QuerySet[ShareLink]:
+    return certificate.share_links.order_by("-created_at", "-pk")
+
+
+def share_link(token: str) -> ShareLink | None:
+    """A share link by its token, with the certificate the public page shows; None if unknown."""
+    return (
+        ShareLink.objects.select_related("certificate")
+        .filter(token=token[:32], certificate__in=public_certificates().values("pk"))
+        .first()
+    )
+
+
+def check_counts_per_day(*, since) -> list[dict]:
+    """Per day (the office's time zone) since `since`: checks that found a certificate, by channel,
+    and lookups that found none (wrong numbers: guessing shows here). Newest day first."""
+    rows = (
+        VerificationLog.objects.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", "channel", "found")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    days: dict = {}
+    for row in rows:
+        day = days.setdefault(row["day"], {"day": row["day"], "found": 0, "not_found": 0, "channels": {}})
+        if row["found"]:
+            day["found"] += row["n"]
+            day["channels"][row["channel"]] = day["channels"].get(row["channel"], 0) + row["n"]
+        else:
+            day["not_found"] += row["n"]
+    return sorted(days.values(), key=lambda d: d["day"], reverse=True)
+
+
+def check_counts_per_certificate(*, since) -> QuerySet:
+    """Certificates checked since `since`, the most checked first, with the count and the last check.
+    Grouped by the certificate's id alone, read from the log's covering index; the numbers of the
+    rows shown are added by with_numbers (one query for a page, not a join over the period)."""
+    return (
+        VerificationLog.objects.filter(created_at__gte=since, certificate__isnull=False)
+        .values("certificate_id")
+        .annotate(n=Count("pk"), last=Max("created_at"))
+        .order_by("-n", "certificate_id")
+    )
+
+
+def with_numbers(rows) -> list[dict]:
+    """Rows of check_counts_per_certificate with each certificate's number."""
+    rows = list(rows)
+    numbers = dict(
+        Certificate.objects.filter(pk__in=[row["certificate_id"] for row in rows]).values_list("pk", "number")
+    )
+    return [{**row, "number": numbers.get(row["certificate_id"], "")} for row in rows]

@@ -73,11 +73,19 @@ def log(
         "user_agent": (request.headers.get("User-Agent", "") if request is not None else "")[:200],
         "created_at": timezone.now(),
     }
-    alias = router.db_for_write(VerificationLog)
+    alias = LOG_ALIAS if LOG_ALIAS in connections.settings else router.db_for_write(VerificationLog)
     connection = connections[alias]
     params = [VerificationLog._meta.get_field(name).get_db_prep_save(values[name], connection) for name in _LOG_FIELDS]
     with connection.cursor() as cursor:
         cursor.execute(_log_statement(alias, connection.vendor), params)
+
+
+def record_check(certificate: Certificate, channel: str, *, request=None, query: str = "") -> None:
+    """Count one check of a certificate in its holder's log (and the office's counts): for the
+    channels that find a certificate by other means than a lookup here, such as the credential and
+    its status (channel VerificationChannel.CREDENTIAL) or a bulk check (BULK). The holder sees when
+    and through which channel, never the address or the agent, which the log keeps for the office."""
+    log(channel=channel, query=query or certificate.number, certificate=certificate, found=True, request=request)
 
 
 @functools.cache
@@ -90,6 +98,8 @@ def _log_statement(alias: str, vendor: str) -> str:
     )
 
 
+# The connection that commits without waiting for the disk, when the settings define it (config/settings.py).
+LOG_ALIAS = "verification_log"
 _LOG_FIELDS = ("channel", "query", "certificate", "found", "ip_address", "user_agent", "created_at")
 
 

@@ -10,6 +10,10 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class ManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
+    # ES modules name each other by relative path (the offline verify page's script and the vendored
+    # tiny-cbor): rewritten to the hashed names too, so the service worker keeps what is imported.
+    support_js_module_import_aggregation = True
+
     def hashed_name(self, name, content=None, filename=None):
         try:
             return super().hashed_name(name, content, filename)

@@ -39,6 +39,24 @@ def catalogue_present(request):
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_key(tmp_path_factory):
+    """The office's keys for the session, in a temporary directory: the PDF signing key (EC P-256,
+    self-signed) and the Ed25519 key of the QR statements and credentials, which every issuance
+    uses, in any test package."""
+    from django.conf import settings
+
+    from certificates import office_keys, signing
+
+    directory = tmp_path_factory.mktemp("signing")
+    previous = settings.CERT_SIGNING_KEY
+    settings.CERT_SIGNING_KEY = str(directory)
+    signing.create_signing_key(directory=directory, common_name="测试认定中心", organisation="测试认定中心")
+    office_keys.create_credential_key(directory=directory)
+    yield directory
+    settings.CERT_SIGNING_KEY = previous
+
+
 @pytest.fixture
 def inst1(db):
     return factories.institution("杭州时尚职业培训学校")

@@ -25,9 +25,9 @@ from django.urls.resolvers import RegexPattern
 from django.utils.regex_helper import normalize
 from viewflow.workflow.models import Task
 
-from certificates import qr, rendering, signing
+from certificates import qr, rendering, sharing, signing
 from certificates import services as certificates_services
-from certificates.models import Certificate
+from certificates.models import Certificate, ShareLink
 from certification.models import Enrolment, Role, StateLog, User
 from certification.photos import make_placeholder_photo
 from exchange import services as exchange_services
@@ -138,6 +138,17 @@ EXPECTED: dict[str, frozenset] = {
     "healthz": EVERYONE,
     "certificates:verify_qr": EVERYONE,
     "certificates:verify_qr_photo": EVERYONE,
+    # The offline verify page and what its service worker keeps; a holder's share link.
+    "certificates:offline": EVERYONE,
+    "certificates:offline_worker": EVERYONE,
+    "certificates:offline_keys": EVERYONE,
+    "certificates:offline_status": EVERYONE,
+    "certificates:verify_shared": EVERYONE,
+    # The holder's own: the checks of their certificates, their share links.
+    "certificates:my_checks": {TRAINEE, OTHER_TRAINEE},
+    "certificates:share_links": {TRAINEE},
+    "certificates:revoke_share_link": NOBODY,  # POST only
+    "certificates:check_counts": {OFFICER},
     "certificates:list": {OFFICER} | STAFF,
     "certificates:register_xlsx": {OFFICER} | STAFF,
     "certificates:mine": {TRAINEE, OTHER_TRAINEE},
@@ -181,6 +192,7 @@ POSTERS: dict[str, frozenset] = {
     "certificates:run_resume": {OFFICER},
     "certificates:reissue": {OFFICER},
     "certificates:revoke": {OFFICER},
+    "certificates:revoke_share_link": {TRAINEE},
     "notifications:read": {INST1},  # institution 1's staff's own notice; anyone else's POST is a 404
     "notifications:read_all": SIGNED_IN,
 }
@@ -238,6 +250,9 @@ PARAMS = {
         "token": qr.token_for(w.certificate.number),
     },
     "certificates:detail": lambda w: {"pk": w.certificate.pk},
+    "certificates:verify_shared": lambda w: {"token": w.share_link.token},
+    "certificates:share_links": lambda w: {"pk": w.certificate.pk},
+    "certificates:revoke_share_link": lambda w: {"pk": w.certificate.pk, "link_pk": w.share_link.pk},
     "certificates:download": lambda w: {"pk": w.certificate.pk},
     "certificates:batch_zip": lambda w: {"batch_id": w.certificate.enrolment.batch_id},
     "certificates:run": lambda w: {"pk": w.run.pk},
@@ -353,6 +368,7 @@ class World:
     task: Task
     evidence: object
     certificate: Certificate  # the trainee's CR certificate
+    share_link: ShareLink  # the trainee's link to it
     notice: object  # the other trainee's NM enrolment is in this open public notice
     entry: object
     objection: Objection
@@ -413,6 +429,7 @@ def build_world() -> World:
         task=factories.open_review_task(enrolment),
         evidence=enrolment.current_attempt.evidence_files.first(),
         certificate=certificate,
+        share_link=sharing.create_share_link(holder=users[TRAINEE], certificate_id=certificate.pk, days=30),
         notice=notice,
         entry=entry,
         objection=objection,
@@ -442,6 +459,7 @@ def snapshot() -> dict:
         "tasks": sorted(Task.objects.values_list("pk", "status", "owner_id")),
         "objections": sorted(Objection.objects.values_list("pk", "status")),
         "certificates": sorted(Certificate.objects.values_list("pk", "status")),
+        "share links": sorted(ShareLink.objects.values_list("pk", "revoked_at")),
         "users": sorted(User.objects.values_list("pk", "is_active", "role", "institution_id")),
     }
 

@@ -1,8 +1,9 @@
-"""Certificates (docs/spec.md §6): the frozen certificate, its serial counter, batch issuance runs, the audit."""
+"""Certificates (docs/spec.md §6): the frozen certificate, its serial counter, batch issuance runs, the audit, share links."""
 
 from .audit import CertificateEvent, EventKind, VerificationChannel, VerificationLog
 from .certificates import Certificate, CertificateSerial, CertificateStatus
 from .issuance import IssuanceItem, IssuanceRun, ItemStatus
+from .sharing import ShareLink
 
 __all__ = [
     "Certificate",
@@ -13,6 +14,7 @@ __all__ = [
     "IssuanceItem",
     "IssuanceRun",
     "ItemStatus",
+    "ShareLink",
     "VerificationChannel",
     "VerificationLog",
 ]

@@ -35,12 +35,15 @@ class VerificationChannel(models.TextChoices):
     QR = "qr", _("QR code")
     QUERY = "query", _("name and ID query")
     PDF = "pdf", _("PDF file check")
+    CREDENTIAL = "credential", _("digital credential")
+    BULK = "bulk", _("bulk check")
+    SHARE_LINK = "share", _("share link")
 
 
 class VerificationLog(AppendOnly):
     """Every verification, found or not: the office can see who checks what, and spot guessing."""
 
-    channel = models.CharField(max_length=8, choices=VerificationChannel.choices)
+    channel = models.CharField(max_length=16, choices=VerificationChannel.choices)
     # What was asked, cut to size; for a name + ID query only the number of matches is kept.
     query = models.CharField(max_length=64, blank=True)
     certificate = models.ForeignKey(
@@ -53,6 +56,11 @@ class VerificationLog(AppendOnly):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["created_at"])]
+        # (certificate, created_at): the holder's log and the office's counts per certificate read
+        # one certificate's rows in time order.
+        indexes = [
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["certificate", "created_at"], name="verification_per_certificate"),
+        ]
         verbose_name = _("verification")
         verbose_name_plural = _("verification log")

@@ -32,6 +32,7 @@ PRINTED_FIELDS = (
     "issue_date",
     "template_version",
     "verify_url",
+    "offline_statement",
 )
 # Fields of the frozen artefact: written once, when the signed PDF is stored.
 FROZEN_FIELDS = ("pdf", "sha256", "pdf_size")
@@ -116,6 +117,9 @@ class Certificate(models.Model):
     issue_date = models.DateField(_("issue date"))
     template_version = models.CharField(_("template version"), max_length=16)
     verify_url = models.URLField(_("verification URL"), max_length=255)
+    # The signed statement of the public facts that the QR code carries after the verify URL's "#"
+    # (certificates.offline_statement), for /verify/offline/; empty on certificates issued before it.
+    offline_statement = models.TextField(_("signed statement in the QR code"), blank=True)
     photo = models.FileField(_("photo on the certificate"), upload_to=photo_path, blank=True)
 
     # The frozen artefact.

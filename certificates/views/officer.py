@@ -1,9 +1,12 @@
 """Officer pages: start issuance (one batch, or everything ready), follow a run's progress, resume
-a stopped run, correct (reissue) and revoke certificates."""
+a stopped run, correct (reissue) and revoke certificates; how often certificates are checked."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -13,6 +16,7 @@ from core.views import officer_required, paginate, render_error
 
 from .. import selectors, services
 from ..forms import ReasonForm
+from ..models import VerificationChannel
 from .registers import detail_context
 
 RECENT_RUNS = 10
@@ -110,3 +114,26 @@ def reissue(request, pk):
 @officer_required
 def revoke(request, pk):
     return _certificate_action(request, pk, services.revoke_certificate, "revoke", _("Certificate %(number)s revoked."))
+
+
+CHECK_PERIODS = (7, 30, 90, 365)
+
+
+@officer_required
+def check_counts(request):
+    """How often certificates are checked: per day, and per certificate (the most checked first)."""
+    days = int(request.GET["days"]) if request.GET.get("days", "").isdigit() else 30
+    days = days if days in CHECK_PERIODS else 30
+    since = timezone.now() - timedelta(days=days)
+    labels = dict(VerificationChannel.choices)
+    per_day = selectors.check_counts_per_day(since=since)
+    for day in per_day:
+        day["channels"] = sorted((labels.get(c, c), n) for c, n in day["channels"].items())
+    context = {
+        "days": days,
+        "periods": CHECK_PERIODS,
+        "per_day": per_day,
+        **paginate(request, selectors.check_counts_per_certificate(since=since)),
+    }
+    context["per_certificate"] = selectors.with_numbers(context["page_obj"])
+    return render(request, "certificates/check_counts.html", context)

@@ -46,10 +46,16 @@ def verify_query(request):
             results = selectors.certificates_of_person(
                 name=person_form.cleaned_data["name"], id_number=person_form.cleaned_data["id_number"]
             )
-            # The log keeps how many matched, never the name or ID number that was asked.
-            verification.log(
-                channel=VerificationChannel.QUERY, query=str(len(results)), found=bool(results), request=request
-            )
+            # The log keeps how many matched, never the name or ID number that was asked; one row per
+            # certificate found, so that each holder sees the query among the checks of theirs.
+            for certificate in results or [None]:
+                verification.log(
+                    channel=VerificationChannel.QUERY,
+                    query=str(len(results)),
+                    certificate=certificate,
+                    found=bool(results),
+                    request=request,
+                )
             context.update(queried=True, results=[verification.public_facts(c) for c in results])
         else:
             return render(request, "certificates/verify/query.html", context, status=400)
@@ -118,6 +124,33 @@ def verify_qr(request, number, token):
         request,
         "certificates/verify/certificate.html",
         {"facts": verification.public_facts(certificate), "photo_url": photo_url, "from_qr": True},
+    )
+
+
+@never_cache
+@require_GET
+def verify_shared(request, token):
+    """A holder's share link: the certificate's public page while the link lives, counted as a
+    check through a share link; an ended or revoked link says so and shows nothing of it."""
+    if not verification.rate_limit_allows(request, scope="lookup"):
+        return _too_many(request)
+    link = selectors.share_link(token)
+    if link is None:
+        verification.log(channel=VerificationChannel.SHARE_LINK, query=token[:64], request=request)
+        return _not_found(request)
+    if not link.is_active():
+        return render(
+            request,
+            "certificates/verify/share_ended.html",
+            {"revoked": link.revoked_at is not None, "link": link, "number_form": NumberForm()},
+            status=410,
+        )
+    certificate = selectors.public_certificate(link.certificate.number)
+    verification.record_check(certificate, VerificationChannel.SHARE_LINK, request=request)
+    return render(
+        request,
+        "certificates/verify/certificate.html",
+        {"facts": verification.public_facts(certificate), "shared": True},
     )
 
 

@@ -139,7 +139,8 @@ def test_no_page_scrolls_sideways_or_has_a_serious_accessibility_violation(brows
             log_in(context, live_server.url, username)
             start = ["/", *FIRST_PAGES.get(username, [])]
         else:  # the public: the login and activation pages, the 公示, verification, an error page
-            start = ["/accounts/login/", "/accounts/activate/", "/publicity/", "/verify/", "/no-such-page/"]
+            start = ["/accounts/login/", "/accounts/activate/", "/publicity/", "/verify/", "/verify/offline/"]
+            start += ["/no-such-page/"]
             start += [f"/verify/{number}/" for number in demo_world]
         visited, problems = walk(context, live_server.url, start)
     finally:

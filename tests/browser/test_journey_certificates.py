@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 
-from certificates import signing
+from certificates import office_keys, signing
 from certificates.models import Certificate, CertificateStatus, IssuanceRun
 from certification import accounts
 from certification.models import Enrolment, EnrolmentStatus
@@ -31,6 +31,7 @@ OTHER_NAMES = ("李雪梅", "王建国")  # also ready to issue, in the same bat
 def signing_key_directory(tmp_path_factory):
     directory = tmp_path_factory.mktemp("signing")
     signing.create_signing_key(directory=directory, common_name="测试认定中心", organisation="测试认定中心")
+    office_keys.create_credential_key(directory=directory)
     return directory
 
 
@@ -158,7 +159,8 @@ def test_the_office_issues_and_the_trainee_downloads_a_certificate_that_verifies
 
     run_command("pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "page"))
     scanned = run_command("zbarimg", "--raw", "-q", str(tmp_path / "page.png")).strip()
-    assert scanned == certificate.verify_url
+    # The verify URL, then after "#" the signed statement for /verify/offline/ (never sent to the server).
+    assert scanned == f"{certificate.verify_url}#{certificate.offline_statement}"
     assert scanned.startswith(public.base_url + f"/verify/{certificate.number}/qr/")
 
     response = public.page.goto(scanned)

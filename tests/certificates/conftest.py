@@ -4,25 +4,12 @@ without rendering for the tests that are about pages and permissions rather than
 import datetime
 
 import pytest
-from django.conf import settings
 
-from certificates import office_keys, rendering, services, signing
+from certificates import rendering, services, signing
 from certificates.models import Certificate
 from certification.photos import make_placeholder_photo
 
 from .. import factories
-
-
-@pytest.fixture(scope="session", autouse=True)
-def signing_key(tmp_path_factory):
-    """One office key for the session (EC P-256, self-signed), in a temporary directory."""
-    directory = tmp_path_factory.mktemp("signing")
-    previous = settings.CERT_SIGNING_KEY
-    settings.CERT_SIGNING_KEY = str(directory)
-    signing.create_signing_key(directory=directory, common_name="测试认定中心", organisation="测试认定中心")
-    office_keys.create_credential_key(directory=directory)
-    yield directory
-    settings.CERT_SIGNING_KEY = previous
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("certificates", "0002_one_waiting_item_per_enrolment"),
+        ("certificates", "0003_offline_statement_share_links_check_log"),
         ("certification", "0010_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
