@@ -24,6 +24,7 @@ from typing import Any
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.forms.utils import flatatt
 from django.http import FileResponse, HttpRequest, QueryDict
 from django.utils.html import escape
@@ -101,6 +102,9 @@ class DeferredJoinPaginator(Paginator):
         self.decorate = decorate or (lambda queryset: queryset)
 
     def page(self, number) -> Page:
+        if getattr(self.object_list, "_iterable_class", None) is not ModelIterable:
+            # values() rows (a grouped count, say) have no primary key to come back by: sliced as usual.
+            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
