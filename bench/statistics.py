@@ -109,8 +109,13 @@ def main() -> None:
         assert response.status_code == 200, (url, response.status_code)
         return elapsed, len(captured)
 
+    # The machine is shared: a cheap page measured in the same run says how loaded it is now.
+    baseline = [measure(clients["officer"], "/accounts/password/")[0] for _ in range(10)]
+    base_p50 = percentile(baseline, 0.5)
+    print(f"baseline (password change page, 10×): p50 {base_p50:.0f} ms, p95 {percentile(baseline, 0.95):.0f} ms")
     print(
         f"\n{'page':<34} {'cold p50':>9} {'cold p95':>9} {'queries':>8}   {'warm p50':>9} {'warm p95':>9} {'queries':>8}"
+        f" {'cold p50/baseline p50':>22}"
     )
     worst_warm = worst_cold = 0.0
     for who, label, query in selections:
@@ -132,6 +137,7 @@ def main() -> None:
             f"{label:<34} {percentile(cold, 0.5):>9.0f} {percentile(cold, 0.95):>9.0f} "
             f"{'/'.join(map(str, sorted(cold_queries))):>8}   {percentile(warm, 0.5):>9.0f} "
             f"{percentile(warm, 0.95):>9.0f} {'/'.join(map(str, sorted(warm_queries))):>8}"
+            f" {percentile(cold, 0.5) / base_p50:>21.0f}×"
         )
     print(
         f"\nworst p95: cold {worst_cold:.0f} ms, warm {worst_warm:.0f} ms; target ≤ {TARGET_MS} ms: "

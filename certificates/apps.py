@@ -7,5 +7,5 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         # checks registers the system checks; services registers what the lifecycle's `issue` and
-        # `revoke` moves do here (certification.effects).
-        from . import checks, services  # noqa: F401
+        # `revoke` moves do here (certification.effects); reminders joins the daily round.
+        from . import checks, reminders, services  # noqa: F401

@@ -15,11 +15,12 @@ The expensive part, rendering, holds no lock: two workers render side by side, o
 take turns only for the few milliseconds of each database step.
 """
 
+import calendar
 import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -35,7 +36,7 @@ from core.errors import LifecycleError
 from core.middleware import current_request_id
 from notifications import events as notifications
 
-from . import numbering, offline_statement, qr, rendering, signing
+from . import credentials, numbering, offline_statement, qr, rendering, signing, status_lists
 from .models import (
     Certificate,
     CertificateEvent,
@@ -78,6 +79,9 @@ def new_certificate(
         issuer_code=counter.issuer_code, year=counter.year, level=enrolment.batch.level, serial=serial
     )
     trainee, track = enrolment.trainee, enrolment.track
+    # A renewal replaces the trainee's current certificate (a correction names the one it replaces).
+    renewed = _renewed_certificate(enrolment) if supersedes is None and enrolment.is_renewal else None
+    supersedes = supersedes or renewed
     with translation.override("zh-hans"):
         level_label = str(Level(enrolment.batch.level).label)
     certificate = Certificate(
@@ -102,6 +106,7 @@ def new_certificate(
         institution_name=enrolment.batch.institution.name,
         issuer_name=issuer.name,
         issue_date=issue_date,
+        valid_until=valid_until(issue_date, track.validity_months),
         template_version=rendering.CURRENT_TEMPLATE_VERSION,
         verify_url=qr.scan_url(number),
         issued_by=officer,
@@ -109,7 +114,45 @@ def new_certificate(
     certificate.offline_statement = offline_statement.sign(certificate)
     _copy_photo(certificate, trainee)
     certificate.save()
+    if renewed is not None:
+        renewed.status, renewed.superseded_at = CertificateStatus.SUPERSEDED, timezone.now()
+        renewed.save(update_fields=["status", "superseded_at"])
+        CertificateEvent.objects.create(
+            certificate=renewed,
+            kind=EventKind.SUPERSEDED,
+            actor=officer,
+            reason=f"renewal: {number}",
+            request_id=current_request_id.get(),
+        )
     return certificate
+
+
+def valid_until(issue_date: date, months: int | None) -> date | None:
+    """The last valid day: the day before the same date `months` later (the month's last day when
+    that month is shorter)."""
+    if not months:
+        return None
+    month_index = issue_date.month - 1 + months
+    year, month = issue_date.year + month_index // 12, month_index % 12 + 1
+    day = min(issue_date.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day) - timedelta(days=1)
+
+
+def _renewed_certificate(enrolment: Enrolment) -> Certificate | None:
+    """The trainee's current certificate in the same track and level that a renewal replaces,
+    locked (inside the issuing transaction, after the enrolment)."""
+    return (
+        Certificate.objects.select_for_update()
+        .filter(
+            enrolment__trainee_id=enrolment.trainee_id,
+            track_code=enrolment.track.code,
+            level=enrolment.batch.level,
+            status=CertificateStatus.VALID,
+        )
+        .exclude(enrolment_id=enrolment.pk)
+        .order_by("-issue_date", "-pk")
+        .first()
+    )
 
 
 def modules_completed(enrolment_ids: list[int]) -> dict[int, list[dict]]:
@@ -232,8 +275,13 @@ def _number_one(plan: Numbering, item: IssuanceItem) -> None:
 
 
 def freeze(certificate_ids: Iterable[int]) -> list[Certificate]:
-    """Step 2: render, sign and store every certificate of these that has no PDF yet."""
-    waiting = list(Certificate.objects.filter(pk__in=list(certificate_ids), sha256="").order_by("serial"))
+    """Step 2: render and sign every certificate of these that has no PDF yet, make its credential,
+    and store both."""
+    waiting = list(
+        Certificate.objects.filter(pk__in=list(certificate_ids), sha256="")
+        .select_related("enrolment__trainee")
+        .order_by("serial")
+    )
     rendered, failures = {}, {}
     for certificate in waiting:
         try:
@@ -243,13 +291,14 @@ def freeze(certificate_ids: Iterable[int]) -> list[Certificate]:
         except Exception as error:
             logger.exception("Certificate %s could not be rendered", certificate.number)
             failures[certificate.pk] = f"{type(error).__name__}: {error}"[:255]
-    frozen = _store(rendered)
+    prepared = credentials.prepare_many([certificate for certificate in waiting if certificate.pk in rendered])
+    frozen = _store(rendered, prepared)
     for certificate_id, message in failures.items():
         IssuanceItem.objects.filter(certificate_id=certificate_id, status=ItemStatus.PENDING).update(message=message)
     return frozen
 
 
-def _store(rendered: dict[int, bytes]) -> list[Certificate]:
+def _store(rendered: dict[int, bytes], prepared: dict[int, credentials.Prepared]) -> list[Certificate]:
     if not rendered:
         return []
     now = timezone.now()
@@ -269,6 +318,9 @@ def _store(rendered: dict[int, bytes]) -> list[Certificate]:
             if certificate.status == CertificateStatus.PENDING:
                 certificate.status = CertificateStatus.VALID
             certificate.save(update_fields=["pdf", "sha256", "pdf_size", "issued_at", "status"])
+            credentials.store(certificate, prepared[certificate.pk])
+            if certificate.status == CertificateStatus.REVOKED:  # revoked while being issued
+                status_lists.refresh_for(certificate)
             frozen.append(certificate)
         CertificateEvent.objects.bulk_create(
             [

@@ -18,10 +18,13 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+import base58
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
+from certificates import qr
 from certificates.signing import key_directory
 
 PRIVATE_KEY_FILE = "credential-key.pem"
@@ -101,3 +104,22 @@ def _published(stamp: tuple[str, int]) -> dict[str, Ed25519PublicKey]:
 def published_keys() -> dict[str, Ed25519PublicKey]:
     """Every public key the office has signed with, current and earlier, by key id."""
     return _published(_stamp(key_directory()))
+
+
+# Where the keys are published (docs/spec.md §12): stable URLs under PUBLIC_BASE_URL.
+
+
+def issuer_id() -> str:
+    """The office as the issuer of credentials: its controller document lists every key."""
+    return qr.base_url() + reverse("certificates:credential_issuer")
+
+
+def verification_method(kid: str) -> str:
+    """The URL of a key's Multikey document: the `verificationMethod` of a proof made with it."""
+    return qr.base_url() + reverse("certificates:credential_key", args=[kid])
+
+
+def public_key_multibase(public_key: Ed25519PublicKey) -> str:
+    """Multikey's publicKeyMultibase: base58btc ("z") of the multicodec header 0xed01 and the raw key."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return "z" + base58.b58encode(b"\xed\x01" + raw).decode()

@@ -3,7 +3,8 @@
 What may be fetched: only the project's own static files and the media files a render names (the
 holder's photo), through CertificateURLFetcher. The HTML is rendered against a base URL on a
 reserved host (`certificate-render.invalid`), and the fetcher maps that host's /static/ and media
-paths to files; every other URL — `file://`, any network address, `data:`, another host, a static
+paths to files, and a PNG image written inline as a `data:image/png;base64,` URI (the QR code,
+certificates.qr.image); every other URL — `file://`, any network address, any other `data:`, another host, a static
 path that climbs out of the static directories, a media file the render did not name — is refused,
 and a refused fetch stops the render instead of printing a certificate with a hole in it. That also
 covers `<link rel=attachment>`: WeasyPrint embeds what the fetcher returns, and it returns nothing
@@ -18,6 +19,7 @@ render costs a second or two for font loading; the later ones a tenth of that). 
 system Noto Serif CJK cut to GB2312 (certificates.fonts), served from memory under /fonts/.
 """
 
+import base64
 import mimetypes
 import re
 import threading
@@ -43,6 +45,10 @@ STYLESHEET = "certificate.css"
 FONTS_PREFIX = "/fonts/"  # the cut fonts, served from the renderer's memory (certificates.fonts)
 
 _TRACK_CLASS = re.compile(r"[^A-Za-z0-9]")
+
+
+# The one inline resource a certificate has: its QR code as a PNG (certificates.qr.image).
+INLINE_PNG = "data:image/png;base64,"
 
 
 class RefusedURL(ValueError):
@@ -74,6 +80,15 @@ class CertificateURLFetcher(URLFetcher):
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
+        if url.startswith(INLINE_PNG):
+            try:
+                body = base64.b64decode(url[len(INLINE_PNG) :], validate=True)
+            except ValueError:
+                body = b""
+            if body.startswith(b"\x89PNG\r\n\x1a\n"):
+                return URLFetcherResponse(url[:64], body=body, headers={"Content-Type": "image/png"})
+            self.refused.append(url[:200])
+            raise RefusedURL(f"refused while rendering a certificate: {url[:200]} (not a PNG image)")
         try:
             kind, name = self._resolve(url)
             body = self.fonts[name] if kind == "font" else _read_static(name) if kind == "static" else _read_media(name)
@@ -176,14 +191,19 @@ def certificate_html(certificate) -> str:
         "certificate": certificate,
         "track_class": _TRACK_CLASS.sub("", certificate.track_code).lower() or "default",
         "photo_url": media_url(certificate.photo.name) if certificate.photo else "",
-        "qr_svg": qr.svg(qr.content(certificate)),
-        "issue_date": f"{certificate.issue_date.year}年{certificate.issue_date.month}月{certificate.issue_date.day}日",
+        "qr_image": qr.image(qr.content(certificate)),
+        "issue_date": _chinese_date(certificate.issue_date),
+        "valid_until": _chinese_date(certificate.valid_until) if certificate.valid_until else "",
         "verify_site": qr.verify_site(),
     }
     # The certificate's wording lives in its versioned template, not in translations: a new .po
     # must never change certificates issued from the same version.
     with translation.override("zh-hans"):
         return template.render(context)
+
+
+def _chinese_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def render_certificate(certificate) -> bytes:

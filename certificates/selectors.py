@@ -75,6 +75,8 @@ def runs_visible_to(user: User) -> QuerySet[IssuanceRun]:
     return IssuanceRun.objects.select_related("officer", "batch__institution", "batch__track").annotate(
         issued_count=Count("items", filter=Q(items__status=ItemStatus.ISSUED)),
         skipped_count=Count("items", filter=Q(items__status=ItemStatus.SKIPPED)),
+        pending_count=Count("items", filter=Q(items__status=ItemStatus.PENDING)),
+        last_finished=Max("items__finished_at"),
     )
 
 
@@ -83,11 +85,16 @@ def stall_seconds() -> int:
 
 
 def run_progress(run: IssuanceRun) -> dict:
-    """Counts, rate and whether the run looks stalled (no item finished for a while)."""
-    counts = dict(run.items.order_by().values_list("status").annotate(n=Count("pk")))
-    issued, skipped = counts.get(ItemStatus.ISSUED, 0), counts.get(ItemStatus.SKIPPED, 0)
-    pending = counts.get(ItemStatus.PENDING, 0)
-    last_finished = run.items.aggregate(last=Max("finished_at"))["last"]
+    """Counts, rate and whether the run looks stalled (no item finished for a while). A run from
+    runs_visible_to carries its counts already (no query); another is counted here."""
+    if hasattr(run, "pending_count"):
+        issued, skipped, pending = run.issued_count, run.skipped_count, run.pending_count
+        last_finished = run.last_finished
+    else:
+        counts = dict(run.items.order_by().values_list("status").annotate(n=Count("pk")))
+        issued, skipped = counts.get(ItemStatus.ISSUED, 0), counts.get(ItemStatus.SKIPPED, 0)
+        pending = counts.get(ItemStatus.PENDING, 0)
+        last_finished = run.items.aggregate(last=Max("finished_at"))["last"]
     last_activity = max(filter(None, [run.created_at, last_finished]))
     started_at = run.created_at
     elapsed = ((run.finished_at or timezone.now()) - started_at).total_seconds()
@@ -154,6 +161,7 @@ PUBLIC_FIELDS = (
     "level",
     "level_label",
     "issue_date",
+    "valid_until",
     "issuer_name",
     "photo",
     "revoked_at",

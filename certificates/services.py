@@ -19,7 +19,7 @@ from certification.models import Enrolment, EnrolmentStatus, TrainingBatch, User
 from core.errors import InvalidInput, MoveForbidden, StaleState
 from core.middleware import current_request_id
 
-from . import issuance, numbering
+from . import issuance, numbering, status_lists
 from .models import (
     Certificate,
     CertificateEvent,
@@ -231,6 +231,8 @@ def mark_certificate_revoked(certificate: Certificate, *, actor: User | None, re
         reason.strip(),
     )
     certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    # The published status list says so from the same commit on.
+    status_lists.refresh_for(certificate)
     CertificateEvent.objects.create(
         certificate=certificate,
         kind=EventKind.REVOKED,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import holder, officer, offline, public, registers, verifications
+from .views import credentials, holder, officer, offline, public, registers, verifications
 
 app_name = "certificates"
 urlpatterns = [
@@ -19,6 +19,15 @@ urlpatterns = [
     path("verify/<str:number>/", public.verify_number, name="verify"),
     path("verify/<str:number>/qr/<str:token>/", public.verify_qr, name="verify_qr"),
     path("verify/<str:number>/qr/<str:token>/photo/", public.verify_qr_photo, name="verify_qr_photo"),
+    # Portable credentials (docs/spec.md §12): what verifiers fetch, stable URLs.
+    path("credentials/issuer", credentials.issuer, name="credential_issuer"),
+    path("credentials/keys/<str:kid>", credentials.key, name="credential_key"),
+    path("credentials/status/<int:number>", credentials.status_list, name="status_list"),
+    path(
+        "credentials/achievements/<str:track_code>/<int:level>",
+        credentials.achievement,
+        name="credential_achievement",
+    ),
     # Registers and downloads: officers, institutions (their own), trainees (their own).
     path("certificates/", registers.certificate_list, name="list"),
     path("certificates/register.xlsx", registers.register_xlsx, name="register_xlsx"),
@@ -31,7 +40,9 @@ urlpatterns = [
     path("certificates/checks/", officer.check_counts, name="check_counts"),
     path("certificates/<int:pk>/", registers.certificate_detail, name="detail"),
     path("certificates/<int:pk>/pdf/", registers.certificate_pdf, name="download"),
+    path("certificates/<int:pk>/credential.json", credentials.my_credential, name="credential"),
     path("certificates/batches/<int:batch_id>/pdfs.zip", registers.batch_zip, name="batch_zip"),
+    path("certificates/batches/<int:batch_id>/print.pdf", registers.batch_print_pdf, name="batch_print_pdf"),
     # Issuance, corrections and revocations: officers.
     path("certificates/issue/", officer.issuance, name="issuance"),
     path("certificates/verifications/", verifications.verification_log, name="verifications"),

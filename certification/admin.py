@@ -49,6 +49,7 @@ class TrackAdmin(admin.ModelAdmin):
         "max_attempts",
         "reviewers_required",
         "requires_3d_evidence",
+        "validity_months",
     ]
     inlines = [ModuleInline]
 

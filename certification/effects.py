@@ -21,6 +21,10 @@ AppConfig.ready(), with `@effects.of("issue")`. These are all of them, in the or
     submit_results         notifications tell the assessors free to review the candidate
     approve, pass          notifications tell the trainee (when an e-mail is on file)
     issue, revoke          notifications tell the trainee; an issue outside a run, the staff too
+    approve, reject        integrations  write the institution's webhook events, for its endpoints
+    return_for_correction  integrations  that chose them (the same effect for each of these moves;
+    pass, fail             integrations  a task sends them once the move commits)
+    issue, revoke          integrations  (the certificate's number in the event)
 
 Every effect runs inside the move's transaction, after the guards passed and the transition body ran,
 before the enrolment and its StateLog row are saved; an effect that raises a LifecycleError refuses

@@ -54,7 +54,9 @@ def _validated(instance, exclude=(), **checks):
     try:
         instance.full_clean(exclude=list(exclude), **checks)
     except ValidationError as error:
-        raise InvalidInput("; ".join(f"{m}" for messages in error.message_dict.values() for m in messages)) from error
+        raise InvalidInput(
+            "; ".join(f"{m}" for messages in error.message_dict.values() for m in messages), fields=error.message_dict
+        ) from error
     return instance
 
 
@@ -329,6 +331,13 @@ def enrol_trainees(*, staff: User, requests: Sequence[tuple[int, int]]) -> list[
                 trainee__pk__any_of=names, track_id__in=tracks, status__in=ACTIVE_STATUSES
             ).values_list("trainee_id", "track_id")
         ) | _open_resits(names, tracks)
+        # A trainee certified in the track enrols again to renew: the new certificate, once issued,
+        # supersedes the current one (certificates.issuance).
+        renewing = set(
+            Enrolment.objects.filter(
+                trainee__pk__any_of=names, track_id__in=tracks, status=EnrolmentStatus.CERTIFIED
+            ).values_list("trainee_id", "track_id")
+        )
         outcomes: list[Enrolment | LifecycleError] = []
         now = timezone.now()
         for trainee_id, batch_id in requests:
@@ -355,6 +364,7 @@ def enrol_trainees(*, staff: User, requests: Sequence[tuple[int, int]]) -> list[
                         track_id=batch.track_id,
                         created_by_id=staff.pk,
                         status_changed_at=now,
+                        is_renewal=(trainee_id, batch.track_id) in renewing,
                     )
                 )
         _insert(

@@ -293,9 +293,10 @@ def open_publicity(*, officer: User, enrolment_ids: Iterable[int], context: Any 
     return _move_many(actor=officer, enrolment_ids=enrolment_ids, transition="open_publicity", context=context)
 
 
-def close_publicity(*, actor: User | None, enrolment_id: int) -> Enrolment:
-    """The candidate's period ended with no objection open (actor None: the periodic task)."""
-    return _move(actor=actor, enrolment_id=enrolment_id, transition="close_publicity")
+def close_publicity(*, actor: User | None, enrolment_id: int, reason: str = "") -> Enrolment:
+    """The candidate's period ended with no objection open (actor None: the periodic task); `reason`
+    only when an officer closes a demo's notice early (workflows.publicity.services)."""
+    return _move(actor=actor, enrolment_id=enrolment_id, transition="close_publicity", reason=reason)
 
 
 def uphold_objection(*, officer: User, enrolment_id: int, reason: str) -> Enrolment:

@@ -34,11 +34,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Lag
+from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .models import AssessmentAttempt, AttemptOutcome, Enrolment, StateLog, Track
+from . import stage_durations
+from .models import AssessmentAttempt, AttemptOutcome, Enrolment, StageDuration, StateLog, Track
 from .models import EnrolmentStatus as S
 
 
@@ -230,13 +230,7 @@ def pass_counts(scope: Scope) -> list[PassCounts]:
 
 # Days per stage ------------------------------------------------------------------------------------
 
-# The move that ends each stage, and the moves that may begin it.
-STAGE_ENDS = {
-    "approval": (["approve"], ["submit", "resubmit"]),
-    "review": (["pass", "fail", "return_for_correction"], ["submit_results"]),
-    "publicity": (["close_publicity"], ["open_publicity"]),
-    "issuance": (["issue"], ["close_publicity"]),
-}
+STAGE_ENDS = stage_durations.STAGE_ENDS
 
 
 @dataclass(frozen=True)
@@ -248,47 +242,20 @@ class StageDays:
 
 
 def days_per_stage(scope: Scope) -> list[StageDays]:
-    """Median and 90th percentile of the days each stage took; one query. The previous move of the
-    same enrolment is found with a window function over the moves that begin or end a stage."""
-    moves = sorted({m for ends, begins in STAGE_ENDS.values() for m in ends + begins})
-    inner = (
-        StateLog.objects.filter(scope.enrolments("enrolment__"), transition__in=moves)
-        .annotate(
-            previous_at=Window(
-                Lag("created_at"), partition_by=[F("enrolment_id")], order_by=[F("created_at").asc(), F("pk").asc()]
-            ),
-            previous_move=Window(
-                Lag("transition"), partition_by=[F("enrolment_id")], order_by=[F("created_at").asc(), F("pk").asc()]
-            ),
-        )
-        .order_by()
-        .values("transition", "created_at", "previous_at", "previous_move")
-    )
-    inner_sql, inner_params = inner.query.sql_with_params()
-    cases, case_params = [], []
-    for stage, (ends, begins) in STAGE_ENDS.items():
-        cases.append(
-            f"WHEN transition IN ({', '.join(['%s'] * len(ends))}) "
-            f"AND previous_move IN ({', '.join(['%s'] * len(begins))}) THEN %s"
-        )
-        case_params += [*ends, *begins, stage]
-    period_sql, period_params = "", []
-    if scope.date_from is not None:
-        period_sql += " AND created_at >= %s"
-        period_params.append(_start_of(scope.date_from))
-    if scope.date_to is not None:
-        period_sql += " AND created_at < %s"
-        period_params.append(_start_of(scope.date_to + timedelta(days=1)))
-    if connection.vendor == "postgresql":
-        days = "EXTRACT(EPOCH FROM (created_at - previous_at)) / 86400.0"
-    else:
-        days = "(julianday(created_at) - julianday(previous_at))"
-    durations = (
-        f"SELECT CASE {' '.join(cases)} END AS stage, {days} AS days FROM ({inner_sql}) moves "
-        f"WHERE previous_at IS NOT NULL{period_sql}"
-    )
-    params = [*case_params, *inner_params, *period_params]
-    found = _percentiles(durations, params)
+    """Median and 90th percentile of the days each stage took; one query (and a refresh of the
+    durations when something moved since the last one: certification.stage_durations)."""
+    stage_durations.refresh()
+    lookups = {
+        "track_id": scope.track_id,
+        "batch__level": scope.level,
+        "institution_id": scope.institution_id,
+        "batch_id": scope.batch_id,
+    }
+    durations = StageDuration.objects.filter(
+        scope.period("ended_at"), **{k: v for k, v in lookups.items() if v is not None}
+    ).values("stage", "days")
+    sql, params = durations.query.sql_with_params()
+    found = _percentiles(sql, list(params))
     return [StageDays(stage, *found.get(stage, (0, None, None))) for stage in STAGE_ENDS]
 
 

@@ -9,6 +9,7 @@ files with a manifest and logs JSON lines. REDIS_URL and AWS_STORAGE_BUCKET_NAME
 and the file storage to shared services (config.backends); without them everything is embedded.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -53,7 +54,9 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_api_key",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "viewflow",
@@ -64,6 +67,9 @@ INSTALLED_APPS = [
     "certificates",
     "exchange",
     "notifications",
+    "reports",
+    "integrations",
+    "api",
     "demo",
 ]
 
@@ -125,6 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: it compiles a query once its estimated cost is high, and the statistics page's
+    # aggregates over 100,000 enrolments spent 1.5 s of their 2.3 s compiling (bench/statistics.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 # The verification log (one INSERT per public lookup: /verify/, its JSON, the QR) commits on PostgreSQL
 # without waiting for its WAL record to reach the disk: the same promise SQLite's synchronous=NORMAL
@@ -257,6 +267,16 @@ SESSION_ENGINE = backends.session_engine(os.environ)
 # task shows at once (the cache key includes the newest of each), see workflows/figures.py.
 STATISTICS_CACHE_SECONDS = 300
 
+# The office dashboard's "needs you now" panel (reports/attention.py): reviews waiting longer than
+# this many working days, and public notices closing within this many days.
+OFFICE_REVIEW_WAIT_WORKING_DAYS = env_int("OFFICE_REVIEW_WAIT_WORKING_DAYS", 5)
+OFFICE_PUBLICITY_CLOSING_DAYS = env_int("OFFICE_PUBLICITY_CLOSING_DAYS", 3)
+
+# The provincial register export's columns, in order (reports/register.py lists the keys): JSON, a
+# list of keys or [key, heading] pairs, e.g. [["name", "姓名"], ["id_number", "公民身份号码"]].
+# Empty: SPEC §10's default layout.
+REGISTER_EXPORT_COLUMNS = json.loads(os.environ.get("REGISTER_EXPORT_COLUMNS", "").strip() or "null")
+
 # /healthz fails when no worker has finished a heartbeat (enqueued each minute) for this long.
 HEALTHZ_HEARTBEAT_MAX_AGE = int(os.environ.get("HEALTHZ_HEARTBEAT_MAX_AGE", "300"))
 
@@ -275,22 +295,60 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "时尚工程师认定
 # The channel notifications leave by (notifications.channels): "email", or "log" to only log them.
 NOTIFICATION_CHANNEL = os.environ.get("NOTIFICATION_CHANNEL", "email")
 
+# Employer bulk verification (docs/spec.md §11, integrations/bulk.py): numbers in one file or call,
+# bytes of one uploaded file, and calls per account and hour.
+BULK_VERIFY_MAX_NUMBERS = env_int("BULK_VERIFY_MAX_NUMBERS", 1000)
+BULK_VERIFY_MAX_FILE_BYTES = env_int("BULK_VERIFY_MAX_FILE_BYTES", 2 * megabyte)
+BULK_VERIFY_RATE_LIMIT = env_int("BULK_VERIFY_RATE_LIMIT", 60)
+
+# Webhooks (integrations/webhooks): an endpoint resolving to a loopback, private, link-local or
+# other non-public address (cloud metadata at 169.254.169.254 among them), or a plain-http one, is
+# refused unless this is on: for tests and development only, never in production.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+# Seconds to connect, and to wait for each read of the answer, before an attempt counts as failed.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The REST API (api/, docs/api.md): the session (CSRF enforced) or an institution's API key; one
+# error shape; cursor pages of up to 100; every client throttled (core.ratelimit counts).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # First: its challenge makes a request without credentials a 401, not a 403.
+        "api.authentication.InstitutionAPIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # CSRF enforced
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": os.environ.get("API_RATE_LIMIT", "600/min")},
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNICODE_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Fashion-engineer certification API",
+    "TITLE": "Fashion-engineer certification API · 时尚工程师认定 API",
+    "DESCRIPTION": (
+        "REST API v1: an institution's batches, trainees, enrolments, completions, results, certificates and "
+        "statistics; the office's approvals and issuance; public status by number. Errors share one shape "
+        "(`error`, `message`, `fields`). See docs/api.md.\n\n"
+        "REST API v1：培训机构的批次、学员、报名、模块完成、考核成绩、证书与统计；认定机构的资格审核与发证；"
+        "按编号公开查询证书状态。错误响应格式统一（`error`、`message`、`fields`）。详见 docs/api.md。"
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the drf-spectacular-sidecar package, served as our own static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EnrolmentStatusEnum": "certification.models.EnrolmentStatus",
+        "CertificateStatusEnum": "certificates.models.CertificateStatus",
+    },
 }
 
 # Content Security Policy: only our own origin; no inline script.

@@ -17,6 +17,8 @@ NAVIGATION = {
         ("certificates:list", _("Certificates")),
         ("exchange:index", _("Exports")),
         ("statistics:officer", _("Statistics")),
+        ("integrations:employers", _("Employers")),
+        ("api:keys", _("API keys")),
     ],
     "institution": [
         ("dashboard", _("Dashboard")),
@@ -26,12 +28,20 @@ NAVIGATION = {
         ("exchange:index", _("Excel exchange")),
         ("certificates:list", _("Certificates")),
         ("statistics:institution", _("Statistics")),
+        ("integrations:webhooks", _("Webhooks")),
+        ("api:keys", _("API keys")),
     ],
     "assessor": [
         ("dashboard", _("Dashboard")),
         ("assessment:queue", _("Review queue")),
         ("assessment:inbox", _("My inbox")),
         ("enrolments:list", _("Candidates")),
+        ("assessment:conflicts", _("Conflicts of interest")),
+    ],
+    "employer": [
+        ("dashboard", _("Dashboard")),
+        ("integrations:bulk_verify", _("Bulk verification")),
+        ("integrations:keys", _("API keys")),
     ],
     "trainee": [
         ("dashboard", _("My progress")),

@@ -24,6 +24,14 @@ class RuleNotMet(LifecycleError):
 
 
 class InvalidInput(LifecycleError):
-    """The data given cannot be accepted (missing reason, wrong batch, duplicate enrolment)."""
+    """The data given cannot be accepted (missing reason, wrong batch, duplicate enrolment).
+
+    `fields`: the messages by field name, when the refusal is about named fields (a model's
+    validation); the API returns them beside the message, the pages show the message.
+    """
 
     http_status = 400
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.fields = {name: [str(m) for m in messages] for name, messages in (fields or {}).items()}

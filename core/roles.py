@@ -1,4 +1,4 @@
-"""The four roles a user can hold (docs/spec.md §1), and the role predicates every layer asks.
+"""The five roles a user can hold (docs/spec.md §1), and the role predicates every layer asks.
 
 Role only: whether a user may act on a particular object is certification.permissions' question.
 """
@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     ASSESSOR = "assessor", _("assessor")
     INSTITUTION = "institution", _("institution staff")
     TRAINEE = "trainee", _("trainee")
+    # An employer checks certificates in bulk (docs/spec.md §11); it sees nothing else.
+    EMPLOYER = "employer", _("employer")
 
 
 # Whatever user model (or AnonymousUser) is asked about: a predicate that holds tells the type
@@ -44,3 +46,7 @@ def is_institution_staff(user: U | None) -> TypeGuard[U]:
 
 def is_trainee(user: U | None) -> TypeGuard[U]:
     return has_role(user, Role.TRAINEE)
+
+
+def is_employer(user: U | None) -> TypeGuard[U]:
+    return has_role(user, Role.EMPLOYER)

@@ -1,8 +1,10 @@
 """Field validators every app's models share."""
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +19,35 @@ def refuse_format_characters(value: str) -> None:
             ),
             code="format_character",
         )
+
+
+_MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def normalise_contact(value: str) -> str:
+    """A mainland mobile number without spaces, hyphens or a +86 / 0086 prefix; an e-mail address as given."""
+    value = unicodedata.normalize("NFKC", value or "").strip()
+    if "@" in value:
+        return value
+    digits = re.sub(r"[\s\-()]", "", value)
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+    return digits
+
+
+def validate_phone_or_email(value: str) -> None:
+    """A valid mainland mobile number (11 digits, 13x–19x) or an e-mail address."""
+    value = normalise_contact(value)
+    if "@" in value:
+        try:
+            EmailValidator()(value)
+        except ValidationError:
+            pass
+        else:
+            return
+    elif _MAINLAND_MOBILE.fullmatch(value):
+        return
+    raise ValidationError(
+        _("Give a mainland mobile number (11 digits, e.g. 13800138000) or an e-mail address."), code="contact"
+    )

@@ -58,9 +58,13 @@ def render_error(request, error: LifecycleError, template: str, context: dict):
     return render(request, template, context, status=error.http_status)
 
 
-def selected_ids(request, field: str = "enrolment") -> list[int]:
-    """The ids ticked in a list's checkboxes; InvalidInput when one is not a number."""
+def selected_ids(request, field: str = "enrolment", *, at_least_one: bool = True) -> list[int]:
+    """The ids ticked in a list's checkboxes; InvalidInput when one is not a number, or when none is
+    ticked and the action needs at least one (a bulk action on nothing would say "0 done")."""
     try:
-        return [int(value) for value in request.POST.getlist(field)]
+        ids = [int(value) for value in request.POST.getlist(field)]
     except ValueError:
         raise InvalidInput(_("The selection is not valid: reload the page and select again.")) from None
+    if at_least_one and not ids:
+        raise InvalidInput(_("Select at least one."))
+    return ids

@@ -410,6 +410,8 @@ class ChunkWriter:
                     decided_by_id=self.cast.officer.pk if objection.decided_at else None,
                     decided_at=objection.decided_at,
                     decision_reason=objection.reason,
+                    # Unique like the service's receipts (workflows.publicity.services), from the enrolment.
+                    receipt_number=f"{objection.lodged_at:%Y%m%d}-{pk:06d}"[:20],
                 )
                 for pk, objection in objected.items()
             ],

@@ -62,6 +62,8 @@ INSTITUTIONS = [
 OFFICER_NAME = "周敏"
 # Independent assessors: affiliated with no institution, so never conflicted with a demo candidate.
 ASSESSORS = [("assessor1", "沈建华"), ("assessor2", "林雪梅")]
+# An employer that checks certificates in bulk (docs/spec.md §11).
+DEMO_EMPLOYER = ("employer1", "杭州示范服装有限公司")
 STAFF = [("inst1", 1, "王丽"), ("inst2", 2, "徐海波")]  # username, institution key, full name
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾田董潘袁蔡蒋余叶程魏苏吕丁沈姚卢钟陆汪范金方邵钱俞施应楼"
@@ -318,6 +320,7 @@ def ensure_cast() -> Cast:
     for username, key, full_name in STAFF:
         staff[institutions[key].pk] = ensure_staff(officer, institutions[key], username, full_name)
         ensure_quotas(officer, institutions[key])
+    ensure_login(DEMO_EMPLOYER[0], Role.EMPLOYER, DEMO_EMPLOYER[1])
     return Cast(
         officer=officer,
         assessors=[ensure_login(username, Role.ASSESSOR, full_name) for username, full_name in ASSESSORS],

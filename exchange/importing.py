@@ -34,6 +34,15 @@ CHUNK_ROWS = 1000
 ProblemListener = Callable[[Problem], None]
 
 
+def described(values: dict) -> tuple[str, str]:
+    """(who, what) of a row for the preview's list: the name and the last four characters of the ID
+    number as the staff typed them, and the batch or module the row is about."""
+    id_number = str(values.get("id_number") or "")
+    who = " ".join(part for part in (str(values.get("name") or ""), f"…{id_number[-4:]}" if id_number else "") if part)
+    what = str(values.get("batch") or values.get("module") or "")
+    return who, what
+
+
 @dataclass
 class RowReading:
     number: int
@@ -247,11 +256,11 @@ class Run:
                 self.handler.forget(plan)
                 problems = [(self.column_of(refusal.key), refusal.message)]
             if row.number in self.options.skip_rows:
-                self.count(row.number, REJECTED)
+                self.count(row.number, REJECTED, row)
             elif problems:
                 self.reject(row, problems)
             else:
-                self.count(row.number, plan.outcome)
+                self.count(row.number, plan.outcome, row)
 
     def column_of(self, key: str | None) -> int | None:
         return self.layout.column_of(key) if key else None
@@ -261,7 +270,7 @@ class Run:
             self.add_problem(
                 row.number, column_number, row.cells.get(column_number) if column_number else None, message
             )
-        self.count(row.number, REJECTED)
+        self.count(row.number, REJECTED, row)
 
     def add_problem(self, row_number: int, column_number: int | None, value, message: str) -> None:
         column = self.layout.columns.get(column_number) if column_number else None
@@ -276,11 +285,13 @@ class Run:
         if self.on_problem:
             self.on_problem(problem)
 
-    def count(self, row_number: int, outcome: str) -> None:
+    def count(self, row_number: int, outcome: str, row: RowReading | None = None) -> None:
         self.outcomes[row_number] = outcome
         self.summary.counts[outcome] += 1
         if outcome == REJECTED:
             self.summary.rejected_rows.append(row_number)
+        if row is not None:
+            self.summary.list_row(row_number, outcome, *described(row.values))
 
     def check_merged(self, merged_ranges: list[str]) -> None:
         """Merged cells are known only after the last row: a range over the headers or beyond the
@@ -312,6 +323,7 @@ class Run:
                         raise FileRefused(message)
                     self.summary.counts[outcome] -= 1
                     self.count(row_number, REJECTED)
+                    self.summary.relist_as_rejected(row_number)
 
     def note_empty(self, first: int, last: int) -> None:
         if self.empty_spans and self.empty_spans[-1][1] == first - 1:

@@ -13,6 +13,8 @@ CREATE, UPDATE, UNCHANGED, REJECTED = "create", "update", "unchanged", "rejected
 OUTCOMES = (CREATE, UPDATE, UNCHANGED, REJECTED)
 # Enough to fix a file by; the downloadable error report has every problem.
 PROBLEMS_KEPT = 1000
+# Rows listed on the preview (paged there): enough to check a file by eye, and the JSON stays small.
+ROWS_LISTED = 5000
 
 
 @dataclass
@@ -48,6 +50,25 @@ class Summary:
     refusal: str = ""
     refusal_status: int = 0
     written: bool = False
+    # [row number, outcome, who (name and last four of the ID number), what (batch or module)] of
+    # the rows to create, update or reject, in file order; unchanged rows are only counted.
+    listed_rows: list[list] = field(default_factory=list)
+    listed_count: int = 0
+
+    def list_row(self, row: int, outcome: str, who: str, what: str) -> None:
+        if outcome == UNCHANGED:
+            return
+        self.listed_count += 1
+        if len(self.listed_rows) < ROWS_LISTED:
+            self.listed_rows.append([row, outcome, who, what])
+
+    def relist_as_rejected(self, row: int) -> None:
+        """A row counted as valid turned out rejected (merged cells, known only at the end)."""
+        for entry in self.listed_rows:
+            if entry[0] == row:
+                entry[1] = REJECTED
+                return
+        self.list_row(row, REJECTED, "", "")
 
     @property
     def rows(self) -> int:

@@ -23,6 +23,7 @@ the reader's language: the page's, or for an e-mail the one in the recipient's p
     passed                the trainee                    the move `pass`
     certificate_ready     the trainee                    the move `issue`
     certificate_revoked   the trainee                    the move `revoke`
+    certificate_expiring  the trainee                    the daily round, 90 and 30 days before (certificates.reminders)
 """
 
 from dataclasses import dataclass
@@ -138,6 +139,13 @@ KINDS: dict[str, Kind] = {
         _("Certificate ready"),
         _("Your certificate %(number)s is ready"),
         _("Your certificate %(number)s (%(track)s) is issued. Download it from your page."),
+    ),
+    "certificate_expiring": Kind(
+        _("Certificate expiring"),
+        _("Your certificate %(number)s expires on %(date)s"),
+        _(
+            "Your certificate %(number)s (%(track)s) is valid until %(date)s. To renew it, ask your training institution to enrol you again in the same track: the new certificate replaces this one."
+        ),
     ),
     "certificate_revoked": Kind(
         _("Certificate revoked"),

@@ -1,8 +1,9 @@
 """The daily round (docs/spec.md §13): quotas nearly used, activation slips about to expire, the
-office's digest. Run by a task that the scheduler queues every hour; the event keys make a second
+office's digest, and what other apps register (certificates expiring, certificates.reminders). Run by a task that the scheduler queues every hour; the event keys make a second
 run the same day change nothing."""
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
@@ -19,12 +20,28 @@ QUOTA_WARNING = 0.9
 SLIPS_WARNING = timedelta(days=7)
 
 
+# Rounds of the apps above this one (e.g. certificates' expiry reminders), registered by them at
+# start-up: notifications imports no app that depends on it.
+_APP_ROUNDS: dict[str, Callable[[datetime], int]] = {}
+
+
+def also_daily(name: str) -> Callable:
+    """Register `function(now) -> how many were told` to run in every daily round."""
+
+    def register(function: Callable[[datetime], int]) -> Callable[[datetime], int]:
+        _APP_ROUNDS[name] = function
+        return function
+
+    return register
+
+
 def daily_round(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     return {
         "quotas": quotas_nearly_used(now),
         "slips": slips_expiring(now),
         "digest": office_digest(now),
+        **{name: function(now) for name, function in _APP_ROUNDS.items()},
     }
 
 

@@ -31,6 +31,7 @@ from certificates.models import Certificate, ShareLink
 from certification.models import Enrolment, Role, StateLog, User
 from certification.photos import make_placeholder_photo
 from exchange import services as exchange_services
+from integrations.models import EmployerAPIKey, WebhookEndpoint
 from notifications.models import Notification
 from notifications.services import notify, unsubscribe_token
 from workflows.models import Objection
@@ -45,7 +46,8 @@ ANONYMOUS, OFFICER, ASSESSOR = "anonymous", "officer", "assessor"
 INST1, INST2, TRAINEE, OTHER_TRAINEE = "inst1_staff", "inst2_staff", "trainee", "other_trainee"
 # An assessor affiliated with institution 1: never sees its candidates (conflict of interest, docs/spec.md §5).
 CONFLICTED = "conflicted_assessor"
-ROLES = (ANONYMOUS, OFFICER, ASSESSOR, CONFLICTED, INST1, INST2, TRAINEE, OTHER_TRAINEE)
+EMPLOYER = "employer"
+ROLES = (ANONYMOUS, OFFICER, ASSESSOR, CONFLICTED, INST1, INST2, TRAINEE, OTHER_TRAINEE, EMPLOYER)
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
 NOBODY = frozenset()
@@ -75,7 +77,7 @@ EXPECTED: dict[str, frozenset] = {
     "institution:trainee_detail": {OFFICER, INST1},
     "institution:trainee_edit": {INST1},
     "institution:trainee_enrol": NOBODY,
-    "institution:trainee_photo": {OFFICER, INST1, TRAINEE},
+    "institution:trainee_photo": {OFFICER, ASSESSOR, INST1, TRAINEE},
     "institution:batches": {OFFICER} | STAFF,
     "institution:batch_create": STAFF,
     "institution:batch_detail": {OFFICER, INST1},
@@ -98,10 +100,14 @@ EXPECTED: dict[str, frozenset] = {
     "officer_publicity:notice": {OFFICER},
     "officer_publicity:objections": {OFFICER},
     "officer_publicity:decide": NOBODY,
+    "officer_publicity:office": {OFFICER},
+    "officer_publicity:close_early": NOBODY,  # DEBUG only; with DEBUG off (the tests) a 404 for everyone
     # The public notice (公示) is public.
     "publicity:list": EVERYONE,
     "publicity:notice": EVERYONE,
     "publicity:objection": EVERYONE,
+    "publicity:notice_print": EVERYONE,
+    "publicity:notice_pdf": EVERYONE,
     # Assessment.
     "assessment:queue": {OFFICER} | ASSESSORS,
     "assessment:inbox": ASSESSORS,
@@ -113,14 +119,24 @@ EXPECTED: dict[str, frozenset] = {
     "assessment:claim": NOBODY,
     "assessment:release": NOBODY,
     "assessment:assign": NOBODY,
+    "assessment:assign_selected": NOBODY,
+    "assessment:conflicts": ASSESSORS,
+    "assessment:declare_conflict": NOBODY,
+    "assessment:withdraw_conflict": NOBODY,
     "results:edit": {OFFICER, INST1},
     "results:evidence": {OFFICER, ASSESSOR, INST1, TRAINEE},
+    "results:module_evidence": {OFFICER, ASSESSOR, INST1, TRAINEE},
     # The Excel exchange.
     "exchange:index": {OFFICER} | STAFF,
     "statistics:officer": {OFFICER},
     "statistics:officer_xlsx": {OFFICER},
     "statistics:institution": STAFF,
     "statistics:institution_xlsx": STAFF,
+    "reports:officer_report": {OFFICER},
+    "reports:institution_report": STAFF,
+    "reports:register_export": {OFFICER},
+    "reports:audit": {OFFICER},
+    "reports:audit_xlsx": {OFFICER},
     "exchange:template": STAFF,
     "exchange:upload": STAFF,
     "exchange:preview": {INST1},
@@ -155,6 +171,13 @@ EXPECTED: dict[str, frozenset] = {
     "certificates:detail": {OFFICER, INST1, TRAINEE},
     "certificates:download": {OFFICER, INST1, TRAINEE},
     "certificates:batch_zip": {OFFICER, INST1},
+    # Portable credentials: what verifiers fetch is public; the credential itself is the holder's.
+    "certificates:credential": {TRAINEE},
+    "certificates:credential_issuer": EVERYONE,
+    "certificates:credential_key": EVERYONE,
+    "certificates:status_list": EVERYONE,
+    "certificates:credential_achievement": EVERYONE,
+    "certificates:batch_print_pdf": {OFFICER},
     "certificates:issuance": {OFFICER},
     "certificates:verifications": {OFFICER},
     "certificates:verifications_export": {OFFICER},
@@ -168,6 +191,50 @@ EXPECTED: dict[str, frozenset] = {
     "notifications:read": NOBODY,  # POST only
     "notifications:read_all": NOBODY,  # POST only; each marks their own
     "notifications:unsubscribe": EVERYONE,  # from an e-mail's signed link, without logging in
+    # Integrations: institution 1's webhook endpoint; employer accounts; bulk verification.
+    "integrations:webhooks": STAFF,
+    "integrations:webhook_detail": {INST1},
+    "integrations:webhook_active": NOBODY,
+    "integrations:employers": {OFFICER},
+    "integrations:employer_active": NOBODY,
+    "integrations:keys": {EMPLOYER},
+    "integrations:key_revoke": NOBODY,
+    "integrations:bulk_verify": {OFFICER, EMPLOYER},
+    "integrations_api:bulk": NOBODY,  # POST only
+    # The REST API (tests/api/ has its own matrix, with keys): anonymous gets 401, which counts as
+    # "sent to log in". Its reference and schema are public; its key pages are the staff's and the office's.
+    "api:schema": EVERYONE,
+    "api:docs": EVERYONE,
+    "api:keys": {OFFICER} | STAFF,
+    "api:key_revoke": NOBODY,
+    "api:tracks": {OFFICER} | STAFF,
+    "api:batches": {OFFICER} | STAFF,
+    "api:batch": {OFFICER, INST1},
+    "api:trainees": {OFFICER} | STAFF,
+    "api:trainee": {OFFICER, INST1},
+    "api:enrolments": {OFFICER} | STAFF,
+    "api:enrolment": {OFFICER, INST1},
+    "api:enrolment_submit": NOBODY,
+    "api:enrolment_resubmit": NOBODY,
+    "api:enrolment_complete": NOBODY,
+    "api:enrolment_withdraw": NOBODY,
+    "api:completions": {OFFICER, INST1},
+    "api:results": {OFFICER, INST1},
+    "api:scores": NOBODY,
+    "api:evidence": NOBODY,
+    "api:evidence_item": NOBODY,
+    "api:results_submit": NOBODY,
+    "api:certificates": {OFFICER} | STAFF,
+    "api:certificate": {OFFICER, INST1},
+    "api:certificate_pdf": {OFFICER, INST1},
+    "api:statistics": {OFFICER} | STAFF,
+    "api:approvals": {OFFICER},
+    "api:approve": NOBODY,
+    "api:reject": NOBODY,
+    "api:runs": {OFFICER},
+    "api:run": {OFFICER},
+    "api:public_certificate": EVERYONE,
+    "api:not_found": NOBODY,
 }
 
 # Who may POST to a page (their own tests cover what that does); everyone else's empty POST is
@@ -187,6 +254,12 @@ POSTERS: dict[str, frozenset] = {
     "assessment:claim": {ASSESSOR},
     "assessment:release": {ASSESSOR, OFFICER},
     "assessment:assign": {OFFICER},
+    "assessment:assign_selected": {OFFICER},
+    "assessment:conflicts": ASSESSORS,  # an empty declaration is bad input (400), nothing changes
+    "assessment:declare_conflict": {ASSESSOR},
+    "assessment:withdraw_conflict": ASSESSORS,  # only their own: another's is "no longer exists"
+    "officer_publicity:office": {OFFICER},
+    "officer_publicity:close_early": {OFFICER},
     "results:edit": {INST1},  # officers read the results page; they never write it
     "exchange:confirm": {INST1},
     "certificates:run_resume": {OFFICER},
@@ -195,6 +268,26 @@ POSTERS: dict[str, frozenset] = {
     "certificates:revoke_share_link": {TRAINEE},
     "notifications:read": {INST1},  # institution 1's staff's own notice; anyone else's POST is a 404
     "notifications:read_all": SIGNED_IN,
+    "integrations:webhook_active": {INST1},
+    "integrations:employer_active": {OFFICER},
+    "integrations:key_revoke": {EMPLOYER},
+    "integrations_api:bulk": {OFFICER, EMPLOYER},  # an empty list: a 400 that logs nothing
+    "api:keys": {OFFICER} | STAFF,  # an empty form: 400, nothing made
+    "api:key_revoke": {OFFICER, INST1},
+    "api:batches": STAFF,
+    "api:trainees": STAFF,
+    "api:enrolments": STAFF,
+    "api:enrolment_submit": {INST1},
+    "api:enrolment_resubmit": {INST1},
+    "api:enrolment_complete": {INST1},
+    "api:enrolment_withdraw": {OFFICER, INST1},
+    "api:completions": {INST1},
+    "api:scores": {INST1},
+    "api:evidence": {INST1},
+    "api:results_submit": {INST1},
+    "api:approve": {OFFICER},
+    "api:reject": {OFFICER},
+    "api:runs": {OFFICER},
 }
 
 # Pages that send a signed-in user on to the dashboard instead of refusing them.
@@ -225,6 +318,11 @@ PARAMS = {
     "officer:institution_vet": lambda w: {"pk": w.inst1.pk, "move": "suspend"},
     "officer_publicity:notice": lambda w: {"notice_id": w.notice.pk},
     "officer_publicity:decide": lambda w: {"objection_id": w.objection.pk},
+    "officer_publicity:close_early": lambda w: {"notice_id": w.notice.pk},
+    "publicity:notice_print": lambda w: {"notice_id": w.notice.pk},
+    "publicity:notice_pdf": lambda w: {"notice_id": w.notice.pk},
+    "assessment:declare_conflict": lambda w: {"task_id": w.task.pk},
+    "assessment:withdraw_conflict": lambda w: {"declaration_id": 999999},
     "publicity:notice": lambda w: {"notice_id": w.notice.pk},
     "publicity:objection": lambda w: {"notice_id": w.notice.pk, "entry_id": w.entry.pk},
     "assessment:review": lambda w: {"task_id": w.task.pk},
@@ -234,6 +332,7 @@ PARAMS = {
     "assessment:assign": lambda w: {"task_id": w.task.pk},
     "results:edit": lambda w: {"pk": w.enrolment.pk},
     "results:evidence": lambda w: {"pk": w.evidence.pk},
+    "results:module_evidence": lambda w: {"pk": w.enrolment.completions.exclude(evidence="").first().pk},
     "exchange:template": lambda w: {"kind": "enrolments"},
     "exchange:upload": lambda w: {"kind": "enrolments"},
     "exchange:preview": lambda w: {"pk": w.import_session.pk},
@@ -255,6 +354,14 @@ PARAMS = {
     "certificates:revoke_share_link": lambda w: {"pk": w.certificate.pk, "link_pk": w.share_link.pk},
     "certificates:download": lambda w: {"pk": w.certificate.pk},
     "certificates:batch_zip": lambda w: {"batch_id": w.certificate.enrolment.batch_id},
+    "certificates:credential": lambda w: {"pk": w.certificate.pk},
+    "certificates:credential_key": lambda w: {"kid": w.certificate.credential.key_id},
+    "certificates:status_list": lambda w: {"number": w.certificate.credential.status_list},
+    "certificates:credential_achievement": lambda w: {
+        "track_code": w.certificate.track_code,
+        "level": w.certificate.level,
+    },
+    "certificates:batch_print_pdf": lambda w: {"batch_id": w.certificate.enrolment.batch_id},
     "certificates:run": lambda w: {"pk": w.run.pk},
     "certificates:run_progress": lambda w: {"pk": w.run.pk},
     "certificates:run_resume": lambda w: {"pk": w.run.pk},
@@ -262,7 +369,43 @@ PARAMS = {
     "certificates:revoke": lambda w: {"pk": w.certificate.pk},
     "notifications:read": lambda w: {"pk": inst1_staffs_notice(w).pk},
     "notifications:unsubscribe": lambda w: {"token": unsubscribe_token(w.users[INST1])},
+    "integrations:webhook_detail": lambda w: {"pk": w.webhook.pk},
+    "integrations:webhook_active": lambda w: {"pk": w.webhook.pk},
+    "integrations:employer_active": lambda w: {"pk": w.users[EMPLOYER].pk},
+    "integrations:key_revoke": lambda w: {"prefix": w.employer_key.prefix},
+    "api:key_revoke": lambda w: {"prefix": inst1_api_key(w).prefix},
+    "api:batch": lambda w: {"pk": w.enrolment.batch_id},
+    "api:trainee": lambda w: {"pk": w.enrolment.trainee_id},
+    **{
+        f"api:{name}": lambda w: {"pk": w.enrolment.pk}
+        for name in (
+            "enrolment",
+            "enrolment_submit",
+            "enrolment_resubmit",
+            "enrolment_complete",
+            "enrolment_withdraw",
+            "completions",
+            "results",
+            "scores",
+            "evidence",
+            "results_submit",
+        )
+    },
+    "api:evidence_item": lambda w: {"pk": w.enrolment.pk, "evidence_id": w.evidence.pk},
+    "api:certificate": lambda w: {"pk": w.certificate.pk},
+    "api:certificate_pdf": lambda w: {"pk": w.certificate.pk},
+    "api:run": lambda w: {"pk": w.run.pk},
+    "api:public_certificate": lambda w: {"number": w.certificate.number},
 }
+
+
+def inst1_api_key(w):
+    from api.keys import create_api_key
+
+    key, _secret = create_api_key(
+        actor=w.users[INST1], institution_id=w.inst1.pk, name="access-matrix", access="read_only"
+    )
+    return key
 
 
 def inst1_staffs_notice(w):
@@ -374,6 +517,8 @@ class World:
     objection: Objection
     run: object
     import_session: object
+    webhook: object  # institution 1's endpoint
+    employer_key: object
 
 
 def build_world() -> World:
@@ -412,6 +557,16 @@ def build_world() -> World:
     upload.name = "enrolments.xlsx"
     import_session = exchange_services.start_import(staff=staff1, kind="enrolments", upload=upload)
 
+    employer = factories.user("employer", Role.EMPLOYER)
+    webhook = WebhookEndpoint.objects.create(
+        institution=inst1,
+        url="https://hooks.example.org/in",
+        events=["enrolment.approved"],
+        secret="s",
+        created_by=staff1,
+    )
+    employer_key, _secret = EmployerAPIKey.objects.create_key(user=employer, name="HR")
+
     users = {
         ANONYMOUS: None,
         OFFICER: officer,
@@ -421,6 +576,7 @@ def build_world() -> World:
         INST2: staff2,
         TRAINEE: User.objects.get(trainee=trainee),
         OTHER_TRAINEE: User.objects.get(trainee=other),
+        EMPLOYER: employer,
     }
     return World(
         users=users,
@@ -435,6 +591,8 @@ def build_world() -> World:
         objection=objection,
         run=run,
         import_session=import_session,
+        webhook=webhook,
+        employer_key=employer_key,
     )
 
 
@@ -461,6 +619,8 @@ def snapshot() -> dict:
         "certificates": sorted(Certificate.objects.values_list("pk", "status")),
         "share links": sorted(ShareLink.objects.values_list("pk", "revoked_at")),
         "users": sorted(User.objects.values_list("pk", "is_active", "role", "institution_id")),
+        "webhooks": sorted(WebhookEndpoint.objects.values_list("pk", "is_active")),
+        "employer keys": sorted(EmployerAPIKey.objects.values_list("prefix", "revoked")),
     }
 
 
@@ -472,7 +632,7 @@ LOGIN_PATHS = (resolve_url("login"), "/admin/login/")
 def refused(response, *, role: str, name: str) -> bool:
     """Sent to the login page, refused, not found or wrong method (or, for the login and activation
     pages, a signed-in user sent on to the dashboard)."""
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):  # 401: the API, asked without a key
         return True
     if response.status_code == 302:
         target = response["Location"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import config.settings as project_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "core", "certification", "workflows", "certificates", "exchange", "demo")
+APPS = ("config", "core", "certification", "workflows", "certificates", "exchange", "reports", "integrations", "demo")
 
 SETTING_READ = re.compile(
     r"""settings\.([A-Z][A-Z0-9_]*[A-Z0-9])(?![A-Z0-9_*])|getattr\(\s*settings,\s*["']([A-Z][A-Z0-9_]*[A-Z0-9])["']|limits\.get\(["']([A-Z][A-Z0-9_]*[A-Z0-9])["']"""

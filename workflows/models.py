@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from certification.models import AssessmentAttempt, Enrolment, User
-from core.validators import refuse_format_characters
+from core.validators import refuse_format_characters, validate_phone_or_email
 
 
 class AssessmentProcess(Process):
@@ -80,8 +80,10 @@ class Objection(models.Model):
 
     entry = models.ForeignKey(PublicityEntry, on_delete=models.PROTECT, related_name="objections")
     name = models.CharField(_("your name"), max_length=64, validators=[refuse_format_characters])
-    contact = models.CharField(_("phone or e-mail"), max_length=128)
+    contact = models.CharField(_("phone or e-mail"), max_length=128, validators=[validate_phone_or_email])
     text = models.TextField(_("objection"), max_length=4000)
+    # Given to the objector to quote when they call the office; made by workflows.publicity.services.
+    receipt_number = models.CharField(_("receipt number"), max_length=20, unique=True, null=True, blank=True)
     lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
     client_fingerprint = models.CharField(max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
@@ -94,3 +96,29 @@ class Objection(models.Model):
         indexes = [models.Index(fields=["status", "entry"])]
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
+
+
+class PublicityOffice(models.Model):
+    """Who takes objections to the public notices and how (受理): printed on every notice. One row,
+    edited by the office on its own page (workflows.publicity.office)."""
+
+    name = models.CharField(_("office taking objections"), max_length=128, validators=[refuse_format_characters])
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("telephone"), max_length=64, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    hours = models.CharField(_("office hours"), max_length=128, blank=True)
+    how_to_object = models.TextField(
+        _("how objections are taken"),
+        max_length=2000,
+        blank=True,
+        help_text=_("E.g. in writing with the objector's real name and contact; anonymous objections are not taken."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("office taking objections")
+        verbose_name_plural = _("office taking objections")
+
+    def __str__(self) -> str:
+        return self.name

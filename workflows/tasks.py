@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
+from certification import stage_durations
 from workflows.publicity import services as publicity
 
 CLOSE_INTERVAL = timedelta(hours=1)
@@ -50,4 +51,25 @@ def schedule_close_due_publicity(*, run_after: datetime | None = None) -> bool:
         if pending_close_runs().exists():
             return False
         close_due_publicity_task.using(run_after=run_after).enqueue()
+    return True
+
+
+@task()
+def refresh_stage_durations_task() -> bool:
+    """Derive the statistics' stage durations of what moved since the last refresh, so that the
+    statistics page seldom has to (certification.stage_durations); True when something moved."""
+    return stage_durations.refresh()
+
+
+def schedule_stage_durations_refresh() -> bool:
+    """Enqueue a refresh unless one is already waiting (the scheduler calls this every round)."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=refresh_stage_durations_task.module_path, status=TaskResultStatus.READY
+    )
+    with transaction.atomic():
+        if waiting.exists():
+            return False
+        refresh_stage_durations_task.enqueue()
     return True

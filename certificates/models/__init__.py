@@ -2,6 +2,7 @@
 
 from .audit import CertificateEvent, EventKind, VerificationChannel, VerificationLog
 from .certificates import Certificate, CertificateSerial, CertificateStatus
+from .credentials import Credential, StatusList
 from .issuance import IssuanceItem, IssuanceRun, ItemStatus
 from .sharing import ShareLink
 
@@ -10,11 +11,13 @@ __all__ = [
     "CertificateEvent",
     "CertificateSerial",
     "CertificateStatus",
+    "Credential",
     "EventKind",
     "IssuanceItem",
     "IssuanceRun",
     "ItemStatus",
     "ShareLink",
+    "StatusList",
     "VerificationChannel",
     "VerificationLog",
 ]

@@ -25,6 +25,8 @@ class CertificateEvent(AppendOnly):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # The audit view (reports/audit.py): the newest events first, a page at a time.
+        indexes = [models.Index(fields=["created_at", "id"], name="certificateevent_newest")]
         verbose_name = _("certificate event")
         verbose_name_plural = _("certificate events")
 

@@ -7,6 +7,7 @@ and file never change. A correction makes a new certificate that supersedes this
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Enrolment, User
@@ -30,6 +31,7 @@ PRINTED_FIELDS = (
     "institution_name",
     "issuer_name",
     "issue_date",
+    "valid_until",
     "template_version",
     "verify_url",
     "offline_statement",
@@ -115,6 +117,8 @@ class Certificate(models.Model):
     institution_name = models.CharField(_("training institution"), max_length=128)
     issuer_name = models.CharField(_("issuing organisation"), max_length=128)
     issue_date = models.DateField(_("issue date"))
+    # The last day it is valid, when its track has a validity period (Track.validity_months).
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     template_version = models.CharField(_("template version"), max_length=16)
     verify_url = models.URLField(_("verification URL"), max_length=255)
     # The signed statement of the public facts that the QR code carries after the verify URL's "#"
@@ -200,6 +204,10 @@ class Certificate(models.Model):
     @property
     def is_frozen(self) -> bool:
         return bool(self.sha256)
+
+    def is_expired(self, today=None) -> bool:
+        """Past its validity period (a status of its own only on verification: the row stays valid)."""
+        return self.valid_until is not None and self.valid_until < (today or timezone.localdate())
 
     @property
     def is_public(self) -> bool:

@@ -27,8 +27,24 @@ def _issuance_context(request) -> dict:
     return {
         "batches": batches,
         "ready_total": sum(batch.ready_count for batch in batches),
-        "runs": list(selectors.runs_visible_to(request.user).order_by("-created_at", "-pk")[:RECENT_RUNS]),
+        # Each run's state in the same words as its own page (progress_state), from the same counts.
+        "runs": [
+            {"run": run, "progress": progress, "state": progress_state(progress)}
+            for run in selectors.runs_visible_to(request.user).order_by("-created_at", "-pk")[:RECENT_RUNS]
+            for progress in [selectors.run_progress(run)]
+        ],
     }
+
+
+def progress_state(progress: dict) -> str:
+    """What a run is doing, in one sentence, for the issuance page, the run page and its JSON."""
+    if progress["finished"]:
+        if progress["skipped"]:
+            return _("Finished: %(issued)s issued, %(skipped)s not issued (see the run).") % progress
+        return _("Finished: %(issued)s issued.") % progress
+    if progress["stalled"]:
+        return _("Stopped at %(done)s of %(total)s: open the run to resume it.") % progress
+    return _("In progress: %(done)s of %(total)s done.") % progress
 
 
 @officer_required
@@ -47,7 +63,13 @@ def issuance(request):
 
 
 def _run_context(request, run) -> dict:
-    return {"run": run, "progress": selectors.run_progress(run), "problems": list(selectors.problem_items(run))}
+    progress = selectors.run_progress(run)
+    return {
+        "run": run,
+        "progress": progress,
+        "state": progress_state(progress),
+        "problems": list(selectors.problem_items(run)),
+    }
 
 
 @officer_required
@@ -65,6 +87,7 @@ def run_progress(request, pk):
     run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
     progress = selectors.run_progress(run)
     progress["summary"] = _("%(done)s of %(total)s done: %(issued)s issued, %(skipped)s skipped.") % progress
+    progress["state"] = progress_state(progress)
     return JsonResponse(progress)
 
 

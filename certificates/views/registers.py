@@ -5,7 +5,7 @@ certificates.selectors, so nobody reaches another institution's or another train
 import tempfile
 import zipfile
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,11 +17,11 @@ from certification import selectors as certification_selectors
 from certification.listing import ListFilters
 from core import lists
 from core.lists import Column, ListSpec
-from core.views import role_required, staff_or_officer_required
+from core.views import officer_required, role_required, staff_or_officer_required
 
-from .. import selectors, xlsx
+from .. import printing, selectors, xlsx
 from ..forms import ReasonForm
-from ..models import CertificateStatus
+from ..models import CertificateStatus, Credential
 
 holder_institution_or_officer = role_required(
     permissions.is_officer, permissions.is_institution_staff, permissions.is_trainee
@@ -149,6 +149,7 @@ def my_certificates(request):
     certificates = (
         selectors.certificates_visible_to(request.user)
         .select_related("superseded_by")
+        .annotate(has_credential=Exists(Credential.objects.filter(certificate=OuterRef("pk"))))
         .order_by("-issue_date", "-number")
     )
     return render(request, "certificates/mine.html", {"certificates": list(certificates)})
@@ -189,9 +190,7 @@ def certificate_pdf(request, pk):
     )
 
 
-@staff_or_officer_required
-def batch_zip(request, batch_id):
-    """The valid certificates of one training batch, as one zip of their PDFs."""
+def _valid_certificates_of_batch(request, batch_id):
     batch = get_object_or_404(certification_selectors.batches_visible_to(request.user), pk=batch_id)
     certificates = (
         selectors.certificates_visible_to(request.user)
@@ -199,6 +198,13 @@ def batch_zip(request, batch_id):
         .exclude(Q(sha256="") | Q(pdf=""))
         .order_by("number")
     )
+    return batch, certificates
+
+
+@staff_or_officer_required
+def batch_zip(request, batch_id):
+    """The valid certificates of one training batch, as one zip of their PDFs."""
+    batch, certificates = _valid_certificates_of_batch(request, batch_id)
     output = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
     # PDFs are compressed already: stored, not deflated again.
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -208,4 +214,18 @@ def batch_zip(request, batch_id):
     output.seek(0)
     return FileResponse(
         output, as_attachment=True, filename=f"certificates-batch-{batch.pk}.zip", content_type="application/zip"
+    )
+
+
+@officer_required
+def batch_print_pdf(request, batch_id):
+    """The valid certificates of one training batch merged into one PDF, for printing (not signed)."""
+    batch, certificates = _valid_certificates_of_batch(request, batch_id)
+    if not certificates.exists():
+        raise Http404
+    output = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    printing.merge_pdfs(certificates.iterator(chunk_size=200), output)
+    output.seek(0)
+    return FileResponse(
+        output, as_attachment=True, filename=f"certificates-batch-{batch.pk}-print.pdf", content_type="application/pdf"
     )

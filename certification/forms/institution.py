@@ -6,7 +6,7 @@ and says why not (duplicates, locked identities, full batches).
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -122,13 +122,22 @@ class EnrolForm(forms.Form):
     )
 
     def __init__(self, *args, batches, **kwargs):
+        """`batches`: selectors.batches_visible_to(…), annotated with the places taken (enrolment_count).
+        Full batches and batches of a closed track are left out: enrolling there would be refused."""
         super().__init__(*args, **kwargs)
-        self.fields["batch"].queryset = batches
-        self.fields["batch"].label_from_instance = _batch_label
+        self.fields["batch"].queryset = batches.filter(
+            enrolment_count__lt=F("capacity"), track__is_active=True
+        ).order_by("-start_date", "name", "pk")
+        self.fields["batch"].label_from_instance = _batch_with_places
+        self.fields["batch"].help_text = _("Places taken / places. Full batches are not listed.")
 
 
 def _batch_label(batch: TrainingBatch) -> str:
     return f"{batch.name} · {batch.track.display_name} · {batch.get_level_display()} · {batch.start_date:%Y-%m-%d}"
+
+
+def _batch_with_places(batch: TrainingBatch) -> str:
+    return f"{_batch_label(batch)} · {batch.enrolment_count}/{batch.capacity}"
 
 
 class BatchForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from .enrolments import (
 from .history import ScoreChange, ScoreField, VettingDecision
 from .institutions import Institution, InstitutionStatus, TrackQuota
 from .people import ActivationCode, ConflictDeclaration, ConflictKind, Education, Gender, IdType, Role, Trainee, User
+from .statistics import StageDuration, StageDurationsUpTo
 
 __all__ = [
     "ActivationCode",
@@ -38,6 +39,8 @@ __all__ = [
     "Role",
     "ScoreChange",
     "ScoreField",
+    "StageDuration",
+    "StageDurationsUpTo",
     "StateLog",
     "Track",
     "TrackQuota",

@@ -30,6 +30,11 @@ class Track(models.Model):
     )
     requires_3d_evidence = models.BooleanField(_("results need 3D-model evidence"), default=False)
     is_active = models.BooleanField(_("open for enrolment"), default=True)
+    # Empty: certificates of this track never expire. Otherwise they are valid this many months
+    # from the issue date (printed, in the credential, "expired" on verification after it).
+    validity_months = models.PositiveSmallIntegerField(
+        _("validity (months)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         ordering = ["code"]

@@ -134,11 +134,13 @@ class StatusFieldGuard(models.QuerySet):
         now = timezone.now()
         by_status: dict[str, list] = {}
         for obj in objs:
-            obj.status_changed_at = now  # moved together, stamped together
+            obj.status_changed_at = obj.updated_at = now  # moved together, stamped together
             by_status.setdefault(obj.status, []).append(obj)
         for status, group in by_status.items():
             # The plain QuerySet.update: this queryset's own refuses the status column.
-            models.QuerySet.update(self.filter(pk__in=[obj.pk for obj in group]), status=status, status_changed_at=now)
+            models.QuerySet.update(
+                self.filter(pk__in=[obj.pk for obj in group]), status=status, status_changed_at=now, updated_at=now
+            )
             for obj in group:
                 obj._saved_status, obj._status_move_allowed = status, False
 
@@ -165,6 +167,11 @@ class Enrolment(models.Model):  # type: ignore[django-manager-missing]
     publicity_ends_on = models.DateField(_("public notice ends on"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A renewal of an expiring certificate in the same track and level: when this enrolment's
+    # certificate is issued it supersedes the trainee's current one (certificates.issuance).
+    is_renewal = models.BooleanField(_("renewal"), default=False)
+    # Any write of the row (a move included): what the API's `updated_since` filter reads for sync.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = StatusFieldGuard.as_manager()
 
@@ -351,6 +358,8 @@ class StateLog(AppendOnly):
             # index alone (days per stage); and the moves of one kind in a period (per month).
             models.Index(fields=["enrolment", "created_at", "id", "transition"], name="statelog_enrolment_moves"),
             models.Index(fields=["transition", "created_at", "enrolment"], name="statelog_moves_by_kind"),
+            # The audit view (reports/audit.py): the newest moves first, a page at a time.
+            models.Index(fields=["created_at", "id"], name="statelog_newest"),
         ]
         base_manager_name = "objects"
         verbose_name = _("state log entry")

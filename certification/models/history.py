@@ -46,7 +46,11 @@ class ScoreChange(AppendOnly):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["enrolment", "created_at"])]
+        # The second: the audit view (reports/audit.py), the newest changes first, a page at a time.
+        indexes = [
+            models.Index(fields=["enrolment", "created_at"]),
+            models.Index(fields=["created_at", "id"], name="scorechange_newest"),
+        ]
         base_manager_name = "objects"
         verbose_name = _("score or hours change")
         verbose_name_plural = _("score and hours history")

@@ -61,7 +61,7 @@ class User(AbstractUser):
         super().clean()
         if self.role == Role.INSTITUTION and not self.institution_id:
             raise ValidationError({"institution": _("Institution staff need an institution.")})
-        if self.role in (Role.OFFICER, Role.TRAINEE) and self.institution_id:
+        if self.role in (Role.OFFICER, Role.TRAINEE, Role.EMPLOYER) and self.institution_id:
             raise ValidationError({"institution": _("Only institution staff and assessors have an institution.")})
 
     def save(self, *args, **kwargs):
@@ -87,6 +87,10 @@ class User(AbstractUser):
     @property
     def is_trainee(self) -> bool:
         return self.role == Role.TRAINEE
+
+    @property
+    def is_employer(self) -> bool:
+        return self.role == Role.EMPLOYER
 
 
 class IdType(models.TextChoices):

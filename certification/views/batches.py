@@ -5,6 +5,7 @@ Officers may open the same list and detail pages read-only.
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -39,6 +40,7 @@ def batch_create(request):
         except LifecycleError as error:
             form.add_error(None, error.message)
             return _render_form(request, form, batch=None, status=error.http_status)
+        messages.success(request, _("Batch “%(name)s” created.") % {"name": batch.name})
         return redirect("institution:batch_detail", pk=batch.pk)
     return _render_form(request, form, batch=None, status=400 if form.is_bound else 200)
 
@@ -54,6 +56,7 @@ def batch_edit(request, pk):
         except LifecycleError as error:
             form.add_error(None, error.message)
             return _render_form(request, form, batch=batch, title=saved_name, status=error.http_status)
+        messages.success(request, _("Changes to batch “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
         return redirect("institution:batch_detail", pk=batch.pk)
     return _render_form(request, form, batch=batch, title=saved_name, status=400 if form.is_bound else 200)
 
@@ -109,6 +112,7 @@ def _render_detail(request, batch, *, error_message="", status=200):
         "enrolments": enrolments,
         "can_manage": can_manage,
         "can_submit": can_manage and any(e.status == EnrolmentStatus.DRAFT for e in enrolments),
+        "has_certificates": any(e.status == EnrolmentStatus.CERTIFIED for e in enrolments),
         "error_message": error_message,
     }
     return render(request, "institution/batch_detail.html", context, status=status)

@@ -10,9 +10,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification import permissions, rules, selectors
+from certification import attention, permissions, rules, selectors
 from certification.models import EnrolmentStatus as S
 from certification.models import InstitutionStatus, StateLog
+from core.roles import is_employer
 
 ASSESSOR_LIST_SIZE = 10
 PENDING_INSTITUTIONS_LIST_SIZE = 5
@@ -63,6 +64,12 @@ def dashboard(request):
         return render(request, "dashboard/assessor.html", _assessor_context(user))
     if permissions.is_trainee(user):
         return render(request, "dashboard/trainee.html", _trainee_context(user))
+    if is_employer(user):
+        return render(
+            request,
+            "dashboard/employer.html",
+            {"bulk_verify_url": _url("integrations:bulk_verify"), "keys_url": _url("integrations:keys")},
+        )
     return render(request, "dashboard/no_role.html")
 
 
@@ -88,6 +95,7 @@ def _officer_context(user) -> dict:
         "ready_to_issue_url": _enrolment_list_url(S.READY_TO_ISSUE),
         "status_cards": _status_cards(counts, S),
         "total": sum(counts.values()),
+        "attention": attention.office_items(user),
     }
 
 

@@ -158,6 +158,7 @@ def _detail_context(request, enrolment, **extra):
         "move_form": MoveForm(initial={"expected_status": enrolment.status}),
         "can_record_completions": manages and enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.TRAINED),
         "can_enter_results": manages and enrolment.status == EnrolmentStatus.TRAINED,
+        "shows_publicity_link": permissions.is_officer(user) and enrolment.status == EnrolmentStatus.PASSED,
         "resit_closed_reason": rules.resit_closed_reason(enrolment)
         if enrolment.status == EnrolmentStatus.FAILED
         else "",
@@ -180,6 +181,8 @@ def enrolment_move(request, pk, transition):
     form = MoveForm(request.POST)
     expected = form.data.get("expected_status") or None
     reason = form.data.get("reason", "")
+    # The message names the button that was pressed, in the button's words.
+    label = dict(services.available_moves(user=request.user, enrolment=enrolment)).get(transition, "")
     try:
         PAGE_MOVES[transition](request.user, pk, expected, reason)
     except LifecycleError as error:
@@ -187,7 +190,9 @@ def enrolment_move(request, pk, transition):
         return render_error(request, error, "enrolments/detail.html", _detail_context(request, enrolment))
     enrolment.refresh_from_db()
     messages.success(
-        request, _("Done. The enrolment is now “%(status)s”.") % {"status": enrolment.get_status_display()}
+        request,
+        _("“%(move)s” done: the enrolment is now “%(status)s”.")
+        % {"move": label, "status": enrolment.get_status_display()},
     )
     return redirect("enrolments:detail", pk=pk)
 

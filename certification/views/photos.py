@@ -1,4 +1,5 @@
-"""Trainee photos are private: served only to the registering institution, officers and the trainee.
+"""Trainee photos are private: served only to the registering institution, officers, the trainee and
+the assessors who may review them.
 
 Media has no public URL (settings.MEDIA_URL); this view is the only way to a photo.
 """
@@ -29,4 +30,8 @@ def _trainee_whose_photo_user_may_see(user, pk) -> Trainee:
     # Everyone else gets 404, not 403: a refusal would confirm that the trainee exists.
     if permissions.is_trainee(user):
         return get_object_or_404(Trainee, pk=pk, user=user)
+    if permissions.is_assessor(user):
+        # docs/spec.md §6: the assessor sees the photo of a candidate they may review.
+        candidates = selectors.enrolments_visible_to(user).values("trainee_id")
+        return get_object_or_404(Trainee, pk=pk, pk__in=candidates)
     return get_object_or_404(selectors.trainees_visible_to(user), pk=pk)

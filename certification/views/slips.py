@@ -6,8 +6,9 @@ page is never cached. Printing a new slip makes the trainee's earlier unused cod
 
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from certification import accounts, selectors
 from certification.forms.institution import SlipForm
 from certification.identity import normalise_id_number
 from certification.listing import ListFilters
+from certification.models import ActivationCode
 from core.errors import LifecycleError
 from core.lists import Column, ExportColumn, ListSpec, export_response, list_page
 from core.views import institution_required
@@ -30,6 +32,13 @@ ACTIVATION_PATH_FALLBACK = "/accounts/activate/"
 @institution_required
 def slips(request):
     form = SlipForm(request.POST or None, trainees_with_account=_trainees_with_account(request.user))
+    if request.method == "POST" and request.POST.get("whole_batch"):
+        # Every trainee with an account in the chosen batch (and, if asked, only those never printed).
+        whole_batch = _whole_batch(request.user, request.POST)
+        chosen = whole_batch[2] if whole_batch else None
+        if chosen is None or not chosen.exists():
+            return _render_choice(request, error_message=_("No trainee of this batch needs a slip."), status=400)
+        form = SlipForm({"trainees": list(chosen.values_list("pk", flat=True))}, trainees_with_account=chosen)
     if request.method == "POST":
         if not form.is_valid():
             return _render_choice(request, error_message=form.errors["trainees"][0], status=400)
@@ -77,15 +86,27 @@ def _in_batch(queryset, batch):
     return queryset.filter(pk__in=batch.enrolments.values("trainee_id"))
 
 
-def _filters(request):
-    return ListFilters(
-        request.GET,
-        user=request.user,
+class SlipFilters(ListFilters):
+    not_printed = forms.BooleanField(label=_l("Not yet printed"), required=False)
+
+
+def _never_printed(queryset, chosen: bool):
+    # A slip's code row is written when the slip is printed: no row, never printed.
+    if not chosen:
+        return queryset
+    return queryset.exclude(Exists(ActivationCode.objects.filter(user_id=OuterRef("user_id"))))
+
+
+def _filters(user, data):
+    return SlipFilters(
+        data,
+        user=user,
         paths={
             "q": lambda queryset, text: _matching(queryset, text.strip()),
             "last_four": "id_last_four",
             "batch": _in_batch,
             "date": ("created_at", True),
+            "not_printed": _never_printed,
         },
         date_label=_l("Registered"),
     )
@@ -102,16 +123,44 @@ def _with_last_slip(queryset):
     return queryset.select_related("user").annotate(last_slip_at=Max("user__activation_codes__created_at"))
 
 
+def _whole_batch(user, data):
+    """The trainees with an account of the batch chosen in `data` (only those never printed when
+    `not_printed` is ticked), or None when no batch of the institution is chosen."""
+    form = _filters(user, data)
+    if not form.is_valid() or form.cleaned_data.get("batch") is None:
+        return None
+    batch_only = {name: form.cleaned_data.get(name) for name in ("batch", "not_printed")}
+    trainees = _trainees_with_account(user)
+    for name, value in batch_only.items():
+        if value:
+            trainees = form.lookups[name](trainees, value)
+    return form.cleaned_data["batch"], batch_only["not_printed"], trainees
+
+
+def _whole_batch_offer(user, form):
+    # The "print the whole batch" button: the batch's trainees whatever the name/ID/date filters say.
+    if not form.is_bound or not form.is_valid() or form.cleaned_data.get("batch") is None:
+        return None
+    batch, not_printed, trainees = _whole_batch(user, form.data)
+    count = trainees.count()
+    return {"batch": batch, "not_printed": not_printed, "count": count} if count else None
+
+
 def _render_choice(request, *, error_message="", status=200):
+    form = _filters(request.user, request.GET)
     context = list_page(
         request,
         SLIPS,
         _trainees_with_account(request.user).select_related(None),
-        form=_filters(request),
+        form=form,
         decorate=_with_last_slip,
         export_url=reverse("institution:slips_export"),
     )
-    context.update(error_message=error_message, code_days=settings.ACTIVATION_CODE_DAYS)
+    context.update(
+        error_message=error_message,
+        code_days=settings.ACTIVATION_CODE_DAYS,
+        whole_batch=_whole_batch_offer(request.user, form),
+    )
     return render(request, "institution/slips_choose.html", context, status=status)
 
 
@@ -121,7 +170,7 @@ def slips_export(request):
         SLIPS,
         _trainees_with_account(request.user),
         request,
-        form=_filters(request),
+        form=_filters(request.user, request.GET),
         decorate=_with_last_slip,
         filename="activation-slips.xlsx",
     )

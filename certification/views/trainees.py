@@ -3,6 +3,7 @@
 Officers may open the same list and detail pages read-only.
 """
 
+from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -87,6 +88,7 @@ def trainee_create(request):
         except LifecycleError as error:
             form.add_error(None, error.message)
             return _render_form(request, form, trainee=None, status=error.http_status)
+        messages.success(request, _("%(name)s is registered.") % {"name": trainee.name})
         return redirect("institution:trainee_detail", pk=trainee.pk)
     return _render_form(request, form, trainee=None, status=400 if form.is_bound else 200)
 
@@ -106,6 +108,7 @@ def trainee_edit(request, pk):
             return _render_form(request, form, trainee=trainee, title=saved_name, status=error.http_status)
         if saved_photo and updated.photo.name != saved_photo:
             photos.discard(saved_photo)
+        messages.success(request, _("Changes to %(name)s saved.") % {"name": updated.name})
         return redirect("institution:trainee_detail", pk=trainee.pk)
     return _render_form(request, form, trainee=trainee, title=saved_name, status=400 if form.is_bound else 200)
 
@@ -135,6 +138,11 @@ def trainee_enrol(request, pk):
     except LifecycleError as error:
         form.add_error(None, error.message)
         return _render_detail(request, trainee, enrol_form=form, status=error.http_status)
+    messages.success(
+        request,
+        _("%(name)s is enrolled in %(batch)s as a draft: submit it for approval when ready.")
+        % {"name": trainee.name, "batch": enrolment.batch.name},
+    )
     return redirect("enrolments:detail", pk=enrolment.pk)
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from certification import permissions
 from core.errors import LifecycleError
-from core.views import institution_required, render_error, role_required
+from core.views import institution_required, paginate, render_error, role_required
 
 from .. import blanks, limits, reading, reports, services
 from ..columns import KINDS
@@ -109,12 +109,38 @@ def _upload(request, kind):
     except LifecycleError as error:
         return render_error(request, error, "exchange/upload.html", _upload_context(kind, form))
     summary = session.result
-    return render(request, "exchange/preview.html", preview_context(session), status=200 if summary.is_clean else 400)
+    return render(
+        request,
+        "exchange/preview.html",
+        preview_context(session, request=request),
+        status=200 if summary.is_clean else 400,
+    )
 
 
-def preview_context(session, summary=None) -> dict:
+ROWS_PER_PAGE = 50
+
+
+def _listed_rows(request, summary) -> dict:
+    """The rows to create, update or reject, one outcome at a time (?rows=…), 50 to a page."""
+    shown = request.GET.get("rows", "")
+    rows = [r for r in summary.listed_rows if not shown or r[1] == shown]
+    reasons: dict[int, str] = {}
+    for problem in summary.problems:
+        reasons.setdefault(problem.row, problem.message)
+    context = paginate(request, rows, per_page=ROWS_PER_PAGE)
+    context["row_list"] = [
+        {"row": r[0], "outcome": r[1], "who": r[2], "what": r[3], "reason": reasons.get(r[0], "")}
+        for r in context["page_obj"].object_list
+    ]
+    context["rows_shown"] = shown
+    context["rows_not_listed"] = max(summary.listed_count - len(summary.listed_rows), 0)
+    return context
+
+
+def preview_context(session, summary=None, request=None) -> dict:
     summary = summary or session.result
     return {
+        **(_listed_rows(request, summary) if request is not None else {}),
         "session": session,
         "kind": KINDS[session.kind],
         "summary": summary,
@@ -127,7 +153,7 @@ def preview_context(session, summary=None) -> dict:
 @institution_required
 def preview(request, pk):
     session = get_object_or_404(imports_visible_to(request.user), pk=pk)
-    return render(request, "exchange/preview.html", preview_context(session))
+    return render(request, "exchange/preview.html", preview_context(session, request=request))
 
 
 @require_POST
@@ -141,7 +167,7 @@ def confirm(request, pk):
             staff=request.user, session_id=session.pk, valid_rows_only=valid_only
         )
     except LifecycleError as error:
-        return render_error(request, error, "exchange/preview.html", preview_context(session))
+        return render_error(request, error, "exchange/preview.html", preview_context(session, request=request))
     if session.is_imported:
         messages.success(
             request,
@@ -151,7 +177,7 @@ def confirm(request, pk):
         return redirect("exchange:preview", pk=session.pk)
     # Something changed since the preview (another user, a full batch): nothing was written.
     context = {
-        **preview_context(session, summary),
+        **preview_context(session, summary, request=request),
         "error_message": summary.refusal or _("Nothing was imported: rows were rejected since the preview."),
     }
     return render(request, "exchange/preview.html", context, status=summary.refusal_status or 409)
@@ -167,6 +193,6 @@ def error_report(request, pk):
                 staff=request.user, kind=session.kind, fileobj=fileobj, out=out, options=Options(submit=session.submit)
             )
     except LifecycleError as error:
-        return render_error(request, error, "exchange/preview.html", preview_context(session))
+        return render_error(request, error, "exchange/preview.html", preview_context(session, request=request))
     stem = session.original_name.rsplit(".", 1)[0] or session.kind
     return xlsx_response(out, f"{stem}-错误报告.xlsx")

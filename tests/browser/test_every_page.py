@@ -17,6 +17,7 @@ from django.core.management import call_command
 
 from certificates import rendering, services, signing
 from certification.models import Enrolment, EnrolmentStatus, User
+from workflows.models import PublicityNotice
 
 from .browsing import PASSWORD, TIMEOUT_MS
 
@@ -24,17 +25,30 @@ AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 768}}
 SERIOUS = ("critical", "serious")
 
-# Not pages: files to download, the admin (Django's own), actions and the language switch.
+# Not pages: files to download, the admin (Django's own), the API and its reference (Swagger UI's own
+# layout), actions and the language switch.
 NOT_PAGES = re.compile(
-    r"^/(admin|i18n|media|static)/|/logout/|\.(xlsx|json|zip|pdf|png|jpe?g)$|/pdf/$|/photo/$|/evidence/\d+/$"
+    r"^/(admin|i18n|media|static)/|^/api/(docs|schema|v1)/|/logout/|\.(xlsx|json|zip|pdf|png|jpe?g)$|/pdf/$|/photo/$|evidence/\d+/$"
 )
 PAGES_OF_A_KIND = 2
 MAX_PAGES = 120
-# Pages reached by a link the walk might not get to within MAX_PAGES: visited first.
+# Pages deep in a role's walk (or reached by a link the walk might not get to within MAX_PAGES):
+# visited first so that the page limit never leaves them out.
 FIRST_PAGES = {
-    "officer": ["/certificates/verifications/", "/officer/approvals/", "/institution/trainees/"],
-    "inst1": ["/exchange/imports/", "/institution/slips/", "/institution/trainees/"],
-    "assessor1": ["/assessment/queue/", "/assessment/inbox/"],
+    "officer": [
+        "/certificates/verifications/",
+        "/officer/approvals/",
+        "/institution/trainees/",
+        "/officer/publicity/office/",
+        "/officer/publicity/notices/",
+    ],
+    "inst1": [
+        "/exchange/imports/",
+        "/institution/slips/",
+        "/institution/trainees/",
+        "/institution/slips/?not_printed=1",
+    ],
+    "assessor1": ["/assessment/queue/", "/assessment/inbox/", "/assessment/conflicts/"],
 }
 
 pytestmark = pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci`")
@@ -53,7 +67,35 @@ def demo_world(transactional_db, monkeypatch):
         services.issue_certificate(officer=officer, enrolment_id=pk).number for pk in ready.values_list("pk", flat=True)
     ]
     assert numbers, "seed_demo left no candidate ready to issue"
+    _webhook_with_attempts(User.objects.get(username="inst1"))
     return numbers
+
+
+def _webhook_with_attempts(staff):
+    """An endpoint of institution 1 with a delivered and a failing delivery, for its page."""
+    from django.utils import timezone
+
+    from integrations.models import WebhookAttempt, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        institution=staff.institution,
+        url="https://hooks.example.org/certification",
+        events=["enrolment.approved", "certificate.issued"],
+        secret="whsec_test",
+        created_by=staff,
+    )
+    for status, code in (("delivered", 200), ("pending", 500)):
+        delivery = endpoint.deliveries.create(
+            event_type="enrolment.approved", payload={}, status=status, attempts=1, next_attempt_at=timezone.now()
+        )
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            started_at=timezone.now(),
+            duration_ms=120,
+            response_code=code,
+            succeeded=code == 200,
+            error="" if code == 200 else "HTTP 500",
+        )
 
 
 def kind_of(path: str) -> str:
@@ -130,7 +172,7 @@ def log_in(context, base_url: str, username: str):
     page.close()
 
 
-@pytest.mark.parametrize("username", ["officer", "inst1", "assessor1", "trainee1", None])
+@pytest.mark.parametrize("username", ["officer", "inst1", "assessor1", "trainee1", "employer1", None])
 def test_no_page_scrolls_sideways_or_has_a_serious_accessibility_violation(browser, live_server, demo_world, username):
     # CSP forbids inline scripts, and Playwright injects axe-core as one: this context lets it in.
     context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS["phone"], bypass_csp=True)
@@ -142,6 +184,10 @@ def test_no_page_scrolls_sideways_or_has_a_serious_accessibility_violation(brows
             start = ["/accounts/login/", "/accounts/activate/", "/publicity/", "/verify/", "/verify/offline/"]
             start += ["/no-such-page/"]
             start += [f"/verify/{number}/" for number in demo_world]
+            start += [
+                f"/publicity/{pk}/print/"
+                for pk in PublicityNotice.objects.filter(closed_at=None).values_list("pk", flat=True)[:1]
+            ]
         visited, problems = walk(context, live_server.url, start)
     finally:
         context.close()

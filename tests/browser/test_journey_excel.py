@@ -81,7 +81,7 @@ def counts(staff: Visitor) -> dict:
 
 def rejected_cells(staff: Visitor) -> dict:
     """Cell → (value, reason), from the preview's table of rejected cells."""
-    rows = staff.page.locator("main table.table tbody tr")
+    rows = staff.page.locator("main table.table[data-rejected-cells] tbody tr")
     found = {}
     for index in range(rows.count()):
         cell, _column, value, reason = rows.nth(index).locator("td").all_inner_texts()

@@ -1,9 +1,12 @@
 """The statistics page in the browser: the office opens it and every figure with numbers has its
 chart drawn by ECharts (served from /static/vendor/echarts/, under the page's CSP)."""
 
+import re
+import subprocess
+
 import pytest
 
-from certification.models import Role
+from certification.models import Role, StateLog
 
 from .. import factories
 
@@ -30,4 +33,12 @@ def test_the_officer_sees_the_charts_drawn_beside_their_tables(cast, visitor, al
         assert container.locator("svg, canvas").count() >= 1, f"no chart drawn for {key}"
         assert page.locator(f"table[data-figure='{key}'] tbody tr").count() >= 1
     assert page.locator("nav.mainnav a[aria-current='page']").get_attribute("href") == "/officer/statistics/"
+
+    # One click: the programme report of the same selection, as a PDF that states the headline.
+    with page.expect_download() as download:
+        page.click("[data-report]")
+    pdf = download.value.path().read_bytes()
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    trained = StateLog.objects.filter(transition="complete_training").count()
+    assert f"累计为{trained}名相关人员提供职业技能培训" in re.sub(r"\s+", "", text)
     assert not album.errors, album.errors

@@ -6,6 +6,11 @@ import pytest
 from .. import factories
 from .browsing import PASSWORD, TIMEOUT_MS
 
+# As the other browser modules: the flush after each test leaves the database for the next module's
+# serialized rollback to refill (a plain transactional test re-creates content types, and the next
+# module's refill then collides with them).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
 PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
 
 

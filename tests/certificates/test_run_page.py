@@ -112,3 +112,20 @@ def test_the_query_count_does_not_grow_with_certificates(client, officer, inst1_
         client.get(reverse("certificates:run", args=[large.pk]))
 
     assert len(many) == len(one)
+
+
+def test_the_issuance_page_says_what_the_run_page_says(client, officer, run, fast_rendering):
+    """One sentence for a run's state, from the same counts, on both pages and in the JSON."""
+    process(run, 2)
+    client.force_login(officer)
+    for expected in ("In progress: 2 of 3 done.", "Stopped at 2 of 3"):
+        if expected.startswith("Stopped"):
+            IssuanceRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=1))
+            run.items.update(finished_at=timezone.now() - timedelta(hours=1))
+        issuance_page = client.get(reverse("certificates:issuance"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        run_page = client.get(reverse("certificates:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        data = client.get(reverse("certificates:run_progress", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en").json()
+        assert expected in issuance_page and expected in run_page and data["state"].startswith(expected)
+    process(run)
+    issuance_page = client.get(reverse("certificates:issuance"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Finished: 3 issued." in issuance_page and 'data-run-state="finished"' in issuance_page

@@ -150,3 +150,40 @@ def test_a_deactivated_account_is_not_listed_and_gets_no_slip(client, inst1_staf
     assert f'name="trainees" value="{trainee_user.trainee.pk}"' not in page
     assert response.status_code == 400
     assert not ActivationCode.objects.filter(user=trainee_user).exists()
+
+
+def test_slips_are_filtered_by_batch_and_by_not_yet_printed(client, inst1_staff, officer):
+    first = approved_trainee(inst1_staff, officer)
+    other_batch = factories.batch(inst1_staff.institution, "CR")
+    second = factories.advance(
+        factories.draft_enrolment(inst1_staff, "CR", batch_obj=other_batch),
+        staff=inst1_staff,
+        officer=officer,
+        to="enrolled",
+    ).trainee
+    batch = first.enrolments.get().batch
+    accounts.issue_activation_code(staff=inst1_staff, trainee_id=second.pk)
+    client.force_login(inst1_staff)
+    page = client.get(URL, {"batch": batch.pk}).content.decode()
+    assert f'name="trainees" value="{first.pk}"' in page and f'name="trainees" value="{second.pk}"' not in page
+    page = client.get(URL, {"not_printed": "1"}).content.decode()
+    assert f'name="trainees" value="{first.pk}"' in page and f'name="trainees" value="{second.pk}"' not in page
+
+
+def test_a_whole_batch_is_printed_at_once_and_then_counts_as_printed(client, inst1_staff, officer):
+    trainee = approved_trainee(inst1_staff, officer)
+    batch = trainee.enrolments.get().batch
+    client.force_login(inst1_staff)
+    page = client.post(URL, {"whole_batch": "1", "batch": batch.pk, "not_printed": "1"}).content.decode()
+    assert len(codes_on(page)) == 1
+    assert ActivationCode.objects.filter(user=trainee.user).exists()
+    response = client.post(URL, {"whole_batch": "1", "batch": batch.pk, "not_printed": "1"})
+    assert response.status_code == 400 and "No trainee of this batch needs a slip." in response.content.decode()
+
+
+def test_another_institutions_batch_prints_nobody(client, inst1_staff, inst2_staff, officer):
+    trainee = approved_trainee(inst1_staff, officer)
+    client.force_login(inst2_staff)
+    response = client.post(URL, {"whole_batch": "1", "batch": trainee.enrolments.get().batch_id})
+    assert response.status_code == 400
+    assert not ActivationCode.objects.exists()

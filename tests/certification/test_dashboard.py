@@ -168,3 +168,17 @@ def test_the_trainee_dashboard_costs_the_same_queries_with_1_or_2_enrolments(
     second = factories.draft_enrolment(inst1_staff, "NM", trainee_obj=enrolled_enrolment.trainee)
     factories.advance(second, staff=inst1_staff, officer=officer, to="enrolled")
     assert queries_for(client, reverse("dashboard")) == with_one
+
+
+def test_the_officer_sees_the_open_objections(client, officer, assessor, inst1_staff):
+    from tests.workflows.test_publicity_services import lodge, open_notice, passed
+
+    (enrolment,) = passed(inst1_staff, officer, assessor)
+    notice = open_notice(officer, [enrolment])
+    objection = lodge(notice.entries.get())
+    client.force_login(officer)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'id="open-objections"' in page
+    assert f"#objection-{objection.pk}" in page and enrolment.trainee.name in page
+    client.force_login(inst1_staff)
+    assert 'id="open-objections"' not in client.get(reverse("dashboard")).content.decode()

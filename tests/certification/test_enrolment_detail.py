@@ -201,3 +201,33 @@ def test_its_query_count_does_not_grow_with_score_history(client, officer, inst1
     with CaptureQueriesContext(connection) as long:
         client.get(url(many))
     assert len(long) == len(short)
+
+
+def test_the_withdraw_reason_box_is_inside_the_withdraw_action_only(client, inst1_staff, draft_enrolment):
+    client.force_login(inst1_staff)
+    page = client.get(url(draft_enrolment)).content.decode()
+    submit_form = page[page.index("/move/submit/") : page.index("</form>", page.index("/move/submit/"))]
+    assert "textarea" not in submit_form
+    withdraw = page[page.index('data-move="withdraw"') : page.index("</details>", page.index('data-move="withdraw"'))]
+    assert 'name="reason"' in withdraw and "/move/withdraw/" in withdraw
+
+
+def test_nothing_to_do_is_never_said_beside_a_button(client, inst1_staff, officer, assessor, enrolled_enrolment):
+    client.force_login(inst1_staff)
+    page = client.get(url(enrolled_enrolment)).content.decode()
+    assert f"/enrolments/{enrolled_enrolment.pk}/completions/" in page
+    assert "data-nothing-to-do" not in page
+    client.force_login(officer)
+    page = client.get(url(enrolled_enrolment)).content.decode()
+    assert ("data-nothing-to-do" in page) == ("/move/" not in page)
+
+
+def test_the_message_after_a_move_names_the_button(client, inst1_staff, draft_enrolment):
+    client.force_login(inst1_staff)
+    page = client.get(url(draft_enrolment), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.post(
+        f"{url(draft_enrolment)}move/submit/", {"expected_status": "draft"}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    shown = response.content.decode()
+    label = shown[shown.index("message-success") :].split("“")[1].split("”")[0]
+    assert label and f">{label}</button>" in page

@@ -164,7 +164,9 @@ def test_one_enrolment_moved_by_someone_else_stops_the_whole_batch(client, offic
 def test_approving_nothing_selected_is_bad_input(client, officer, inst1_staff):
     submitted(inst1_staff)
     client.force_login(officer)
-    assert client.post(URL, {"action": "approve"}).status_code == 400
+    response = client.post(URL, {"action": "approve"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "Select at least one." in response.content.decode()
 
 
 def test_a_forged_selection_is_bad_input(client, officer, inst1_staff):
@@ -181,3 +183,17 @@ def test_an_approved_enrolment_shows_the_officer_in_its_history(client, officer,
     client.post(URL, {"action": "approve", "enrolment": [enrolment.pk]})
     history = client.get(f"/enrolments/{enrolment.pk}/").context["history"]
     assert [(log.transition, log.actor) for log in history][-1] == ("approve", officer)
+
+
+def test_each_row_shows_photo_education_and_years_in_the_trade(client, officer, inst1_staff, settings, tmp_path):
+    from certification.photos import make_placeholder_photo
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    (enrolment,) = submitted(inst1_staff)
+    trainee = enrolment.trainee
+    trainee.photo.save("p.png", make_placeholder_photo(trainee.name), save=True)
+    client.force_login(officer)
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/institution/trainees/{trainee.pk}/photo/" in page
+    assert trainee.get_education_display() in page
+    assert f"{trainee.years_in_trade} year" in page

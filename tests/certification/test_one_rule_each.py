@@ -34,7 +34,7 @@ def table_in_effects_docstring() -> dict[str, set[str]]:
     """The (move → apps) table written in certification/effects.py's docstring."""
     table: dict[str, set[str]] = {}
     for line in effects.__doc__.splitlines():
-        match = re.match(r"^\s{4}([a-z_, ]+?)\s{2,}(workflows|certificates|notifications)\s{1,}\S", line)
+        match = re.match(r"^\s{4}([a-z_, ]+?)\s{2,}(workflows|certificates|notifications|integrations)\s{1,}\S", line)
         if match:
             for move in match.group(1).split(","):
                 table.setdefault(move.strip(), set()).add(match.group(2))

@@ -49,13 +49,14 @@ def test_it_shows_the_services_message_for_a_second_active_enrolment_in_a_track(
     assert Enrolment.objects.count() == 1
 
 
-def test_it_shows_when_the_batch_is_full(client, inst1_staff, trainee):
+def test_a_full_batch_is_not_offered_and_is_refused(client, inst1_staff, trainee):
     batch = factories.batch(inst1_staff.institution, "NM", capacity=1)
     factories.draft_enrolment(inst1_staff, "NM", batch_obj=batch)
     client.force_login(inst1_staff)
     response = client.post(url(trainee), {"batch": batch.pk})
-    assert response.status_code == 409
-    assert "The batch is full" in response.content.decode()
+    assert response.status_code == 400
+    assert f'value="{batch.pk}"' not in response.content.decode()
+    assert Enrolment.objects.count() == 1
 
 
 def test_it_is_404_for_another_institutions_trainee(client, inst2_staff, trainee):

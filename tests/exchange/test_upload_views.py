@@ -207,3 +207,33 @@ def test_a_batch_of_the_same_name_elsewhere_is_never_used(client, inst1_staff, i
     response = post_upload(client, corpus_file("enrolments_valid.xlsx"))
     assert response.status_code == 400
     assert not Enrolment.objects.exists()
+
+
+def test_the_preview_lists_the_rows_to_create_and_to_reject_by_outcome(client, inst1_staff, world):
+    session = services.start_import(
+        staff=inst1_staff, kind="enrolments", upload=corpus_file("enrolments_duplicates_in_file.xlsx")
+    )
+    summary = session.result
+    client.force_login(inst1_staff)
+    page = client.get(f"/exchange/imports/{session.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('data-outcome="create"') == summary.counts["create"]
+    assert page.count('data-outcome="rejected"') == summary.counts["rejected"] > 0
+    assert corpus.NEW_IDS[0][-4:] in page and corpus.NEW_IDS[0] not in page
+    rejected = client.get(f"/exchange/imports/{session.pk}/?rows=rejected", HTTP_ACCEPT_LANGUAGE="en")
+    shown = rejected.content.decode()
+    assert 'data-outcome="create"' not in shown and "already has the same" in shown
+
+
+def test_the_preview_pages_a_long_list(client, inst1_staff, pm_batch):
+    from exchange.summary import Summary
+
+    session = services.start_import(staff=inst1_staff, kind="enrolments", upload=corpus_file("enrolments_valid.xlsx"))
+    summary = Summary.from_json(session.summary)
+    for number in range(120):
+        summary.list_row(100 + number, "create", f"某某 …{number:04d}", pm_batch.name)
+    ImportSession.objects.filter(pk=session.pk).update(summary=summary.to_json())
+    client.force_login(inst1_staff)
+    first = client.get(f"/exchange/imports/{session.pk}/").content.decode()
+    third = client.get(f"/exchange/imports/{session.pk}/?page=3").content.decode()
+    assert first.count("data-outcome=") == 50 and third.count("data-outcome=") == 123 - 100
+    assert f"/exchange/imports/{session.pk}/?page=2#rows" in first

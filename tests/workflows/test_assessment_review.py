@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from viewflow.workflow.models import Task
 
 from certification import services as lifecycle
 from certification.models import EnrolmentStatus, Role, StateLog
@@ -177,3 +178,91 @@ def test_other_roles_and_anonymous_cannot_open_a_task(client, inst1_staff, inst2
         client.force_login(person)
         assert client.get(url(task)).status_code == 403
         assert client.post(url(task, "decide"), {"decision": "pass"}).status_code == 403
+
+
+def test_the_review_page_shows_the_candidates_photo_to_the_assessor(
+    client, assessor, task, candidate, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from .test_evidence_checks import png_bytes
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    candidate.trainee.photo.save("p.png", ContentFile(png_bytes()))
+    client.force_login(assessor)
+    photo = f"/institution/trainees/{candidate.trainee_id}/photo/"
+    assert photo in client.get(url(task)).content.decode()
+    assert client.get(photo).status_code == 200
+
+
+def test_an_assessor_sees_no_photo_of_a_trainee_they_may_not_review(client, inst1, task, candidate, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from .test_evidence_checks import png_bytes
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    candidate.trainee.photo.save("p.png", ContentFile(png_bytes()))
+    affiliated = factories.user("affiliated", Role.ASSESSOR, institution=inst1)
+    client.force_login(affiliated)
+    assert client.get(f"/institution/trainees/{candidate.trainee_id}/photo/").status_code == 404
+
+
+def test_deciding_an_unclaimed_task_says_it_claimed_it(client, assessor, task, candidate):
+    client.force_login(assessor)
+    assert "data-claims-on-decide" in client.get(url(task)).content.decode()
+    response = client.post(url(task, "decide"), {"decision": "pass"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "You claimed" in response.content.decode()
+    assert StateLog.objects.filter(enrolment=candidate, transition="pass", actor=assessor).exists()
+
+
+def test_bulk_approval_with_nothing_selected_says_select_at_least_one(client, assessor):
+    client.force_login(assessor)
+    response = client.post("/assessment/approve/", {}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "Select at least one." in response.content.decode()
+
+
+def under_review(inst1_staff, officer, count):
+    return [
+        factories.advance(
+            factories.draft_enrolment(inst1_staff, "CR"), staff=inst1_staff, officer=officer, to="under_review"
+        )
+        for _ in range(count)
+    ]
+
+
+def test_the_officer_assigns_many_tasks_to_one_assessor(client, officer, assessor2, inst1_staff):
+    tasks = [factories.open_review_task(c) for c in under_review(inst1_staff, officer, 3)]
+    client.force_login(officer)
+    page = client.get("/assessment/queue/").content.decode()
+    assert "/assessment/assign/" in page and f'id="task-{tasks[0].pk}"' in page
+    response = client.post(
+        "/assessment/assign/", {"task": [t.pk for t in tasks[:2]], "assessor": assessor2.pk}, follow=True
+    )
+    assert "2 candidates assigned" in response.content.decode()
+    owners = [Task.objects.get(pk=t.pk).owner for t in tasks]
+    assert owners == [assessor2, assessor2, None]
+
+
+def test_bulk_assignment_respects_conflicts_all_or_nothing(client, officer, inst1, inst1_staff):
+    tasks = [factories.open_review_task(c) for c in under_review(inst1_staff, officer, 2)]
+    affiliated = factories.user("affiliated", Role.ASSESSOR, institution=inst1)
+    client.force_login(officer)
+    response = client.post(
+        "/assessment/assign/", {"task": [t.pk for t in tasks], "assessor": affiliated.pk}, follow=True
+    )
+    assert "Nothing was assigned" in response.content.decode()
+    assert all(Task.objects.get(pk=t.pk).owner is None for t in tasks)
+
+
+def test_bulk_assignment_needs_a_selection_and_the_office(client, officer, assessor, assessor2, inst1_staff, task):
+    client.force_login(officer)
+    response = client.post("/assessment/assign/", {"assessor": assessor2.pk}, follow=True)
+    assert "Select at least one." in response.content.decode()
+    client.logout()
+    response = client.post("/assessment/assign/", {"task": [task.pk]})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    for person in (assessor, inst1_staff):
+        client.force_login(person)
+        assert client.post("/assessment/assign/", {"task": [task.pk], "assessor": assessor2.pk}).status_code == 403
+    task.refresh_from_db()
+    assert task.owner is None

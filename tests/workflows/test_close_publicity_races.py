@@ -52,7 +52,7 @@ def test_an_objection_racing_the_close_is_either_kept_with_its_candidate_or_refu
     entry = notice.entries.order_by("pk").first()
 
     outcomes = race(
-        lambda: publicity.lodge_objection(entry_id=entry.pk, name="李四", contact="139", text="造假"),
+        lambda: publicity.lodge_objection(entry_id=entry.pk, name="李四", contact="13900000000", text="造假"),
         lambda: publicity.close_due_publicity(today=tomorrow()),
     )
 
@@ -68,7 +68,8 @@ def test_an_objection_racing_the_close_is_either_kept_with_its_candidate_or_refu
 def test_two_objections_upheld_at_once_disqualify_once_without_deadlock(notice, officer):
     entry = notice.entries.order_by("pk").first()
     first, second = (
-        publicity.lodge_objection(entry_id=entry.pk, name=name, contact="139", text="造假") for name in ("甲", "乙")
+        publicity.lodge_objection(entry_id=entry.pk, name=name, contact="13900000000", text="造假")
+        for name in ("甲", "乙")
     )
 
     outcomes = race(

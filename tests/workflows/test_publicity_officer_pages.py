@@ -173,7 +173,8 @@ def test_a_candidate_moved_by_someone_else_stops_the_whole_notice_with_409(clien
 
 def test_nothing_selected_is_bad_input(client, officer):
     client.force_login(officer)
-    assert client.post(INDEX, {"title": "空公示"}).status_code == 400
+    response = client.post(INDEX, {"title": "空公示"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "Select at least one." in response.content.decode()
     assert client.post(INDEX, {"title": "空公示", "enrolment": ["x"]}).status_code == 400
     assert not PublicityNotice.objects.exists()
 

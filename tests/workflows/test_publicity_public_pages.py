@@ -127,7 +127,9 @@ def test_a_candidate_no_longer_in_notice_is_not_shown(client, cast, officer):
     notice = open_notice(officer, [stays, leaves])
     leaving_entry = notice.entries.get(enrolment=leaves)
     with at(MONDAY):
-        objection = publicity.lodge_objection(entry_id=leaving_entry.pk, name="李四", contact="139", text="造假")
+        objection = publicity.lodge_objection(
+            entry_id=leaving_entry.pk, name="李四", contact="13900000000", text="造假"
+        )
     publicity.uphold_objection(officer=officer, objection_id=objection.pk, reason="造假属实")
 
     response = client.get(notice_url(notice))

@@ -263,3 +263,12 @@ def test_its_query_count_does_not_grow_with_the_evidence_files(client, inst1_sta
         page = client.get(url(ten)).content.decode()
     assert "part9.obj" in page
     assert len(with_ten) == len(with_one)
+
+
+def test_the_saved_exam_date_comes_back_in_the_date_box_in_every_language(client, inst1_staff, trained_enrolment):
+    """<input type=date> shows only an ISO date: a localised 2026/11/20 would be blank on reload."""
+    client.force_login(inst1_staff)
+    client.post(url(trained_enrolment), scores())
+    for language in ("zh-hans", "en"):
+        page = client.get(url(trained_enrolment), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f'value="{timezone.localdate().isoformat()}"' in page

@@ -162,6 +162,29 @@ def assign_task(*, officer: User, task_id: int, assessor_id: int) -> Task:
         return task
 
 
+def assign_tasks(*, officer: User, task_ids: Iterable[int], assessor_id: int) -> list[Task]:
+    """Hand many review tasks to one assessor, all or nothing: one refusal (a conflict of interest,
+    the assessor's own results, a finished task) leaves every task as it was, and says whose."""
+    ids = sorted(set(task_ids))
+    if not ids:
+        raise InvalidInput(_("Select at least one."))
+    with transaction.atomic():
+        assigned = []
+        for task_id in ids:
+            try:
+                assigned.append(assign_task(officer=officer, task_id=task_id, assessor_id=assessor_id))
+            except (MoveForbidden, StaleState) as error:
+                name = (
+                    AssessmentProcess.objects.filter(task__pk=task_id)
+                    .values_list("enrolment__trainee__name", flat=True)
+                    .first()
+                )
+                raise type(error)(
+                    _("%(name)s: %(reason)s Nothing was assigned.") % {"name": name or "—", "reason": error.message}
+                ) from None
+        return assigned
+
+
 # Decisions ------------------------------------------------------------------------------------
 
 

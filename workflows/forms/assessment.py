@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from certification.models import ConflictKind
 from workflows.models import Decision
 
 
@@ -30,3 +31,34 @@ class AssignForm(forms.Form):
 
         self.fields["assessor"].queryset = User.objects.filter(pk__in=[a.pk for a in assessors])
         self.fields["assessor"].label_from_instance = lambda user: user.display_name
+
+
+class BulkAssignForm(forms.Form):
+    """One assessor for the tasks ticked in the officer's queue (the service checks each for conflicts)."""
+
+    assessor = forms.ModelChoiceField(label=_("Assign the selected to"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from certification.models import Role, User
+
+        self.fields["assessor"].queryset = User.objects.filter(role=Role.ASSESSOR, is_active=True).order_by(
+            "last_name", "first_name", "username"
+        )
+        self.fields["assessor"].label_from_instance = lambda user: user.display_name
+
+
+class ConflictForm(forms.Form):
+    """A conflict with the candidate on the page."""
+
+    kind = forms.ChoiceField(label=_("Kind of conflict"), choices=ConflictKind.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+
+class ConflictByIdForm(ConflictForm):
+    """A conflict with a trainee named by full name and ID number, both of which must match."""
+
+    name = forms.CharField(label=_("Full name"), max_length=64)
+    id_number = forms.CharField(label=_("ID number"), max_length=32)
+
+    field_order = ["name", "id_number", "kind", "note"]

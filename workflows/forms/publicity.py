@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Institution, Track
-from core.validators import refuse_format_characters
-from workflows.models import Objection, ObjectionStatus, PublicityNotice
+from core.validators import normalise_contact, refuse_format_characters, validate_phone_or_email
+from workflows.models import Objection, ObjectionStatus, PublicityNotice, PublicityOffice
 
 
 def _max_length(model, field: str) -> int:
@@ -44,7 +44,11 @@ class ObjectionForm(forms.Form):
     contact = forms.CharField(
         label=_("Phone or e-mail"),
         max_length=_max_length(Objection, "contact"),
-        help_text=_("Only the certification office sees it, to ask you about your objection."),
+        validators=[validate_phone_or_email],
+        help_text=_(
+            "A mainland mobile number or an e-mail address. Only the certification office sees it, "
+            "to ask you about your objection."
+        ),
     )
     text = forms.CharField(
         label=_("Your objection"),
@@ -52,6 +56,16 @@ class ObjectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What is wrong, and how you know it. At most 4,000 characters."),
     )
+
+    def clean_contact(self):
+        return normalise_contact(self.cleaned_data["contact"])
+
+
+class OfficeContactForm(forms.ModelForm):
+    class Meta:
+        model = PublicityOffice
+        fields = ["name", "address", "phone", "email", "hours", "how_to_object"]
+        widgets = {"how_to_object": forms.Textarea(attrs={"rows": 3})}
 
 
 class ObjectionFilterForm(forms.Form):

@@ -31,7 +31,8 @@ class ResultsForm(forms.Form):
 
     theory_score = _score_field(_("Theory score"))
     practical_score = _score_field(_("Practical score"))
-    exam_date = forms.DateField(label=_("Exam date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # <input type=date> takes ISO only: the localised format (2026/11/20 in zh-hans) shows as blank.
+    exam_date = forms.DateField(label=_("Exam date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, enrolment: Enrolment, attempt: AssessmentAttempt | None, **kwargs):
         super().__init__(*args, **kwargs)

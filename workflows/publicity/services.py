@@ -13,10 +13,12 @@ kept here:
   objection lodged on the last evening is never lost to a close running at the same moment.
 """
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -26,8 +28,9 @@ from django.utils.translation import gettext as _
 
 from certification import effects, services
 from certification.models import Enrolment, EnrolmentStatus, User
-from core.errors import InvalidInput, RuleNotMet, StaleState
+from core.errors import InvalidInput, MoveForbidden, RuleNotMet, StaleState
 from core.guards import require_officer
+from core.validators import normalise_contact
 from notifications import events as notifications
 from workflows.models import Objection, ObjectionStatus, PublicityEntry, PublicityNotice
 
@@ -99,10 +102,12 @@ def client_fingerprint(ip: str, user_agent: str) -> str:
 
 def lodge_objection(*, entry_id: int, name: str, contact: str, text: str, fingerprint: str = "") -> Objection:
     """Record an objection against a candidate in public notice; anyone may lodge one."""
-    name, contact, text = (name or "").strip(), (contact or "").strip(), (text or "").strip()
+    name, contact, text = (name or "").strip(), normalise_contact(contact), (text or "").strip()
     if not (name and contact and text):
         raise InvalidInput(_("Please give your name, how to contact you and your objection."))
-    objection = Objection(name=name, contact=contact, text=text, client_fingerprint=fingerprint[:64])
+    objection = Objection(
+        name=name, contact=contact, text=text, client_fingerprint=fingerprint[:64], receipt_number=_new_receipt_number()
+    )
     try:
         objection.full_clean(exclude=["entry"])  # the fields' own checks: lengths, a name's characters
     except ValidationError as error:
@@ -124,6 +129,21 @@ def lodge_objection(*, entry_id: int, name: str, contact: str, text: str, finger
         objection.save()
         notifications.objection_lodged(objection_id=objection.pk, enrolment=enrolment)
         return objection
+
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out on the phone
+
+
+def _new_receipt_number() -> str:
+    """YYYYMMDD-XXXXXX: the day it was lodged and six characters that nobody can guess from another
+    receipt (32⁶ ≈ 10⁹ a day); the unique index refuses the one-in-a-billion repeat, which the
+    objector then sees as an error to send again."""
+    today = timezone.localdate()
+    for _attempt in range(5):
+        number = f"{today:%Y%m%d}-" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+        if not Objection.objects.filter(receipt_number=number).exists():
+            return number
+    raise StaleState(_("Please send the objection again."))
 
 
 def _locked_open_objection(objection_id: int) -> Objection:
@@ -214,6 +234,32 @@ def _close_one(enrolment_id: int, *, today: date, actor: User | None) -> bool:
             return False  # an objection came in, or someone moved it first
         services.close_publicity(actor=actor, enrolment_id=enrolment_id)
     return True
+
+
+def close_early_for_demo(*, officer: User, notice_id: int, reason: str) -> int:
+    """DEBUG only: end a notice's periods now, so that someone trying the system reaches a
+    certificate in one sitting. Candidates with an open objection stay. Each move's state log says
+    "demo only" with the officer's reason. With DEBUG off this does not exist (MoveForbidden)."""
+    if not settings.DEBUG:
+        raise MoveForbidden(_("Closing a public notice early exists only in a demo (DEBUG on)."))
+    require_officer(officer)
+    reason = _("Demo only: public notice closed early. %(reason)s") % {"reason": _required_reason(reason)}
+    enrolment_ids = list(
+        Enrolment.objects.filter(publicity_entries__notice_id=notice_id, status=IN_PUBLICITY)
+        .exclude(publicity_entries__objections__status=ObjectionStatus.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    moved = 0
+    for enrolment_id in enrolment_ids:
+        with transaction.atomic():
+            locked = Enrolment.objects.select_for_update().filter(pk=enrolment_id, status=IN_PUBLICITY)
+            if not locked.exclude(publicity_entries__objections__status=ObjectionStatus.OPEN).exists():
+                continue  # an objection came in, or someone moved it first
+            services.close_publicity(actor=officer, enrolment_id=enrolment_id, reason=reason)
+            moved += 1
+    _close_finished_notices()
+    return moved
 
 
 def announce_closing_tomorrow(*, today: date | None = None) -> int:

@@ -9,4 +9,5 @@ app_name = "results"
 urlpatterns = [
     path("enrolments/<int:pk>/results/", results_views.results_edit, name="edit"),
     path("evidence/<int:pk>/", results_views.evidence_download, name="evidence"),
+    path("module-evidence/<int:pk>/", results_views.module_evidence_download, name="module_evidence"),
 ]

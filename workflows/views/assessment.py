@@ -16,9 +16,9 @@ from certification import selectors as certification_selectors
 from certification.listing import ListFilters
 from core.errors import LifecycleError
 from core.lists import Column, ExportColumn, ListSpec, export_response, list_page
-from core.views import render_error, role_required
+from core.views import render_error, role_required, selected_ids
 from workflows.assessment import selectors, services
-from workflows.forms.assessment import AssignForm, DecisionForm
+from workflows.forms.assessment import AssignForm, BulkAssignForm, ConflictForm, DecisionForm
 
 assessor_or_officer = role_required(permissions.is_assessor, permissions.is_officer)
 assessor_only = role_required(permissions.is_assessor)
@@ -91,7 +91,7 @@ def _task_rows(page_obj):
     ]
 
 
-def _list(request, tasks, *, heading, is_inbox, export_url):
+def _list(request, tasks, *, heading, is_inbox, export_url, bulk_assign_form=None):
     context = list_page(
         request,
         REVIEW_TASKS,
@@ -100,7 +100,12 @@ def _list(request, tasks, *, heading, is_inbox, export_url):
         hidden=["owner"] if is_inbox else [],
         export_url=export_url,
     )
-    context.update(rows=_task_rows(context["page_obj"]), heading=heading, is_inbox=is_inbox)
+    context.update(
+        rows=_task_rows(context["page_obj"]),
+        heading=heading,
+        is_inbox=is_inbox,
+        bulk_assign_form=bulk_assign_form,
+    )
     return render(request, "workflows/queue.html", context)
 
 
@@ -108,7 +113,12 @@ def _list(request, tasks, *, heading, is_inbox, export_url):
 def queue(request):
     tasks = selectors.review_queue_for(request.user)
     return _list(
-        request, tasks, heading=_("Review queue"), is_inbox=False, export_url=reverse("assessment:queue_export")
+        request,
+        tasks,
+        heading=_("Review queue"),
+        is_inbox=False,
+        export_url=reverse("assessment:queue_export"),
+        bulk_assign_form=BulkAssignForm() if permissions.is_officer(request.user) else None,
     )
 
 
@@ -149,11 +159,12 @@ def _review_context(request, task, **extra):
         if permissions.is_officer(request.user)
         else None,
         "clean": selectors.is_clean(task),
+        "conflict_form": ConflictForm(),
         **extra,
     }
 
 
-def _visible_task_or_404(request, task_id):
+def visible_task_or_404(request, task_id):
     task = selectors.task_visible_to(request.user, task_id)
     if task is None:
         raise Http404
@@ -162,17 +173,19 @@ def _visible_task_or_404(request, task_id):
 
 @assessor_or_officer
 def review(request, task_id):
-    task = _visible_task_or_404(request, task_id)
+    task = visible_task_or_404(request, task_id)
     return render(request, "workflows/review.html", _review_context(request, task))
 
 
 @require_POST
 @assessor_only
 def decide(request, task_id):
-    task = _visible_task_or_404(request, task_id)
+    task = visible_task_or_404(request, task_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return render(request, "workflows/review.html", _review_context(request, task, decision_form=form), status=400)
+    # The decision claims an unclaimed task (services.decide); the page said so, and so does the message.
+    was_unclaimed = task.owner_id is None
     try:
         enrolment = services.decide(
             assessor=request.user,
@@ -182,29 +195,30 @@ def decide(request, task_id):
         )
     except LifecycleError as error:
         return render_error(request, error, "workflows/review.html", _review_context(request, task, decision_form=form))
-    messages.success(
-        request,
-        _("Decision recorded: %(name)s is now “%(status)s”.")
-        % {"name": enrolment.trainee.name, "status": enrolment.get_status_display()},
-    )
+    if was_unclaimed:
+        message = _("You claimed %(name)s and recorded your decision: now “%(status)s”.")
+    else:
+        message = _("Decision recorded: %(name)s is now “%(status)s”.")
+    messages.success(request, message % {"name": enrolment.trainee.name, "status": enrolment.get_status_display()})
     return redirect("assessment:inbox")
 
 
 @require_POST
 @assessor_only
 def claim(request, task_id):
-    task = _visible_task_or_404(request, task_id)
+    task = visible_task_or_404(request, task_id)
     try:
         services.claim_task(assessor=request.user, task_id=task.pk)
     except LifecycleError as error:
         return render_error(request, error, "workflows/review.html", _review_context(request, task))
+    messages.success(request, _("Claimed: the candidate is in your inbox until you decide or release it."))
     return redirect("assessment:review", task_id=task.pk)
 
 
 @require_POST
 @assessor_or_officer
 def release(request, task_id):
-    task = _visible_task_or_404(request, task_id)
+    task = visible_task_or_404(request, task_id)
     try:
         services.release_task(user=request.user, task_id=task.pk)
     except LifecycleError as error:
@@ -216,7 +230,7 @@ def release(request, task_id):
 @require_POST
 @role_required(permissions.is_officer)
 def assign(request, task_id):
-    task = _visible_task_or_404(request, task_id)
+    task = visible_task_or_404(request, task_id)
     form = AssignForm(request.POST, assessors=selectors.eligible_assessors(task))
     if not form.is_valid():
         return render(request, "workflows/review.html", _review_context(request, task), status=400)
@@ -224,7 +238,32 @@ def assign(request, task_id):
         services.assign_task(officer=request.user, task_id=task.pk, assessor_id=form.cleaned_data["assessor"].pk)
     except LifecycleError as error:
         return render_error(request, error, "workflows/review.html", _review_context(request, task))
-    messages.success(request, _("Task assigned to %(name)s.") % {"name": form.cleaned_data["assessor"].get_username()})
+    messages.success(request, _("Task assigned to %(name)s.") % {"name": form.cleaned_data["assessor"].display_name})
+    return redirect("assessment:queue")
+
+
+@require_POST
+@role_required(permissions.is_officer)
+def assign_selected(request):
+    """The officer hands the ticked tasks to one assessor (all or nothing, conflicts respected)."""
+    form = BulkAssignForm(request.POST)
+    try:
+        ids = selected_ids(request, "task")
+        if not form.is_valid():
+            messages.error(request, _("Choose an active assessor."))
+            return redirect("assessment:queue")
+        assessor = form.cleaned_data["assessor"]
+        assigned = services.assign_tasks(officer=request.user, task_ids=ids, assessor_id=assessor.pk)
+    except LifecycleError as error:
+        messages.error(request, error.message)
+        return redirect("assessment:queue")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d candidate assigned to %(name)s.", "%(count)d candidates assigned to %(name)s.", len(assigned)
+        )
+        % {"count": len(assigned), "name": assessor.display_name},
+    )
     return redirect("assessment:queue")
 
 
@@ -237,7 +276,10 @@ def approve_selected(request):
     tasks = list(visible.filter(pk__in=ids))
     rows = [{"task": t, "process": t.process.assessmentprocess, "clean": selectors.is_clean(t)} for t in tasks]
     unclean = [row for row in rows if not row["clean"]]
-    if not ids or len(tasks) != len(set(ids)) or unclean:
+    if not ids:
+        messages.error(request, _("Select at least one."))
+        return redirect("assessment:queue")
+    if len(tasks) != len(set(ids)) or unclean:
         messages.error(
             request,
             _(

@@ -4,7 +4,9 @@ Public pages show candidates of open notices only, through workflows.publicity.P
 (masked name, institution, track, level, period): nothing else of a trainee reaches the template.
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +19,15 @@ from certification.models import EnrolmentStatus
 from core import error_pages, ratelimit
 from core.errors import InvalidInput, LifecycleError
 from core.views import officer_required, paginate, render_error, selected_ids
-from workflows.forms.publicity import DecisionForm, ObjectionFilterForm, ObjectionForm, OpenNoticeForm, PassedFilterForm
+from workflows.forms.publicity import (
+    DecisionForm,
+    ObjectionFilterForm,
+    ObjectionForm,
+    OpenNoticeForm,
+    PassedFilterForm,
+)
 from workflows.models import Objection, ObjectionStatus, PublicityNotice
+from workflows.publicity import office
 from workflows.publicity import services as publicity
 
 OBJECTIONS_PER_HOUR = 5
@@ -40,7 +49,11 @@ def public_notice_detail(request, notice_id: int):
     notice = get_object_or_404(publicity.open_notices(), pk=notice_id)
     context = paginate(request, publicity.public_entries(notice), per_page=PUBLIC_PAGE_SIZE)
     today = timezone.localdate()
-    context.update(notice=notice, candidates=[publicity.public_candidate(e, today) for e in context["page_obj"]])
+    context.update(
+        notice=notice,
+        candidates=[publicity.public_candidate(e, today) for e in context["page_obj"]],
+        office=office.office_contact(),
+    )
     return render(request, TEMPLATES + "public_notice.html", context)
 
 
@@ -61,7 +74,7 @@ def lodge_objection(request, notice_id: int, entry_id: int):
     if not form.is_valid():
         return render(request, template, context, status=400)
     try:
-        publicity.lodge_objection(
+        objection = publicity.lodge_objection(
             entry_id=entry.pk,
             **form.cleaned_data,
             fingerprint=publicity.client_fingerprint(client_ip, request.headers.get("User-Agent", "")),
@@ -69,7 +82,12 @@ def lodge_objection(request, notice_id: int, entry_id: int):
     except LifecycleError as error:
         return render_error(request, error, template, context)
     messages.success(
-        request, _("Your objection was received. The certification office will look into it and may contact you.")
+        request,
+        _(
+            "Your objection was received. Your receipt number is %(receipt)s: quote it when you contact the "
+            "office. The certification office will look into it and may contact you."
+        )
+        % {"receipt": objection.receipt_number},
     )
     return redirect("publicity:notice", notice_id=notice.pk)
 
@@ -109,7 +127,8 @@ def officer_index(request):
     form = OpenNoticeForm(request.POST)
     selected = []
     try:
-        selected = selected_ids(request)
+        # "Every candidate matching the filter" needs no ticks.
+        selected = selected_ids(request, at_least_one=not request.POST.get("all_matching"))
         if not form.is_valid():
             return render(
                 request, template, _index_context(request, open_form=form, selected_ids=set(selected)), status=400
@@ -166,8 +185,34 @@ def officer_notice_list(request):
 def officer_notice_detail(request, notice_id: int):
     notice = get_object_or_404(publicity.notices_with_counts(), pk=notice_id)
     context = paginate(request, publicity.notice_entries(notice), per_page=PUBLIC_PAGE_SIZE)
-    context["notice"] = notice
+    context.update(notice=notice, demo_close_early=settings.DEBUG)
     return render(request, TEMPLATES + "officer_notice.html", context)
+
+
+@officer_required
+@require_POST
+def close_early_for_demo(request, notice_id: int):
+    """DEBUG only (404 otherwise): see publicity.close_early_for_demo."""
+    if not settings.DEBUG:
+        raise Http404
+    notice = get_object_or_404(publicity.notices_with_counts(), pk=notice_id)
+    try:
+        moved = publicity.close_early_for_demo(
+            officer=request.user, notice_id=notice.pk, reason=request.POST.get("reason", "")
+        )
+    except LifecycleError as error:
+        messages.error(request, error.message)
+        return redirect("officer_publicity:notice", notice_id=notice.pk)
+    messages.success(
+        request,
+        ngettext(
+            "Demo only: %(count)d candidate moved to ready to issue.",
+            "Demo only: %(count)d candidates moved to ready to issue.",
+            moved,
+        )
+        % {"count": moved},
+    )
+    return redirect("officer_publicity:notice", notice_id=notice.pk)
 
 
 def _objections_context(request, *, failed_id=None, failed_form=None) -> dict:

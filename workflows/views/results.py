@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from certification import evidence, permissions, registration, rules, selectors, services
+from certification import evidence, module_evidence, permissions, registration, rules, selectors, services
 from certification.models import EvidenceFile
 from core.errors import LifecycleError
 from core.views import render_error, role_required
@@ -45,6 +45,7 @@ def _context(request, enrolment, attempt, *, results_form=None, upload_form=None
         "upload_form": upload_form or EvidenceUploadForm(),
         "submit_form": SubmitResultsForm(initial={"expected_status": enrolment.status}),
         "max_files": evidence.max_files(),
+        "reusable_models": module_evidence.reusable_models(enrolment, attempt) if can_edit else [],
         **extra,
     }
 
@@ -131,7 +132,21 @@ def _submit(request, enrolment):
     return redirect("enrolments:detail", pk=enrolment.pk)
 
 
-ACTIONS = {"scores": _save_scores, "upload": _upload, "remove": _remove, "submit": _submit}
+def _reuse(request, enrolment):
+    completion_id = request.POST.get("completion", "")
+    if not completion_id.isdigit():
+        raise Http404
+    try:
+        copied = module_evidence.reuse_module_model(
+            staff=request.user, enrolment_id=enrolment.pk, completion_id=int(completion_id)
+        )
+    except LifecycleError as error:
+        return _refused(request, enrolment, error)
+    messages.success(request, _("“%(name)s” from the module completions added.") % {"name": copied.original_name})
+    return redirect("results:edit", pk=enrolment.pk)
+
+
+ACTIONS = {"scores": _save_scores, "upload": _upload, "remove": _remove, "submit": _submit, "reuse": _reuse}
 
 
 @never_cache
@@ -149,6 +164,30 @@ def evidence_download(request, pk):
         handle, as_attachment=True, filename=found.original_name, content_type=evidence.content_type_of(found.file.name)
     )
     # Never rendered by the browser as a page of ours, whatever the file holds.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@never_cache
+@login_required
+def module_evidence_download(request, pk):
+    """The file recorded with a module completion, to whoever may see the candidate (404 otherwise)."""
+    completion = get_object_or_404(module_evidence.completions_with_evidence_visible_to(request.user), pk=pk)
+    if permissions.is_assessor(request.user) and permissions.has_conflict_of_interest(
+        request.user, completion.enrolment
+    ):
+        raise Http404
+    try:
+        handle = completion.evidence.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=module_evidence.reused_name(completion),
+        content_type=evidence.content_type_of(completion.evidence.name),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -24,13 +24,16 @@ ALL = "all"
 
 @officer_required
 def officer_statistics(request):
-    return _page(request, institution_id=None, xlsx_url="statistics:officer_xlsx")
+    return _page(request, institution_id=None, xlsx_url="statistics:officer_xlsx", report_url="reports:officer_report")
 
 
 @institution_required
 def institution_statistics(request):
     return _page(
-        request, institution_id=roles.institution_of_staff(request.user), xlsx_url="statistics:institution_xlsx"
+        request,
+        institution_id=roles.institution_of_staff(request.user),
+        xlsx_url="statistics:institution_xlsx",
+        report_url="reports:institution_report",
     )
 
 
@@ -44,7 +47,7 @@ def institution_xlsx(request, figure: str):
     return _xlsx(request, figure, institution_id=roles.institution_of_staff(request.user))
 
 
-def _page(request, *, institution_id: int | None, xlsx_url: str):
+def _page(request, *, institution_id: int | None, xlsx_url: str, report_url: str):
     form = StatisticsFilterForm(request.GET or None, institution_id=institution_id)
     shown = figures.build(form.scope(), names_assessors=institution_id is None)
     context = {
@@ -53,6 +56,7 @@ def _page(request, *, institution_id: int | None, xlsx_url: str):
         "charts": {figure.key: {"title": figure.title, **figure.chart} for figure in shown},
         "query": request.GET.urlencode(),
         "xlsx_url": xlsx_url,
+        "report_url": report_url,  # the programme report's PDF (reports.views), same selection
         "all": ALL,
         "for_institution": institution_id is not None,
     }

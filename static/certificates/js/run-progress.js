@@ -8,6 +8,7 @@
   var bar = box.querySelector("[data-progress-bar]");
   var text = box.querySelector("[data-progress-text]");
   var rate = box.querySelector("[data-progress-rate]");
+  var state = box.querySelector("[data-progress-state]");
   var url = box.getAttribute("data-progress-url");
 
   function update(progress) {
@@ -16,6 +17,7 @@
     bar.textContent = progress.percent + "%";
     text.textContent = progress.summary;  // worded and translated by the server
     rate.textContent = progress.per_second ? progress.per_second + " /s" : "";
+    if (state && progress.state) { state.textContent = progress.state; }  // the same words as the issuance page
   }
 
   function poll() {

@@ -3,7 +3,9 @@
 Every minute: makes sure the hourly close of ended public notices is waiting in the queue
 (workflows.tasks; it re-enqueues itself, so this only restarts a chain that a lost worker broke),
 enqueues the workers' heartbeat that /healthz reads (core.tasks), the sending of due notification
-e-mails and, once an hour, the notifications' daily round (notifications.tasks). The workers run both. A
+e-mails and, once an hour, the notifications' daily round (notifications.tasks), the refresh of
+the statistics' stage durations (certification.stage_durations) and the jobs other apps registered
+in core.periodic (the webhooks' retries). The workers run them. A
 second scheduler by mistake is harmless: both steps enqueue only when nothing is waiting.
 """
 
@@ -14,9 +16,10 @@ import threading
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from core import periodic
 from core.tasks import enqueue_heartbeat
 from notifications.tasks import schedule_notifications
-from workflows.tasks import schedule_close_due_publicity
+from workflows.tasks import schedule_close_due_publicity, schedule_stage_durations_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,9 @@ class Command(BaseCommand):
                 schedule_close_due_publicity()
                 enqueue_heartbeat()
                 schedule_notifications()
+                schedule_stage_durations_refresh()
+                for job in periodic.jobs():  # the apps' own (e.g. integrations' webhook retries)
+                    job()
             except Exception:
                 # The database may be restarting: try again next round rather than die.
                 logger.exception("scheduler round failed")

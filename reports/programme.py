@@ -1,0 +1,131 @@
+"""The programme report (docs/spec.md §10): the statistics page's figures for one selection, as a
+PDF for the district. It opens with the headline in the district's own words ("累计为885名相关人员
+提供职业技能培训，其中服装制版330人、…"), then every figure of the page (its chart drawn as SVG, its
+table), then one table per institution and track.
+
+"Trained" is the page's definition (certification.statistics): the `complete_training` moves made
+in the period, once per enrolment; "certified", the `issue` moves. So the headline's numbers are the
+totals of the page's "trained per month" table for the same selection.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils import timezone, translation
+
+from certification import statistics
+from certification.models import StateLog
+from certification.statistics import Scope
+from workflows import figures as page_figures
+
+from . import svg
+
+
+@dataclass(frozen=True)
+class TrackCount:
+    code: str
+    name: str  # the track's Chinese name: the report is the district's document
+    trained: int
+    certified: int
+
+
+@dataclass
+class InstitutionRow:
+    name: str
+    counts: dict[str, list[int]] = field(default_factory=dict)  # track code → [trained, certified]
+
+    def cells(self, codes: list[str]) -> list[int]:
+        values = [v for code in codes for v in self.counts.get(code, [0, 0])]
+        return [*values, sum(values[0::2]), sum(values[1::2])]
+
+
+@dataclass
+class Report:
+    scope: Scope
+    selection: list[tuple[str, str]]  # (filter, value) lines under the title
+    tracks: list[TrackCount]  # in the headline's order: most trained first
+    institutions: list[InstitutionRow]
+    figures: list[tuple[page_figures.Figure, str]]  # (figure, its chart as SVG)
+    generated_at: object = None
+
+    @property
+    def trained(self) -> int:
+        return sum(track.trained for track in self.tracks)
+
+    @property
+    def certified(self) -> int:
+        return sum(track.certified for track in self.tracks)
+
+    @property
+    def headline_parts(self) -> list[TrackCount]:
+        return [track for track in self.tracks if track.trained]
+
+    @property
+    def certified_parts(self) -> list[TrackCount]:
+        return [track for track in self.tracks if track.certified]
+
+    @property
+    def track_columns(self) -> list[TrackCount]:
+        return sorted(self.tracks, key=lambda t: t.code)
+
+    @property
+    def track_codes(self) -> list[str]:
+        return [track.code for track in self.track_columns]
+
+    @property
+    def institution_rows(self) -> list[tuple[str, list[int]]]:
+        codes = self.track_codes
+        return [(row.name, row.cells(codes)) for row in self.institutions]
+
+    @property
+    def totals_row(self) -> list[int]:
+        total = InstitutionRow("")
+        for row in self.institutions:
+            for code, (trained, certified) in row.counts.items():
+                pair = total.counts.setdefault(code, [0, 0])
+                pair[0] += trained
+                pair[1] += certified
+        return total.cells(self.track_codes)
+
+
+def by_institution_and_track(scope: Scope) -> dict[tuple[str, str], list[int]]:
+    """(institution name, track code) → [trained, certified] in the period; one query."""
+    rows = (
+        StateLog.objects.filter(scope.enrolments("enrolment__"), scope.period("created_at"))
+        .filter(transition__in=[statistics.TRAINED, statistics.CERTIFIED])
+        .order_by()
+        .values_list("enrolment__batch__institution__name", "enrolment__track__code", "transition")
+        .annotate(n=Count("pk"))
+    )
+    found: dict[tuple[str, str], list[int]] = {}
+    for institution, code, move, n in rows:
+        found.setdefault((institution, code), [0, 0])[0 if move == statistics.TRAINED else 1] += n
+    return found
+
+
+def build(scope: Scope, *, names_assessors: bool, selection: list[tuple[str, str]]) -> Report:
+    """The report of one selection, in Chinese (the district's document, like the certificate)."""
+    with translation.override("zh-hans"):
+        shown = page_figures.build(scope, names_assessors=names_assessors)
+        counts = by_institution_and_track(scope)
+        tracks = statistics.tracks()
+        per_track = {
+            track.code: TrackCount(
+                track.code,
+                track.name_zh,
+                sum(pair[0] for (_i, code), pair in counts.items() if code == track.code),
+                sum(pair[1] for (_i, code), pair in counts.items() if code == track.code),
+            )
+            for track in tracks
+        }
+        institutions: dict[str, InstitutionRow] = {}
+        for (name, code), pair in counts.items():
+            institutions.setdefault(name, InstitutionRow(name)).counts[code] = pair
+        return Report(
+            scope=scope,
+            selection=selection,
+            tracks=sorted(per_track.values(), key=lambda t: (-t.trained, t.code)),
+            institutions=[institutions[name] for name in sorted(institutions)],
+            figures=[(figure, svg.bar_chart(figure.chart)) for figure in shown],
+            generated_at=timezone.localtime(),
+        )
