@@ -1,6 +1,9 @@
 """Benchmark of certificate issuance (issue 5): the 885-candidate demo cohort, end to end and bare.
 
     .venv/bin/python bench/issuance.py [--cohort 885] [--workers 2] [--database-url postgres://...]
+    .venv/bin/python bench/issuance.py --cohort 8850 --baseline-cohort 885 --database-url postgres://...
+    .venv/bin/python bench/issuance.py --workers 4 --pools 2 --database-url postgres://...
+    .venv/bin/python bench/issuance.py --notifications
 
 On a fresh database (a temporary SQLite file unless --database-url names a PostgreSQL server, on
 which a throwaway database is created and dropped), after `seed_demo --cohort N`:
@@ -27,6 +30,22 @@ Two clocks: wall time, which is the figure that matters on a machine doing nothi
 time (all the processes' user + system time, divided by the number of workers), which other work on
 a shared machine does not inflate. Their gap is time spent waiting (disk syncs, locks, a busy CPU);
 the load average printed with each phase says how busy the machine was.
+
+Options for scale (issue 17) and notifications (issue 14), each printing what its issue asks:
+
+  --baseline-cohort B  first seed and issue B candidates, then top the demo cohort up by --cohort
+                       more (`seed_demo --cohort B+N`) and issue those: both seed_demo times, both
+                       issuance times and their ratio (target ≤ 1.05 × N/B, i.e. ≤ 10.5 × for 8,850
+                       after 885), queries per certificate and each worker's peak RSS for both.
+  --pools P            the workers as P process groups ("machines") sharing one database; the check
+                       at the end finds no duplicate and no skipped number.
+  --notifications      notification delivery active while issuing: an SMTP server (aiosmtpd) on a
+                       loopback port, the scheduler (`run_scheduler`, a round every 10 s) queueing the
+                       sending, which the same workers do; prints the mails received.
+  --no-bare            skip the bare WeasyPrint side (always skipped with --baseline-cohort).
+
+Any of these runs the workers through bench/probed_worker.py, which counts each worker's queries and
+records its peak RSS.
 """
 
 import argparse
@@ -45,12 +64,24 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 CHUNK = 10
 
+import issuance_scale  # noqa: E402  (bench/, beside this script)
+
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description="Benchmark of certificate issuance.")
     parser.add_argument("--cohort", type=int, default=885)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--database-url", help="postgres://user@host:port/ (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--baseline-cohort",
+        type=int,
+        default=0,
+        metavar="B",
+        help="issue B candidates first, then --cohort more, and compare (issue 17)",
+    )
+    parser.add_argument("--pools", type=int, default=1, help="the workers as this many process groups ('machines')")
+    parser.add_argument("--notifications", action="store_true", help="deliver notifications while issuing")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare WeasyPrint side")
     parser.add_argument(
         "--no-bytecode-cache",
         action="store_true",
@@ -287,16 +318,30 @@ def main() -> None:
         manage(environment, "create_signing_key", "--if-missing")
         manage(environment, "migrate", "--noinput", "--verbosity", "0")
         manage(environment, "createcachetable")
-        manage(environment, "seed_demo", "--cohort", str(arguments.cohort), "--force", "--verbosity", "0")
-        print(f"Set-up (migrate, key, seed_demo --cohort {arguments.cohort}): {time.perf_counter() - started:.0f} s")
+        first_cohort = arguments.baseline_cohort or arguments.cohort
+        seeding = time.perf_counter()
+        manage(environment, "seed_demo", "--cohort", str(first_cohort), "--force", "--verbosity", "0")
+        seed_seconds = time.perf_counter() - seeding
+        print(f"Set-up (migrate, key, seed_demo --cohort {first_cohort}): {time.perf_counter() - started:.0f} s")
 
         import django
 
         django.setup()
         workers = arguments.workers
-        print(f"End to end: starting ({load()})")
+        mailbox = issuance_scale.Mailbox() if arguments.notifications else None
+        if mailbox:
+            environment.update(mailbox.environment())
+            print(
+                f"Notifications: delivered while issuing, to an SMTP server on 127.0.0.1:{mailbox.port}; "
+                f"{issuance_scale.give_everyone_an_address()} users given an e-mail address"
+            )
+        print(f"End to end: starting ({load()})", flush=True)
         cpu_before = cpu_seconds()
-        count, seconds = issue_end_to_end(environment, workers)
+        if issuance_scale.wanted(arguments):
+            count, seconds, figures = issuance_scale.issue(arguments, environment, workdir, label=str(first_cohort))
+            print(f"Probed workers ({arguments.pools} pool(s)): {issuance_scale.describe(count, seconds, figures)}")
+        else:
+            count, seconds = issue_end_to_end(environment, workers)
         cpu = cpu_seconds() - cpu_before
         end_to_end_cpu_seconds = cpu
         end_to_end, end_to_end_cpu = count / seconds, count / (cpu / workers)
@@ -306,6 +351,18 @@ def main() -> None:
             f"({load()})"
         )
 
+        if mailbox:
+            print(f"Notifications after the run: {issuance_scale.deliver_the_rest(environment, mailbox)}")
+            mailbox.stop()
+        if arguments.baseline_cohort:
+            issuance_scale.compare(
+                arguments, environment, workdir, seed_seconds=seed_seconds, first=(count, seconds, figures)
+            )
+        if issuance_scale.wanted(arguments):
+            print(f"Numbers: {issuance_scale.check_numbers()}")
+        if arguments.baseline_cohort or arguments.no_bare:
+            print("Bare WeasyPrint: skipped")
+            return
         htmls, base_url, stylesheets = bare_inputs(workdir)
         print(f"Bare WeasyPrint: starting ({load()})")
         cpu_before = cpu_seconds()

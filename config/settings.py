@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "integrations",
     "api",
     "demo",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,8 @@ EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20)
 # platforms accept.
 EXCHANGE_MAX_ROWS = env_int("EXCHANGE_MAX_ROWS", 50_000)  # data rows in one uploaded workbook
 EXCHANGE_MAX_FILE_BYTES = env_int("EXCHANGE_MAX_FILE_BYTES", 20 * megabyte)  # one uploaded workbook, as received
+# Larger uploads are checked and imported by a task worker, with a progress bar (exchange/background.py).
+EXCHANGE_BACKGROUND_BYTES = env_int("EXCHANGE_BACKGROUND_BYTES", 128 * 1024)
 # An archive's parts are refused when they unpack to more than this in total...
 EXCHANGE_MAX_UNPACKED_BYTES = env_int("EXCHANGE_MAX_UNPACKED_BYTES", 1024 * megabyte)
 # ...or when one part is this many times larger than its compressed size (a zip bomb). Real

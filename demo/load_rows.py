@@ -213,6 +213,7 @@ class ChunkWriter:
                 batch_id=self.batch_ids[story.batch.index],
                 track_id=self.cast.tracks[story.batch.track].pk,
                 status_changed_at=story.moves[-1].at if story.moves else story.created_at,
+                updated_at=story.moves[-1].at if story.moves else story.created_at,  # written last by its last move
                 approved_at=story.approved_at,
                 publicity_ends_on=story.publicity_ends_on,
                 created_by_id=self.cast.staff[story.batch.institution].pk,

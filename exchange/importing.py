@@ -32,6 +32,9 @@ from .summary import REJECTED, UNCHANGED, Problem, Summary
 CHUNK_ROWS = 1000
 
 ProblemListener = Callable[[Problem], None]
+# (steps done, steps in all): a step is a row read or a row planned and written, so a file of n rows
+# has 2n steps; while reading, n is the sheet's declared size (exact once the last row is read).
+ProgressListener = Callable[[int, int], None]
 
 
 def described(values: dict) -> tuple[str, str]:
@@ -53,7 +56,13 @@ class RowReading:
 
 @contextmanager
 def prepared(
-    *, staff: User, kind: Kind, fileobj, options: Options | None = None, on_problem: ProblemListener | None = None
+    *,
+    staff: User,
+    kind: Kind,
+    fileobj,
+    options: Options | None = None,
+    on_problem: ProblemListener | None = None,
+    on_progress: ProgressListener | None = None,
 ) -> Iterator["Run"]:
     """The upload read and checked, row by row, without writing anything: `run.summary.refusal` says
     why the file is refused as a whole; else `run.apply()`, inside the caller's transaction, plans and
@@ -64,6 +73,7 @@ def prepared(
     file, a chunk at a time, so that memory does not grow with the file either.
     """
     run = Run(staff, kind, options or Options(), Summary(kind=kind.name), on_problem)
+    run.on_progress = on_progress
     try:
         try:
             book = reading.open_workbook(fileobj)
@@ -120,6 +130,13 @@ class Run:
         self.spool = tempfile.TemporaryFile()
         self.chunks = 0
         self.merged_ranges: list[tuple[str, int, int, int]] = []  # (range, first column, first row, last row)
+        self.on_progress: ProgressListener | None = None
+        self.data_rows = 0
+
+    def progress(self, done: int, rows: int) -> None:
+        """`done` steps of a file of `rows` rows (2 steps a row: read, then planned and written)."""
+        if self.on_progress:
+            self.on_progress(done, max(2 * rows, done, 1))
 
     def refuse(self, refusal: FileRefused) -> None:
         self.summary.refusal, self.summary.refusal_status = refusal.message, refusal.http_status
@@ -127,6 +144,7 @@ class Run:
     def read(self, book: reading.Book) -> None:
         _title, part = reading.data_sheet(book)
         reading.check_declared_rows(book, part)
+        declared = max(reading.declared_rows(book, part) - limits.HEADER_ROWS, 0)
         stream = reading.SheetStream(book, part)
         rows = iter(stream)
         self.layout, pending = read_layout(self.kind, rows)
@@ -157,7 +175,10 @@ class Run:
             if len(chunk) == CHUNK_ROWS:
                 self.keep(chunk)
                 chunk = []
+                self.progress(data_rows, declared)
         self.keep(chunk)
+        self.data_rows = data_rows
+        self.progress(data_rows, data_rows)
         if data_rows == 0:
             raise FileRefused(_("The file has headers but no rows of data."))
         self.check_merged(stream.merged_ranges)
@@ -181,6 +202,7 @@ class Run:
                 self.spool.seek(0)
                 for _chunk in range(self.chunks):
                     self.apply_chunk(pickle.load(self.spool))  # written by this run, a moment ago
+                    self.progress(self.data_rows + len(self.outcomes), self.data_rows)
                 self.reject_merged()
                 self.warn_about_empty_rows()
         except FileRefused as refusal:

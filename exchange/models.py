@@ -18,8 +18,19 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    # A large file is read and imported by a task worker (exchange.tasks): queued → checking → previewed,
+    # then importing → imported (or back to previewed with the reason when nothing could be written).
+    QUEUED = "queued", _("waiting to be checked")
+    CHECKING = "checking", _("being checked")
     PREVIEWED = "previewed", _("awaiting confirmation")
+    IMPORTING = "importing", _("being imported")
     IMPORTED = "imported", _("imported")
+    REFUSED = "refused", _("refused")
+    FAILED = "failed", _("failed")
+
+
+# Statuses in which a task worker has the upload: the page follows its progress.
+RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
 
 def upload_path(instance: "ImportSession", filename: str) -> str:
@@ -43,6 +54,13 @@ class ImportSession(models.Model):
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     imported_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     valid_rows_only = models.BooleanField(default=False)
+    # Progress of a background check or import (exchange.tasks): rows done of rows known so far.
+    in_background = models.BooleanField(default=False)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    # Why a background run stopped: the file refused as a whole, rows rejected since the preview, an error.
+    message = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -60,3 +78,11 @@ class ImportSession(models.Model):
     @property
     def is_imported(self) -> bool:
         return self.status == ImportStatus.IMPORTED
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.rows_done / self.rows_total)) if self.rows_total else 0

@@ -28,11 +28,13 @@ from .models import ImportSession, ImportStatus
 from .summary import PROBLEMS_KEPT, Summary
 
 
-def preview(*, staff: User, kind: str, fileobj, options: Options | None = None, on_problem=None) -> Summary:
+def preview(
+    *, staff: User, kind: str, fileobj, options: Options | None = None, on_problem=None, on_progress=None
+) -> Summary:
     """What importing the file would do, row by row; nothing is written."""
     require_institution_staff(staff)
     with importing.prepared(
-        staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options, on_problem=on_problem
+        staff=staff, kind=KINDS[kind], fileobj=fileobj, options=options, on_problem=on_problem, on_progress=on_progress
     ) as run:
         if run.summary.refusal:
             return run.summary
@@ -74,18 +76,7 @@ def start_import(*, staff: User, kind: str, upload, submit: bool = False) -> Imp
     if summary.refusal:
         raise FileRefused(summary.refusal, summary.refusal_status)
     digest = _sha256(upload)
-    earlier = (
-        ImportSession.objects.filter(
-            institution_id=staff.institution_id, kind=kind, sha256=digest, status=ImportStatus.IMPORTED
-        )
-        .order_by("-imported_at")
-        .first()
-    )
-    if earlier is not None:
-        summary.warnings.append(
-            _("This same file was imported on %(date)s: rows already in the database count as unchanged.")
-            % {"date": formats.date_format(timezone.localtime(earlier.imported_at), "DATETIME_FORMAT")}
-        )
+    warn_if_imported_before(summary, institution_id=staff.institution_id, kind=kind, digest=digest)
     session = ImportSession(
         institution_id=staff.institution_id,
         uploaded_by=staff,
@@ -102,12 +93,29 @@ def start_import(*, staff: User, kind: str, upload, submit: bool = False) -> Imp
     return session
 
 
-def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = False) -> tuple[ImportSession, Summary]:
+def warn_if_imported_before(summary: Summary, *, institution_id: int, kind: str, digest: str) -> None:
+    earlier = (
+        ImportSession.objects.filter(
+            institution_id=institution_id, kind=kind, sha256=digest, status=ImportStatus.IMPORTED
+        )
+        .order_by("-imported_at")
+        .first()
+    )
+    if earlier is not None:
+        summary.warnings.append(
+            _("This same file was imported on %(date)s: rows already in the database count as unchanged.")
+            % {"date": formats.date_format(timezone.localtime(earlier.imported_at), "DATETIME_FORMAT")}
+        )
+
+
+def confirm_import(
+    *, staff: User, session_id: int, valid_rows_only: bool = False, on_progress=None, in_background: bool = False
+) -> tuple[ImportSession, Summary]:
     """Import a previewed upload. The session's summary becomes the import's; `summary.written`
     says whether anything was written (rows rejected since the preview stop an all-or-nothing import)."""
     require_institution_staff(staff)
     # Checked once to read the file before the lock, and again under it.
-    session = _importable_session(ImportSession.objects.all(), staff, session_id, valid_rows_only)
+    session = importable_session(ImportSession.objects.all(), staff, session_id, valid_rows_only, in_background)
     previewed = session.result
     options = Options(
         submit=session.submit,
@@ -116,10 +124,14 @@ def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = Fals
     )
     with (
         session.file.open("rb") as fileobj,
-        importing.prepared(staff=staff, kind=KINDS[session.kind], fileobj=fileobj, options=options) as run,
+        importing.prepared(
+            staff=staff, kind=KINDS[session.kind], fileobj=fileobj, options=options, on_progress=on_progress
+        ) as run,
         transaction.atomic(),
     ):
-        session = _importable_session(ImportSession.objects.select_for_update(), staff, session_id, valid_rows_only)
+        session = importable_session(
+            ImportSession.objects.select_for_update(), staff, session_id, valid_rows_only, in_background
+        )
         summary = _apply(run, options)
         if valid_rows_only:
             # The rows skipped were rejected by the preview: keep its reasons next to any new ones.
@@ -136,12 +148,17 @@ def confirm_import(*, staff: User, session_id: int, valid_rows_only: bool = Fals
     return session, summary
 
 
-def _importable_session(sessions, staff: User, session_id: int, valid_rows_only: bool) -> ImportSession:
+def importable_session(
+    sessions, staff: User, session_id: int, valid_rows_only: bool, in_background: bool = False
+) -> ImportSession:
+    """The upload, if it may be imported now: previewed (or, for the background task, handed to it)."""
     session = sessions.filter(pk=session_id, institution_id=staff.institution_id).first()
     if session is None:
         raise MoveForbidden(_("This upload is not your institution's."))
     if session.is_imported:
         raise StaleState(_("This file was already imported."))
+    if session.status != (ImportStatus.IMPORTING if in_background else ImportStatus.PREVIEWED):
+        raise StaleState(_("This file is being checked or imported in the background: follow it on its page."))
     previewed = session.result
     if previewed.rejected and not valid_rows_only:
         raise RuleNotMet(

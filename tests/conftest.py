@@ -20,22 +20,6 @@ def english_outside_requests():
         yield
 
 
-@pytest.fixture(scope="session", autouse=True)
-def credential_key(tmp_path_factory):
-    """The office's Ed25519 credential key, for every test that issues a certificate (its Open Badges
-    credential is signed with it; tests/certificates adds the PDF key beside it)."""
-    from django.conf import settings
-
-    from certificates import office_keys
-
-    directory = tmp_path_factory.mktemp("credential-key")
-    previous = settings.CERT_SIGNING_KEY
-    settings.CERT_SIGNING_KEY = str(directory)
-    office_keys.create_credential_key(directory=directory)
-    yield directory
-    settings.CERT_SIGNING_KEY = previous
-
-
 @pytest.fixture(autouse=True)
 def catalogue_present(request):
     """The track catalogue seeded by migration 0002, put back if a transactional test's flush took it."""

@@ -79,6 +79,11 @@ class CertificateQuerySet(models.QuerySet):
         raise ValidationError(_("A certificate number is never deleted or reused."))
 
 
+def expired(valid_until, today=None) -> bool:
+    """Whether a certificate valid until this day (None: for ever) has expired by `today`."""
+    return valid_until is not None and valid_until < (today or timezone.localdate())
+
+
 class Certificate(models.Model):
     number = models.CharField(_("certificate number"), max_length=22, unique=True)
     issuer_code = models.CharField(_("issuer code"), max_length=13)
@@ -207,7 +212,7 @@ class Certificate(models.Model):
 
     def is_expired(self, today=None) -> bool:
         """Past its validity period (a status of its own only on verification: the row stays valid)."""
-        return self.valid_until is not None and self.valid_until < (today or timezone.localdate())
+        return expired(self.valid_until, today)
 
     @property
     def is_public(self) -> bool:

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certification', '0011_enrolment_is_renewal_track_validity_months'),
+        ("certification", "0011_enrolment_is_renewal_track_validity_months"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('officer', 'certification officer'), ('assessor', 'assessor'), ('institution', 'institution staff'), ('trainee', 'trainee'), ('employer', 'employer')], max_length=16, verbose_name='role'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("officer", "certification officer"),
+                    ("assessor", "assessor"),
+                    ("institution", "institution staff"),
+                    ("trainee", "trainee"),
+                    ("employer", "employer"),
+                ],
+                max_length=16,
+                verbose_name="role",
+            ),
         ),
     ]

@@ -3,7 +3,7 @@
 import tempfile
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -14,10 +14,11 @@ from certification import permissions
 from core.errors import LifecycleError
 from core.views import institution_required, paginate, render_error, role_required
 
-from .. import blanks, limits, reading, reports, services
+from .. import background, blanks, limits, reading, reports, services
 from ..columns import KINDS
 from ..forms import ConfirmForm, ExportFilterForm, UploadForm
 from ..handlers import Options
+from ..models import ImportStatus
 from ..selectors import imports_visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -99,13 +100,14 @@ def _upload(request, kind):
         return render(request, "exchange/upload.html", _upload_context(kind, form))
     if not form.is_valid():
         return render(request, "exchange/upload.html", _upload_context(kind, form), status=400)
+    upload, submit = form.cleaned_data["file"], form.cleaned_data.get("submit", False)
     try:
-        session = services.start_import(
-            staff=request.user,
-            kind=kind.name,
-            upload=form.cleaned_data["file"],
-            submit=form.cleaned_data.get("submit", False),
-        )
+        if background.belongs_in_background(upload):
+            session = background.start_background_import(
+                staff=request.user, kind=kind.name, upload=upload, submit=submit
+            )
+            return redirect("exchange:preview", pk=session.pk)
+        session = services.start_import(staff=request.user, kind=kind.name, upload=upload, submit=submit)
     except LifecycleError as error:
         return render_error(request, error, "exchange/upload.html", _upload_context(kind, form))
     summary = session.result
@@ -153,7 +155,50 @@ def preview_context(session, summary=None, request=None) -> dict:
 @institution_required
 def preview(request, pk):
     session = get_object_or_404(imports_visible_to(request.user), pk=pk)
-    return render(request, "exchange/preview.html", preview_context(session, request=request))
+    if session.status in (*background.RUNNING, ImportStatus.REFUSED, ImportStatus.FAILED):
+        return render(request, "exchange/progress.html", progress_context(session))
+    context = preview_context(session, request=request)
+    if session.message:  # a background import that could write nothing says why
+        context["error_message"] = session.message
+    return render(request, "exchange/preview.html", context)
+
+
+def progress_context(session) -> dict:
+    return {"session": session, "kind": KINDS[session.kind], "progress": progress_of(session)}
+
+
+def progress_of(session) -> dict:
+    stalled = background.is_stalled(session)
+    return {
+        "status": session.status,
+        "label": session.get_status_display(),
+        "done": session.rows_done,
+        "total": session.rows_total,
+        "percent": session.percent,
+        "finished": not session.is_running,
+        "stalled": stalled,
+        "may_start_again": stalled or session.status == ImportStatus.FAILED,
+        "summary": _("%(label)s: step %(done)s of %(total)s (a row read, then a row checked and written).")
+        % {"label": session.get_status_display(), "done": session.rows_done, "total": session.rows_total or "…"},
+    }
+
+
+@institution_required
+def progress(request, pk):
+    session = get_object_or_404(imports_visible_to(request.user), pk=pk)
+    return JsonResponse(progress_of(session))
+
+
+@require_POST
+@institution_required
+def start_again(request, pk):
+    session = get_object_or_404(imports_visible_to(request.user), pk=pk)
+    try:
+        background.start_again(staff=request.user, session_id=session.pk)
+    except LifecycleError as error:
+        return render_error(request, error, "exchange/progress.html", progress_context(session))
+    messages.success(request, _("The upload is queued again."))
+    return redirect("exchange:preview", pk=session.pk)
 
 
 @require_POST
@@ -162,6 +207,13 @@ def confirm(request, pk):
     session = get_object_or_404(imports_visible_to(request.user), pk=pk)
     form = ConfirmForm(request.POST)
     valid_only = form.is_valid() and form.cleaned_data["mode"] == ConfirmForm.VALID_ONLY
+    if session.in_background:
+        try:
+            background.confirm_in_background(staff=request.user, session_id=session.pk, valid_rows_only=valid_only)
+        except LifecycleError as error:
+            return render_error(request, error, "exchange/preview.html", preview_context(session))
+        messages.success(request, _("The import runs in the background: you may leave this page and come back."))
+        return redirect("exchange:preview", pk=session.pk)
     try:
         session, summary = services.confirm_import(
             staff=request.user, session_id=session.pk, valid_rows_only=valid_only

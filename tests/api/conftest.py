@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api import keys
-from tests.certificates.conftest import fast_rendering, issued, ready_enrolment, signing_key  # noqa: F401
+from tests.certificates.conftest import fast_rendering, issued, ready_enrolment  # noqa: F401
 
 
 @pytest.fixture

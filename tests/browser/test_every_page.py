@@ -17,6 +17,7 @@ from django.core.management import call_command
 
 from certificates import rendering, services, signing
 from certification.models import Enrolment, EnrolmentStatus, User
+from exchange.models import ImportSession, ImportStatus
 from workflows.models import PublicityNotice
 
 from .browsing import PASSWORD, TIMEOUT_MS
@@ -68,6 +69,18 @@ def demo_world(transactional_db, monkeypatch):
     ]
     assert numbers, "seed_demo left no candidate ready to issue"
     _webhook_with_attempts(User.objects.get(username="inst1"))
+    # A large upload waiting for a task worker: its progress page is reached from /exchange/.
+    staff = User.objects.get(username="inst1")
+    ImportSession.objects.create(
+        institution_id=staff.institution_id,
+        uploaded_by=staff,
+        kind="enrolments",
+        status=ImportStatus.QUEUED,
+        in_background=True,
+        original_name="报名表-大.xlsx",
+        size=2_000_000,
+        sha256="0" * 64,
+    )
     return numbers
 
 
