@@ -1,10 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import Track
-
-from .models import CertificateStatus
-
 
 class NumberForm(forms.Form):
     number = forms.CharField(
@@ -28,25 +24,6 @@ class PersonQueryForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class CertificateFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=64,
-        widget=forms.TextInput(attrs={"placeholder": _("Number, name or ID number"), "type": "search"}),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status"))] + list(CertificateStatus.choices)
-    )
-    track = forms.ChoiceField(label=_("Track"), required=False, choices=())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["track"].choices = [("", _("Any track"))] + [
-            (track.code, track.display_name) for track in Track.objects.order_by("code")
-        ]
 
 
 class ShareLinkForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from certification import permissions
 from certification.identity import normalise_id_number
-from certification.models import EnrolmentStatus, TrainingBatch, User
+from certification.models import Enrolment, EnrolmentStatus, TrainingBatch, User
 
 from .models import (
     Certificate,
@@ -41,10 +41,11 @@ def search_certificates(
 ) -> QuerySet[Certificate]:
     text = (text or "").strip()
     if text:
+        # The ID number through a subquery on the trainees (its unique index) rather than an OR
+        # across joins, which made PostgreSQL join every certificate first (docs/performance.md).
+        holders = Enrolment.objects.filter(trainee__id_number=normalise_id_number(text)).values("pk")
         queryset = queryset.filter(
-            Q(number__iexact=text.upper())
-            | Q(holder_name__icontains=text)
-            | Q(enrolment__trainee__id_number__iexact=normalise_id_number(text))
+            Q(number=text.upper()) | Q(holder_name__icontains=text) | Q(enrolment_id__in=holders)
         )
     if status:
         queryset = queryset.filter(status=status)

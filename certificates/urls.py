@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import credentials, holder, officer, offline, public, registers
+from .views import credentials, holder, officer, offline, public, registers, verifications
 
 app_name = "certificates"
 urlpatterns = [
@@ -45,6 +45,8 @@ urlpatterns = [
     path("certificates/batches/<int:batch_id>/print.pdf", registers.batch_print_pdf, name="batch_print_pdf"),
     # Issuance, corrections and revocations: officers.
     path("certificates/issue/", officer.issuance, name="issuance"),
+    path("certificates/verifications/", verifications.verification_log, name="verifications"),
+    path("certificates/verifications/export.xlsx", verifications.verification_log_export, name="verifications_export"),
     path("certificates/runs/<int:pk>/", officer.run_detail, name="run"),
     path("certificates/runs/<int:pk>/progress.json", officer.run_progress, name="run_progress"),
     path("certificates/runs/<int:pk>/resume/", officer.run_resume, name="run_resume"),

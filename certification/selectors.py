@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from . import permissions
+from .identity import normalise_id_number
 from .models import (
     Enrolment,
     EnrolmentStatus,
@@ -112,11 +113,11 @@ def search_enrolments(
     queryset: QuerySet[Enrolment], *, text: str = "", status: str = "", track: str = "", batch: str = ""
 ) -> QuerySet[Enrolment]:
     if text:
-        queryset = queryset.filter(
-            Q(trainee__name__icontains=text)
-            | Q(trainee__id_number__iexact=text.strip())
-            | Q(batch__name__icontains=text)
-        )
+        # Subqueries on the small tables rather than an OR across joins: PostgreSQL then filters the
+        # enrolments by two lists of ids instead of joining every enrolment first (docs/performance.md).
+        trainees = Trainee.objects.filter(Q(name__icontains=text) | Q(id_number=normalise_id_number(text)))
+        batches = TrainingBatch.objects.filter(name__icontains=text)
+        queryset = queryset.filter(Q(trainee_id__in=trainees.values("pk")) | Q(batch_id__in=batches.values("pk")))
     if status:
         queryset = queryset.filter(status=status)
     if track:

@@ -92,6 +92,10 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model], *, with
                     f"INSERT INTO {target} VALUES " + ", ".join([row_placeholder] * len(batch)),
                     [value for row in batch for value in row],
                 )
+    generated = [field.attname for field in model._meta.concrete_fields if field.generated]
     for obj in objs:
         obj._state.adding = False
         obj._state.db = database
+        # The database computed these: read on first use (deferred), as Model.save leaves them.
+        for attname in generated:
+            obj.__dict__.pop(attname, None)

@@ -5,11 +5,13 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core import roles as permissions
 from core.errors import InvalidInput, LifecycleError
+from core.lists import DeferredJoinPaginator
 
 PAGE_SIZE = 25
 
@@ -35,9 +37,15 @@ institution_required = role_required(permissions.is_institution_staff)
 staff_or_officer_required = role_required(permissions.is_officer, permissions.is_institution_staff)
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE) -> dict:
-    """Context for includes/pagination.html: page_obj and the query string to keep filters."""
-    page_obj = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = PAGE_SIZE, *, decorate=None) -> dict:
+    """Context for includes/pagination.html: page_obj and the query string to keep filters.
+    A queryset's page is found by primary key first, then `decorate` adds what only the page's rows
+    need (counts, joins): see core.lists.DeferredJoinPaginator."""
+    if isinstance(queryset, QuerySet):
+        paginator: Paginator = DeferredJoinPaginator(queryset, per_page, decorate=decorate)
+    else:
+        paginator = Paginator(queryset, per_page)
+    page_obj = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()

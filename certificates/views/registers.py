@@ -8,14 +8,19 @@ import zipfile
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from certification import permissions
 from certification import selectors as certification_selectors
-from core.views import officer_required, paginate, role_required, staff_or_officer_required
+from certification.listing import ListFilters
+from core import lists
+from core.lists import Column, ListSpec
+from core.views import officer_required, role_required, staff_or_officer_required
 
 from .. import printing, selectors, xlsx
-from ..forms import CertificateFilterForm, ReasonForm
+from ..forms import ReasonForm
 from ..models import CertificateStatus, Credential
 
 holder_institution_or_officer = role_required(
@@ -40,27 +45,68 @@ REGISTER_HEADERS = [
 ]
 
 
+CERTIFICATES = ListSpec(
+    name="certificates",
+    columns=(
+        Column("number", _l("Number"), ("number",)),
+        Column("holder", _l("Holder"), ("holder_name",)),
+        Column("id", _l("ID number, last 4")),
+        Column("title", _l("Title")),
+        Column("level", _l("Level"), ("level",)),
+        Column("batch", _l("Batch"), ("enrolment__batch__name",)),
+        Column("institution", _l("Institution"), ("institution_name",)),
+        Column("issued", _l("Issued"), ("issue_date", "number")),
+        Column("status", _l("Status"), ("status",)),
+    ),
+    default_sort="-issued",
+)
+
+
+def _filters(request):
+    return ListFilters(
+        request.GET,
+        user=request.user,
+        paths={
+            "q": lambda queryset, text: selectors.search_certificates(queryset, text=text),
+            "last_four": "enrolment__trainee__id_last_four",
+            "institution": "enrolment__batch__institution",
+            "batch": "enrolment__batch",
+            # The certificate keeps its track's code: no join to the enrolment.
+            "track": lambda queryset, track: queryset.filter(track_code=track.code),
+            "level": "level",
+            "status": "status",
+            "date": "issue_date",
+        },
+        statuses=CertificateStatus.choices,
+        date_label=_l("Issued"),
+    )
+
+
 def _filtered(request):
-    form = CertificateFilterForm(request.GET or None)
-    certificates = selectors.certificates_visible_to(request.user).select_related("supersedes", "enrolment__batch")
-    if form.is_valid():
-        certificates = selectors.search_certificates(
-            certificates,
-            text=form.cleaned_data["q"],
-            status=form.cleaned_data["status"],
-            track=form.cleaned_data["track"],
-            batch=request.GET.get("batch", ""),
-        )
-    return form, certificates.order_by("-issue_date", "-number")
+    """The certificates the page lists, filtered and in its order (the register's rows too)."""
+    form = _filters(request)
+    certificates = lists.filtered(selectors.certificates_visible_to(request.user), form)
+    return form, certificates.order_by(*CERTIFICATES.order_by(CERTIFICATES.sort_of(request.GET)))
+
+
+def _with_rows(queryset):
+    return queryset.select_related("enrolment__batch__institution", "enrolment__trainee")
 
 
 @staff_or_officer_required
 def certificate_list(request):
-    form, certificates = _filtered(request)
-    batch = None
-    if request.GET.get("batch", "").isdigit():
-        batch = certification_selectors.batches_visible_to(request.user).filter(pk=request.GET["batch"]).first()
-    context = {"form": form, "batch": batch, "query": request.GET.urlencode(), **paginate(request, certificates)}
+    form = _filters(request)
+    context = lists.list_page(
+        request,
+        CERTIFICATES,
+        selectors.certificates_visible_to(request.user).select_related(None),
+        form=form,
+        decorate=_with_rows,
+        hidden=["institution"] if permissions.is_institution_staff(request.user) else [],
+        export_url=reverse("certificates:register_xlsx"),
+    )
+    batch = form.cleaned_data.get("batch") if form.is_bound and form.is_valid() else None
+    context.update(batch=batch)
     return render(request, "certificates/list.html", context)
 
 
@@ -84,7 +130,9 @@ def register_xlsx(request):
             timezone.localdate(c.revoked_at) if c.revoked_at else None,
             c.sha256,
         ]
-        for c in certificates.iterator(chunk_size=500)
+        for c in certificates.select_related("supersedes", "enrolment__batch", "enrolment__trainee").iterator(
+            chunk_size=500
+        )
     )
     output = xlsx.workbook_file(title="证书登记", headers=REGISTER_HEADERS, rows=rows)
     filename = f"certificate-register-{timezone.localdate():%Y%m%d}.xlsx"

@@ -7,23 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from certification.evidence import evidence_upload_validator
-from certification.models import EnrolmentStatus, Track
-
-
-class EnrolmentFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Name, ID number or batch")})
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses"))] + list(EnrolmentStatus.choices)
-    )
-    track = forms.ChoiceField(label=_("Track"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["track"].choices = [("", _("All tracks"))] + [
-            (track.code, track.display_name) for track in Track.objects.all()
-        ]
+from certification.models import EnrolmentStatus
 
 
 class MoveForm(forms.Form):

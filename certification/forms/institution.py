@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification import photos
 from certification.identity import normalise_id_number
+from certification.listing import ListFilters
 from certification.models import Education, Enrolment, Gender, Track, Trainee, TrainingBatch
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -79,8 +80,9 @@ class TraineeForm(forms.ModelForm):
         return fields
 
 
-class TraineeFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or ID number"), required=False)
+class TraineeFilters(ListFilters):
+    """The trainee list's filters: the shared ones, and gender, education and account."""
+
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", _("Any gender"))] + Gender.choices)
     education = forms.ChoiceField(
         label=_("Education"), required=False, choices=[("", _("Any education"))] + Education.choices
@@ -91,20 +93,25 @@ class TraineeFilterForm(forms.Form):
         choices=[("", _("With or without account")), ("yes", _("Has an account")), ("no", _("No account yet"))],
     )
 
-    def filter(self, queryset):
-        if not self.is_valid():
-            return queryset
-        text = self.cleaned_data["q"].strip()
-        if text:
-            # The ID number is matched exactly: a partial match would let anyone enumerate numbers.
-            queryset = queryset.filter(Q(name__icontains=text) | Q(id_number=normalise_id_number(text)))
-        if self.cleaned_data["gender"]:
-            queryset = queryset.filter(gender=self.cleaned_data["gender"])
-        if self.cleaned_data["education"]:
-            queryset = queryset.filter(education=self.cleaned_data["education"])
-        if self.cleaned_data["account"]:
-            queryset = queryset.filter(user__isnull=self.cleaned_data["account"] == "no")
-        return queryset
+    def __init__(self, data, *, user):
+        super().__init__(
+            data,
+            user=user,
+            paths={
+                # The ID number is matched whole: a partial match would let anyone enumerate numbers.
+                "q": lambda queryset, text: queryset.filter(
+                    Q(name__icontains=text.strip()) | Q(id_number=normalise_id_number(text))
+                ),
+                "last_four": "id_last_four",
+                "institution": "institution",
+                "gender": "gender",
+                "education": "education",
+                "account": lambda queryset, value: queryset.filter(user__isnull=value == "no"),
+                "date": ("created_at", True),
+            },
+            date_label=_("Registered"),
+        )
+        self.fields["q"].label = _("Name or ID number")
 
 
 class EnrolForm(forms.Form):

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import Institution, InstitutionStatus, Track, TrainingBatch
+from certification.models import Institution, InstitutionStatus, Track
 from certification.vetting import org_code_problem
 from core.validators import refuse_format_characters
 
@@ -65,30 +65,6 @@ class VettingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Recorded on the institution with the date; required to suspend."),
     )
-
-
-class ApprovalFilterForm(forms.Form):
-    q = forms.CharField(label=_("Trainee name"), required=False, max_length=64)
-    institution = forms.ModelChoiceField(
-        label=_("Institution"), required=False, empty_label=_("All institutions"), queryset=Institution.objects.all()
-    )
-    track = forms.ModelChoiceField(
-        label=_("Track"),
-        required=False,
-        empty_label=_("All tracks"),
-        queryset=Track.objects.all(),
-        to_field_name="code",
-    )
-    batch = forms.ModelChoiceField(
-        label=_("Batch"), required=False, empty_label=_("All batches"), queryset=TrainingBatch.objects.none()
-    )
-
-    def __init__(self, *args, batches=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if batches is not None:
-            self.fields["batch"].queryset = batches
-        # Batch names repeat across institutions.
-        self.fields["batch"].label_from_instance = lambda batch: f"{batch.institution.name} · {batch.name}"
 
 
 class ApprovalDecisionForm(forms.Form):

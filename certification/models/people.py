@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,14 @@ class Trainee(models.Model):
     name = models.CharField(_("Full name"), max_length=64, validators=[refuse_format_characters])
     id_type = models.CharField(_("ID type"), max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = models.CharField(_("ID number"), max_length=32)
+    # What the lists show of the number and search by (issue 15): kept by the database itself, so
+    # that bulk inserts and imports cannot leave it stale, and indexed for the search.
+    id_last_four = models.GeneratedField(
+        expression=Right("id_number", 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+        verbose_name=_("ID number, last 4"),
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     ethnicity = models.CharField(_("ethnicity"), max_length=32, default="汉族")
@@ -149,7 +158,11 @@ class Trainee(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="one_trainee_per_id")]
-        indexes = [models.Index(fields=["institution", "name"])]
+        indexes = [
+            models.Index(fields=["institution", "name"]),
+            models.Index(fields=["id_last_four", "institution"], name="trainee_id_last_four"),
+            models.Index(fields=["name", "id"], name="trainee_by_name"),
+        ]
         verbose_name = _("trainee")
         verbose_name_plural = _("trainees")
 

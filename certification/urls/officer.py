@@ -11,4 +11,5 @@ urlpatterns = [
     path("institutions/<int:pk>/quotas/", officer_institutions.set_quota, name="institution_set_quota"),
     path("institutions/<int:pk>/vetting/<slug:move>/", officer_institutions.vet_institution, name="institution_vet"),
     path("approvals/", officer_approvals.approval_queue, name="approvals"),
+    path("approvals/export.xlsx", officer_approvals.approvals_export, name="approvals_export"),
 ]

@@ -5,15 +5,20 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from certification import permissions, registration, rules, selectors, services
-from certification.forms.enrolments import EnrolmentFilterForm, ModuleCompletionsForm, MoveForm
+from certification.forms.enrolments import ModuleCompletionsForm, MoveForm
 from certification.lifecycle import REASON_REQUIRED
+from certification.listing import ListFilters
 from certification.models import EnrolmentStatus
 from core.errors import LifecycleError
-from core.views import paginate, render_error, role_required
+from core.lists import Column, ExportColumn, ListSpec, export_response, list_page
+from core.views import render_error, role_required
 
 # Moves made from this page, each by its service. The others have pages of their own that do more
 # than the move: results and reviews run through the assessment flow, 公示 through notices and
@@ -47,20 +52,78 @@ staff_officer_or_assessor = role_required(
 )
 
 
+ENROLMENTS = ListSpec(
+    name="enrolments",
+    sheet_title="enrolments",
+    columns=(
+        Column("name", _l("Trainee"), ("trainee__name",)),
+        Column("id", _l("ID number, last 4")),
+        Column("track", _l("Track"), ("track__code",)),
+        Column("batch", _l("Batch"), ("batch__name",)),
+        Column("institution", _l("Institution"), ("batch__institution__name",)),
+        Column("status", _l("Status"), ("status",)),
+        Column("since", _l("Since"), ("status_changed_at",)),
+    ),
+    default_sort="-since",
+    export=(
+        ExportColumn(_l("Trainee"), lambda e: e.trainee.name),
+        ExportColumn(_l("ID number, last 4"), lambda e: e.trainee.id_number_last_four, text=True, width=10),
+        ExportColumn(_l("Track"), lambda e: e.track.display_name),
+        ExportColumn(_l("Institution"), lambda e: e.batch.institution.name, width=24),
+        ExportColumn(_l("Batch"), lambda e: e.batch.name, width=24),
+        ExportColumn(_l("Level"), lambda e: e.batch.get_level_display()),
+        ExportColumn(_l("Status"), lambda e: e.get_status_display()),
+        ExportColumn(_l("Since"), lambda e: timezone.localtime(e.status_changed_at).date(), width=12),
+    ),
+)
+
+
+def _enrolment_filters(request):
+    return ListFilters(
+        request.GET,
+        user=request.user,
+        paths={
+            "q": lambda queryset, text: selectors.search_enrolments(queryset, text=text.strip()),
+            "last_four": "trainee__id_last_four",
+            "institution": "batch__institution",
+            "batch": "batch",
+            "track": "track",
+            "level": "batch__level",
+            "status": "status",
+            "date": ("status_changed_at", True),
+        },
+        statuses=EnrolmentStatus.choices,
+        date_label=_l("Since"),
+    )
+
+
+def _with_rows(queryset):
+    return queryset.select_related("trainee", "batch__institution", "track")
+
+
 @staff_officer_or_assessor
 def enrolment_list(request):
-    form = EnrolmentFilterForm(request.GET or None)
-    enrolments = selectors.enrolments_visible_to(request.user)
-    if form.is_valid():
-        enrolments = selectors.search_enrolments(
-            enrolments,
-            text=form.cleaned_data["q"],
-            status=form.cleaned_data["status"],
-            track=form.cleaned_data["track"],
-            batch=request.GET.get("batch", ""),
-        )
-    context = {"form": form, **paginate(request, enrolments.order_by("-status_changed_at", "-pk"))}
+    context = list_page(
+        request,
+        ENROLMENTS,
+        selectors.enrolments_visible_to(request.user).select_related(None),
+        form=_enrolment_filters(request),
+        decorate=_with_rows,
+        hidden=["institution"] if permissions.is_institution_staff(request.user) else [],
+        export_url=reverse("enrolments:export"),
+    )
     return render(request, "enrolments/list.html", context)
+
+
+@staff_officer_or_assessor
+def enrolment_export(request):
+    return export_response(
+        ENROLMENTS,
+        selectors.enrolments_visible_to(request.user),
+        request,
+        form=_enrolment_filters(request),
+        filename="enrolments.xlsx",
+    )
 
 
 def _detail_context(request, enrolment, **extra):

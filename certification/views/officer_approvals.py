@@ -2,43 +2,90 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 
 from certification import selectors, services
-from certification.forms.officer import ApprovalDecisionForm, ApprovalFilterForm
+from certification.forms.officer import ApprovalDecisionForm
+from certification.listing import ListFilters
 from certification.models import EnrolmentStatus
 from core.errors import LifecycleError
-from core.views import officer_required, paginate, render_error, selected_ids
+from core.lists import Column, ExportColumn, ListSpec, export_response, list_page
+from core.views import officer_required, render_error, selected_ids
 
 TEMPLATE = "officer/approvals.html"
 
 
+APPROVALS = ListSpec(
+    name="approvals",
+    sheet_title="approvals",
+    columns=(
+        Column("name", _l("Trainee"), ("trainee__name",)),
+        Column("id", _l("ID number, last 4")),
+        Column("institution", _l("Institution"), ("batch__institution__name",)),
+        Column("batch", _l("Batch"), ("batch__name",)),
+        Column("track", _l("Track"), ("track__code",)),
+        Column("level", _l("Level"), ("batch__level",)),
+        # Enrolments in `submitted` changed status last when they were submitted.
+        Column("submitted", _l("Submitted"), ("status_changed_at",)),
+    ),
+    default_sort="submitted",
+    export=(
+        ExportColumn(_l("Trainee"), lambda e: e.trainee.name),
+        ExportColumn(_l("ID number, last 4"), lambda e: e.trainee.id_number_last_four, text=True, width=10),
+        ExportColumn(_l("Institution"), lambda e: e.batch.institution.name, width=24),
+        ExportColumn(_l("Batch"), lambda e: e.batch.name, width=24),
+        ExportColumn(_l("Track"), lambda e: e.track.display_name),
+        ExportColumn(_l("Level"), lambda e: e.batch.get_level_display()),
+        ExportColumn(_l("Submitted"), lambda e: timezone.localtime(e.status_changed_at).date(), width=12),
+    ),
+)
+
+
+def _submitted(request):
+    return selectors.enrolments_visible_to(request.user).filter(status=EnrolmentStatus.SUBMITTED)
+
+
+def _filters(request):
+    return ListFilters(
+        request.GET,
+        user=request.user,
+        paths={
+            "q": lambda queryset, text: selectors.search_enrolments(queryset, text=text.strip()),
+            "last_four": "trainee__id_last_four",
+            "institution": "batch__institution",
+            "batch": "batch",
+            "track": "track",
+            "level": "batch__level",
+            "date": ("status_changed_at", True),
+        },
+        date_label=_l("Submitted"),
+    )
+
+
+def _with_rows(queryset):
+    return queryset.select_related("trainee", "batch__institution", "track")
+
+
 def _queue_context(request, *, decision_form=None, selected_ids=frozenset()) -> dict:
-    """Submitted enrolments, oldest submission first, filtered by the query string."""
-    submitted = selectors.enrolments_visible_to(request.user).filter(status=EnrolmentStatus.SUBMITTED)
-    batches = (
-        selectors.batches_visible_to(request.user)
-        .filter(pk__in=submitted.values("batch_id"))
-        .order_by("institution__name", "name")
+    """Submitted enrolments, oldest submission first unless sorted otherwise, filtered by the query string."""
+    context = list_page(
+        request,
+        APPROVALS,
+        _submitted(request).select_related(None),
+        form=_filters(request),
+        decorate=_with_rows,
+        export_url=reverse("officer:approvals_export"),
     )
-    form = ApprovalFilterForm(request.GET, batches=batches)
-    form.is_valid()  # an invalid filter is simply not applied
-    filters = form.cleaned_data
-    queue = selectors.search_enrolments(submitted, text=filters.get("q", "").strip())
-    if filters.get("institution"):
-        queue = queue.filter(batch__institution=filters["institution"])
-    if filters.get("track"):
-        queue = queue.filter(track=filters["track"])
-    if filters.get("batch"):
-        queue = queue.filter(batch=filters["batch"])
-    # Enrolments in `submitted` changed status last when they were submitted.
-    context = paginate(request, queue.order_by("status_changed_at", "pk"))
-    context.update(
-        form=form,
-        decision_form=decision_form or ApprovalDecisionForm(),
-        selected_ids=selected_ids,
-    )
+    context.update(decision_form=decision_form or ApprovalDecisionForm(), selected_ids=selected_ids)
     return context
+
+
+@officer_required
+def approvals_export(request):
+    return export_response(APPROVALS, _submitted(request), request, form=_filters(request), filename="approvals.xlsx")
 
 
 @officer_required

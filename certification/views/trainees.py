@@ -6,27 +6,77 @@ Officers may open the same list and detail pages read-only.
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from certification import permissions, photos, registration, selectors
-from certification.forms.institution import EnrolForm, TraineeFilterForm, TraineeForm
+from certification.forms.institution import EnrolForm, TraineeFilters, TraineeForm
 from core.errors import LifecycleError
-from core.views import institution_required, paginate, staff_or_officer_required
+from core.lists import Column, ExportColumn, ListSpec, export_response, list_page
+from core.views import institution_required, staff_or_officer_required
+
+TRAINEES = ListSpec(
+    name="trainees",
+    sheet_title="trainees",
+    columns=(
+        Column("name", _l("Full name"), ("name",)),
+        Column("id", _l("ID number, last 4")),
+        Column("gender", _l("Gender"), ("gender",)),
+        Column("education", _l("Education"), ("education",)),
+        Column("employer", _l("Employer"), ("employer",)),
+        Column("institution", _l("Institution"), ("institution__name",)),
+        Column("enrolments", _l("Enrolments"), css="num"),
+        Column("account", _l("Account")),
+        Column("registered", _l("Registered"), ("created_at",)),
+    ),
+    default_sort="name",
+    export=(
+        ExportColumn(_l("Full name"), lambda t: t.name),
+        ExportColumn(_l("ID number, last 4"), lambda t: t.id_number_last_four, text=True, width=10),
+        ExportColumn(_l("Gender"), lambda t: t.get_gender_display()),
+        ExportColumn(_l("Education"), lambda t: t.get_education_display()),
+        ExportColumn(_l("Employer"), lambda t: t.employer, width=24),
+        ExportColumn(_l("Institution"), lambda t: t.institution.name, width=24),
+        ExportColumn(_l("Account"), lambda t: _("yes") if t.user_id else _("not yet")),
+        ExportColumn(_l("Registered"), lambda t: timezone.localtime(t.created_at).date(), width=12),
+    ),
+)
+
+
+def _with_counts(queryset):
+    return queryset.select_related("institution").annotate(enrolment_count=Count("enrolments"))
 
 
 @staff_or_officer_required
 def trainee_list(request):
-    filters = TraineeFilterForm(request.GET)
-    trainees = filters.filter(selectors.trainees_visible_to(request.user))
-    trainees = trainees.annotate(enrolment_count=Count("enrolments")).order_by("name", "pk")
-    context = {
-        "filters": filters,
-        "show_institution": permissions.is_officer(request.user),
-        "can_register": permissions.is_institution_staff(request.user),
-        **paginate(request, trainees),
-    }
+    context = list_page(
+        request,
+        TRAINEES,
+        selectors.trainees_visible_to(request.user).select_related(None),
+        form=TraineeFilters(request.GET, user=request.user),
+        decorate=_with_counts,
+        hidden=[] if permissions.is_officer(request.user) else ["institution"],
+        export_url=reverse("institution:trainee_export"),
+    )
+    context.update(
+        show_institution=permissions.is_officer(request.user),
+        can_register=permissions.is_institution_staff(request.user),
+    )
     return render(request, "institution/trainee_list.html", context)
+
+
+@staff_or_officer_required
+def trainee_export(request):
+    return export_response(
+        TRAINEES,
+        selectors.trainees_visible_to(request.user),
+        request,
+        form=TraineeFilters(request.GET, user=request.user),
+        filename="trainees.xlsx",
+    )
 
 
 @institution_required

@@ -8,6 +8,8 @@
 // <table class="table">                            becomes cards on a phone: each cell gets its
 //                                                  column's heading as data-label (app.css §13).
 // <div class="table-wrap">                         takes the keyboard focus when it scrolls.
+// <details data-open-wide>                         is open on screens wider than a phone (a list's
+//                                                  filters: folded on a phone until asked for).
 (function () {
   "use strict";
 
@@ -118,7 +120,15 @@
     });
   }
 
+  function initWideDetails() {
+    if (!window.matchMedia("(min-width: 36.01rem)").matches) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-open-wide]"), function (details) {
+      details.open = true;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initWideDetails();
     initSelectAll();
     initConfirm();
     initMenu();

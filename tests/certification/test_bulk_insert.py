@@ -27,7 +27,7 @@ FIELDS = {
     "years_in_trade": 7,
     "address": "杭州市西湖区文三路100号",
 }
-STAMPS = ("id", "id_number", "created_at", "updated_at")
+STAMPS = ("id", "id_number", "id_last_four", "created_at", "updated_at")
 
 
 def new_trainee(inst, **changes) -> Trainee:

@@ -36,7 +36,7 @@ def test_it_lists_submitted_enrolments_oldest_first(client, officer, inst1_staff
     assert response.status_code == 200
     assert list(response.context["page_obj"]) == [older, newer]
     page = response.content.decode()
-    assert older.trainee.name in page and older.trainee.masked_id_number in page
+    assert older.trainee.name in page and older.trainee.id_number_last_four in page
     assert older.trainee.id_number not in page
     assert f"/enrolments/{older.pk}/" in page
     assert 'data-select-all="enrolment"' in page

@@ -12,15 +12,15 @@ def english(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
-def test_it_lists_own_trainees_with_masked_id_numbers(client, inst1_staff):
+def test_it_lists_own_trainees_with_only_the_last_four_of_their_id_numbers(client, inst1_staff):
     trainee = factories.trainee(inst1_staff.institution, name="李雪梅")
     client.force_login(inst1_staff)
     response = client.get(URL)
     page = response.content.decode()
     assert response.status_code == 200
     assert "李雪梅" in page
-    assert trainee.masked_id_number in page
-    assert trainee.id_number not in page
+    assert trainee.id_number_last_four in page
+    assert trainee.masked_id_number not in page and trainee.id_number not in page
 
 
 def test_it_hides_other_institutions_trainees(client, inst1_staff, inst2):

@@ -1,19 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import ConflictKind, Track
+from certification.models import ConflictKind
 from workflows.models import Decision
-
-
-class QueueFilterForm(forms.Form):
-    track = forms.ChoiceField(label=_("Track"), required=False)
-    q = forms.CharField(
-        label=_("Institution"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Institution name")})
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["track"].choices = [("", _("All tracks"))] + [(t.code, t.display_name) for t in Track.objects.all()]
 
 
 class DecisionForm(forms.Form):

@@ -336,22 +336,24 @@ def public_candidate(entry: PublicityEntry, today: date | None = None) -> Public
 
 def notices_with_counts() -> QuerySet[PublicityNotice]:
     """Every notice, newest first, with its candidates counted by where they are now."""
+    return with_notice_counts(PublicityNotice.objects.all()).order_by("-starts_on", "-pk")
+
+
+def with_notice_counts(notices: QuerySet[PublicityNotice]) -> QuerySet[PublicityNotice]:
+    """These notices with their candidates counted by where they are now (for a page of notices:
+    counting every notice's entries to show 25 of them cost ~100 ms at 100,000 enrolments)."""
 
     def entries_in(*statuses: str) -> Count:
         return Count("entries", filter=Q(entries__enrolment__status__in=statuses), distinct=True)
 
-    return (
-        PublicityNotice.objects.select_related("opened_by")
-        .annotate(
-            candidate_count=Count("entries", distinct=True),
-            in_publicity_count=entries_in(IN_PUBLICITY),
-            closed_count=entries_in(EnrolmentStatus.READY_TO_ISSUE, EnrolmentStatus.CERTIFIED),
-            disqualified_count=entries_in(EnrolmentStatus.DISQUALIFIED),
-            open_objection_count=Count(
-                "entries__objections", filter=Q(entries__objections__status=ObjectionStatus.OPEN), distinct=True
-            ),
-        )
-        .order_by("-starts_on", "-pk")
+    return notices.select_related("opened_by").annotate(
+        candidate_count=Count("entries", distinct=True),
+        in_publicity_count=entries_in(IN_PUBLICITY),
+        closed_count=entries_in(EnrolmentStatus.READY_TO_ISSUE, EnrolmentStatus.CERTIFIED),
+        disqualified_count=entries_in(EnrolmentStatus.DISQUALIFIED),
+        open_objection_count=Count(
+            "entries__objections", filter=Q(entries__objections__status=ObjectionStatus.OPEN), distinct=True
+        ),
     )
 
 

@@ -1,33 +1,87 @@
 """Assessor pages: the queue of unclaimed tasks, my inbox, one review, bulk approval (docs/spec.md §5)."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from certification import permissions
 from certification import selectors as certification_selectors
+from certification.listing import ListFilters
 from core.errors import LifecycleError
-from core.views import paginate, render_error, role_required, selected_ids
+from core.lists import Column, ExportColumn, ListSpec, export_response, list_page
+from core.views import render_error, role_required, selected_ids
 from workflows.assessment import selectors, services
-from workflows.forms.assessment import AssignForm, BulkAssignForm, ConflictForm, DecisionForm, QueueFilterForm
+from workflows.forms.assessment import AssignForm, BulkAssignForm, ConflictForm, DecisionForm
 
 assessor_or_officer = role_required(permissions.is_assessor, permissions.is_officer)
 assessor_only = role_required(permissions.is_assessor)
 
 
-def _filtered(request, tasks):
-    form = QueueFilterForm(request.GET or None)
-    if form.is_valid():
-        if form.cleaned_data["track"]:
-            tasks = tasks.filter(process__assessmentprocess__enrolment__track__code=form.cleaned_data["track"])
-        if form.cleaned_data["q"]:
-            tasks = tasks.filter(
-                process__assessmentprocess__enrolment__batch__institution__name__icontains=form.cleaned_data["q"]
-            )
-    return form, tasks
+_ENROLMENT = "process__assessmentprocess__enrolment"
+
+REVIEW_TASKS = ListSpec(
+    name="review",
+    sheet_title="review",
+    columns=(
+        Column("candidate", _l("Candidate"), (f"{_ENROLMENT}__trainee__name",)),
+        Column("id", _l("ID number, last 4")),
+        Column("track", _l("Track"), (f"{_ENROLMENT}__track__code",)),
+        Column("level", _l("Level"), (f"{_ENROLMENT}__batch__level",)),
+        Column("institution", _l("Institution"), (f"{_ENROLMENT}__batch__institution__name",)),
+        Column("theory", _l("Theory"), css="num"),
+        Column("practical", _l("Practical"), css="num"),
+        Column("task", _l("Task")),
+        Column("waiting", _l("Waiting since"), ("created",)),
+        Column("owner", _l("Claimed by")),
+    ),
+    default_sort="waiting",
+    export=(
+        ExportColumn(_l("Candidate"), lambda t: t.process.assessmentprocess.enrolment.trainee.name),
+        ExportColumn(
+            _l("ID number, last 4"),
+            lambda t: t.process.assessmentprocess.enrolment.trainee.id_number_last_four,
+            text=True,
+            width=10,
+        ),
+        ExportColumn(_l("Track"), lambda t: t.process.assessmentprocess.enrolment.track.display_name),
+        ExportColumn(_l("Level"), lambda t: t.process.assessmentprocess.enrolment.batch.get_level_display()),
+        ExportColumn(_l("Institution"), lambda t: t.process.assessmentprocess.enrolment.batch.institution.name),
+        ExportColumn(_l("Batch"), lambda t: t.process.assessmentprocess.enrolment.batch.name),
+        ExportColumn(_l("Theory"), lambda t: t.process.assessmentprocess.attempt.theory_score),
+        ExportColumn(_l("Practical"), lambda t: t.process.assessmentprocess.attempt.practical_score),
+        ExportColumn(_l("Waiting since"), lambda t: timezone.localtime(t.created).date(), width=12),
+        ExportColumn(_l("Claimed by"), lambda t: t.owner.display_name if t.owner_id else ""),
+    ),
+)
+
+
+def _filters(request):
+    form = ListFilters(
+        request.GET,
+        user=request.user,
+        paths={
+            # The candidate's name or their institution's (assessors have no institution filter).
+            "q": lambda tasks, text: tasks.filter(
+                Q(**{f"{_ENROLMENT}__trainee__name__icontains": text.strip()})
+                | Q(**{f"{_ENROLMENT}__batch__institution__name__icontains": text.strip()})
+            ),
+            "last_four": f"{_ENROLMENT}__trainee__id_last_four",
+            "institution": f"{_ENROLMENT}__batch__institution",
+            "track": f"{_ENROLMENT}__track",
+            "level": f"{_ENROLMENT}__batch__level",
+            "date": ("created", True),
+        },
+        date_label=_l("Waiting since"),
+    )
+    form.fields["q"].label = _l("Candidate or institution")
+    return form
 
 
 def _task_rows(page_obj):
@@ -37,39 +91,53 @@ def _task_rows(page_obj):
     ]
 
 
+def _list(request, tasks, *, heading, is_inbox, export_url, bulk_assign_form=None):
+    context = list_page(
+        request,
+        REVIEW_TASKS,
+        tasks,
+        form=_filters(request),
+        hidden=["owner"] if is_inbox else [],
+        export_url=export_url,
+    )
+    context.update(
+        rows=_task_rows(context["page_obj"]),
+        heading=heading,
+        is_inbox=is_inbox,
+        bulk_assign_form=bulk_assign_form,
+    )
+    return render(request, "workflows/queue.html", context)
+
+
 @assessor_or_officer
 def queue(request):
-    form, tasks = _filtered(request, selectors.review_queue_for(request.user))
-    context = paginate(request, tasks)
-    return render(
+    tasks = selectors.review_queue_for(request.user)
+    return _list(
         request,
-        "workflows/queue.html",
-        {
-            "form": form,
-            "rows": _task_rows(context["page_obj"]),
-            "heading": _("Review queue"),
-            "is_inbox": False,
-            "bulk_assign_form": BulkAssignForm() if permissions.is_officer(request.user) else None,
-            **context,
-        },
+        tasks,
+        heading=_("Review queue"),
+        is_inbox=False,
+        export_url=reverse("assessment:queue_export"),
+        bulk_assign_form=BulkAssignForm() if permissions.is_officer(request.user) else None,
     )
 
 
 @assessor_only
 def inbox(request):
-    form, tasks = _filtered(request, selectors.inbox_for(request.user))
-    context = paginate(request, tasks)
-    return render(
-        request,
-        "workflows/queue.html",
-        {
-            "form": form,
-            "rows": _task_rows(context["page_obj"]),
-            "heading": _("My inbox"),
-            "is_inbox": True,
-            **context,
-        },
-    )
+    tasks = selectors.inbox_for(request.user)
+    return _list(request, tasks, heading=_("My inbox"), is_inbox=True, export_url=reverse("assessment:inbox_export"))
+
+
+@assessor_or_officer
+def queue_export(request):
+    tasks = selectors.review_queue_for(request.user)
+    return export_response(REVIEW_TASKS, tasks, request, form=_filters(request), filename="review-queue.xlsx")
+
+
+@assessor_only
+def inbox_export(request):
+    tasks = selectors.inbox_for(request.user)
+    return export_response(REVIEW_TASKS, tasks, request, form=_filters(request), filename="inbox.xlsx")
 
 
 def _review_context(request, task, **extra):

@@ -26,7 +26,7 @@ from workflows.forms.publicity import (
     OpenNoticeForm,
     PassedFilterForm,
 )
-from workflows.models import Objection, ObjectionStatus
+from workflows.models import Objection, ObjectionStatus, PublicityNotice
 from workflows.publicity import office
 from workflows.publicity import services as publicity
 
@@ -175,7 +175,8 @@ def close_due_now(request):
 @officer_required
 @require_GET
 def officer_notice_list(request):
-    context = paginate(request, publicity.notices_with_counts())
+    notices = PublicityNotice.objects.order_by("-starts_on", "-pk")
+    context = paginate(request, notices, decorate=publicity.with_notice_counts)
     return render(request, TEMPLATES + "officer_notice_list.html", context)
 
 
