@@ -1,3 +1,1 @@
 """Backups: the certificates' session signing key (tests/certificates/conftest.py) serves here too."""
-
-
