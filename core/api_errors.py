@@ -11,7 +11,7 @@ from rest_framework import serializers
 class ApiErrorSerializer(serializers.Serializer):
     error = serializers.CharField(help_text="A stable code: `invalid`, `forbidden`, `not_found`, `conflict`, …")
     message = serializers.CharField(help_text="Readable, in the request's language (Accept-Language).")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # a field named "fields": the metaclass takes it out of the class
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Messages by field name, for invalid input.",

@@ -1,1 +1,1 @@
-"""Backups: the certificates' session signing key (tests/certificates/conftest.py) serves here too."""
+"""Backups: the session signing key of tests/conftest.py serves here too."""
