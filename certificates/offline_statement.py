@@ -25,7 +25,6 @@ only make the code larger. Revocation is not in the statement: it needs the stat
 
 import base64
 import binascii
-from datetime import date
 
 import cbor2
 from cryptography.hazmat.primitives import serialization
@@ -43,16 +42,8 @@ class InvalidStatement(ValueError):
     """Not a statement the office signed: malformed, signed by an unknown key, or altered."""
 
 
-def valid_until(certificate) -> date | None:
-    """The last day the certificate is valid, when its track has a validity period; None otherwise.
-
-    Hook for the validity periods (issue 13, item 5), built separately: they add the date to the
-    certificate as `valid_until`. Until then no certificate has one."""
-    return getattr(certificate, "valid_until", None)
-
-
 def claims_of(certificate) -> dict:
-    until = valid_until(certificate)
+    until = certificate.valid_until
     return {
         "n": certificate.number,
         "h": mask_name(certificate.holder_name),
