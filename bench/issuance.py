@@ -64,7 +64,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 CHUNK = 10
 
-import issuance_scale  # noqa: E402  (bench/, beside this script)
+from bench import issuance_scale  # noqa: E402  (beside this script; bench/ is not on the path, see above)
 
 
 def parse_arguments():

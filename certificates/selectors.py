@@ -132,8 +132,10 @@ def public_certificate(number: str) -> Certificate | None:
     than running it).
     """
     alias = router.db_for_read(Certificate)
-    sql, params = _public_lookup_statement(alias, connections[alias].vendor)
-    found = list(Certificate.objects.db_manager(alias).raw(sql, [number[:22] if p is _NUMBER else p for p in params]))
+    sql, params = public_lookup_statement(alias, connections[alias].vendor)
+    found = list(
+        Certificate.objects.db_manager(alias).raw(sql, [number[:22] if p is LOOKUP_NUMBER else p for p in params])
+    )
     return found[0] if found else None
 
 
@@ -168,15 +170,16 @@ PUBLIC_FIELDS = (
     "superseded_at",
     "supersedes",
 )
-_NUMBER = object()  # where the number goes in the statement's parameters
+LOOKUP_NUMBER = object()  # where the number goes in the lookup statement's parameters
 
 
 @functools.cache
-def _public_lookup_statement(alias: str, vendor: str) -> tuple[str, tuple]:
+def public_lookup_statement(alias: str, vendor: str) -> tuple[str, tuple]:
+    """public_certificate's SQL and its parameters, LOOKUP_NUMBER where the number goes."""
     placeholder = "?" * 22
     query = public_certificates().filter(number=placeholder).order_by()[:1].query  # unique: nothing to sort
     sql, params = query.get_compiler(alias).as_sql()
-    return sql, tuple(_NUMBER if p == placeholder else p for p in params)
+    return sql, tuple(LOOKUP_NUMBER if p == placeholder else p for p in params)
 
 
 def certificates_of_person(*, name: str, id_number: str) -> list[Certificate]:

@@ -183,14 +183,8 @@ class PublicCertificate(APIView):
         if not verification.rate_limit_allows(request, scope="lookup"):
             message = _("Too many lookups from your address. Please wait a minute and try again.")
             return Response(error_body("rate_limited", message), status=status.HTTP_429_TOO_MANY_REQUESTS)
-        normalised = numbering.normalise_number(number)
-        certificate = selectors.public_certificate(normalised)
-        verification.log(
-            channel=VerificationChannel.JSON,
-            query=normalised,
-            certificate=certificate,
-            found=certificate is not None,
-            request=request,
+        certificate = verification.looked_up(
+            numbering.normalise_number(number), channel=VerificationChannel.JSON, request=request
         )
         if certificate is None:
             return Response(

@@ -63,12 +63,7 @@ def verify_query(request):
 
 
 def _lookup(request, number: str, channel: str):
-    normalised = numbering.normalise_number(number)
-    certificate = selectors.public_certificate(normalised)
-    verification.log(
-        channel=channel, query=normalised, certificate=certificate, found=certificate is not None, request=request
-    )
-    return certificate
+    return verification.looked_up(numbering.normalise_number(number), channel=channel, request=request)
 
 
 def _not_found(request):

@@ -1,6 +1,7 @@
 """What one public lookup costs (issue 16, docs/spec.md §14): the verify page is what every employer
 and every QR scan opens, so a lookup reads one row with only what the page shows, writes one log row,
-and asks Redis once for the rate limit."""
+and asks Redis once for the rate limit. On PostgreSQL the read and the log row are one statement
+(one round trip to the server); on SQLite, which has no INSERT inside a WITH, two."""
 
 import os
 import uuid
@@ -18,6 +19,10 @@ from config import backends
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+def one_lookups_statements() -> list[str]:
+    return ["WITH"] if connection.vendor == "postgresql" else ["SELECT", "INSERT"]
+
+
 def certificate_queries(client, number, path="certificates:verify"):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse(path, args=[number]))
@@ -29,13 +34,36 @@ def test_a_lookup_reads_one_row_and_writes_one_log_line(client, issued, path):
     response, statements = certificate_queries(client, issued.number, path)
 
     assert response.status_code == 200
-    assert [sql.split()[0] for sql in statements] == ["SELECT", "INSERT"]
+    assert [sql.split()[0] for sql in statements] == one_lookups_statements()
     assert VerificationLog.objects.filter(query=issued.number, found=True).count() == 1
 
 
-def test_the_lookup_reads_only_what_the_public_page_shows(client, issued):
-    _response, (select, _insert) = certificate_queries(client, issued.number)
+def test_a_lookup_that_finds_nothing_is_logged_as_not_found(client, issued):
+    response, statements = certificate_queries(client, "Y000133000101264999999")
 
+    assert response.status_code == 404
+    assert [sql.split()[0] for sql in statements] == one_lookups_statements()
+    row = VerificationLog.objects.get(query="Y000133000101264999999")
+    assert (row.found, row.certificate_id) == (False, None)
+    assert not VerificationLog.objects.filter(certificate=issued).exists()
+
+
+def test_a_lookup_logs_the_certificate_it_found_with_the_visitors_address(client, issued):
+    client.get(reverse("certificates:verify", args=[issued.number]), HTTP_USER_AGENT="gate-scanner/1.0")
+
+    row = VerificationLog.objects.get(query=issued.number)
+    assert (row.certificate_id, row.found, row.ip_address, row.user_agent) == (
+        issued.pk,
+        True,
+        "127.0.0.1",
+        "gate-scanner/1.0",
+    )
+
+
+def test_the_lookup_reads_only_what_the_public_page_shows(client, issued):
+    _response, statements = certificate_queries(client, issued.number)
+
+    select = statements[0].split("WITH found AS (", 1)[-1]
     columns = select.split(" FROM ")[0]
     # Neither the PDF, the modules nor the holder's enrolment: nothing the page does not print.
     for column in ('"pdf"', '"modules"', '"sha256"', '"enrolment_id"', '"revoked_reason"', '"verify_url"'):
@@ -58,8 +86,9 @@ def test_a_wrong_number_costs_the_same_single_query(client, issued):
     _response, found = certificate_queries(client, issued.number)
     _response, malformed = certificate_queries(client, "not-a-number")
 
-    assert [sql.split()[0] for sql in malformed] == ["SELECT", "INSERT"]
-    assert found[0].replace(issued.number, "?") == malformed[0].replace("NOT-A-NUMBER", "?")
+    assert [sql.split()[0] for sql in malformed] == one_lookups_statements()
+    lookup = [statements[0].split(", logged AS")[0] for statements in (found, malformed)]  # not the log's time
+    assert lookup[0].replace(issued.number, "?") == lookup[1].replace("NOT-A-NUMBER", "?")
 
 
 @pytest.fixture
@@ -81,7 +110,9 @@ def redis_commands(monkeypatch):
         cache.clear()
 
 
-def test_with_redis_a_lookup_asks_redis_once_and_the_database_twice(client, issued, redis_commands, settings):
+def test_with_redis_a_lookup_asks_redis_once_and_the_database_for_the_row_and_the_log(
+    client, issued, redis_commands, settings
+):
     settings.CERT_VERIFY_RATE_LIMIT = 2
     client.get(reverse("certificates:verify", args=[issued.number]))
     redis_commands.clear()
@@ -93,4 +124,4 @@ def test_with_redis_a_lookup_asks_redis_once_and_the_database_twice(client, issu
 
     assert second.status_code == 200 and third.status_code == 429  # the limit still holds
     assert len(redis_commands) == 2  # one round trip a lookup, refused or not
-    assert statements == ["SELECT", "INSERT"]
+    assert statements == one_lookups_statements()
