@@ -13,6 +13,7 @@ from django.utils import timezone
 from certification import permissions
 from certification.identity import normalise_id_number
 from certification.models import Enrolment, EnrolmentStatus, TrainingBatch, User
+from certification.selectors import name_contains
 
 from .models import (
     Certificate,
@@ -45,7 +46,7 @@ def search_certificates(
         # across joins, which made PostgreSQL join every certificate first (docs/performance.md).
         holders = Enrolment.objects.filter(trainee__id_number=normalise_id_number(text)).values("pk")
         queryset = queryset.filter(
-            Q(number=text.upper()) | Q(holder_name__icontains=text) | Q(enrolment_id__in=holders)
+            Q(number=text.upper()) | name_contains(text, "holder_name") | Q(enrolment_id__in=holders)
         )
     if status:
         queryset = queryset.filter(status=status)

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from certification import photos
+from certification import photos, selectors
 from certification.identity import normalise_id_number
 from certification.listing import ListFilters
 from certification.models import Education, Enrolment, Gender, Track, Trainee, TrainingBatch
@@ -100,7 +100,7 @@ class TraineeFilters(ListFilters):
             paths={
                 # The ID number is matched whole: a partial match would let anyone enumerate numbers.
                 "q": lambda queryset, text: queryset.filter(
-                    Q(name__icontains=text.strip()) | Q(id_number=normalise_id_number(text))
+                    selectors.name_contains(text.strip()) | Q(id_number=normalise_id_number(text))
                 ),
                 "last_four": "id_last_four",
                 "institution": "institution",

@@ -116,7 +116,7 @@ def _matching(trainees, text: str):
     if "\x00" in text:
         # No name or ID number holds a NUL, and PostgreSQL refuses one in a query: nothing matches.
         return trainees.none()
-    return trainees.filter(Q(name__icontains=text) | Q(id_number=normalise_id_number(text)))
+    return trainees.filter(selectors.name_contains(text) | Q(id_number=normalise_id_number(text)))
 
 
 def _with_last_slip(queryset):

@@ -2,7 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from certification.models import Role
+from certification import selectors
+from certification.models import Enrolment, Role
 
 from .. import factories
 
@@ -33,6 +34,29 @@ def test_it_filters_by_status_and_searches_by_name(client, inst1_staff, officer)
     assert "李雪梅" in page and "王建国" not in page
     page = client.get(URL, {"q": "王建"}).content.decode()
     assert "王建国" in page and "李雪梅" not in page
+
+
+def test_the_search_ignores_the_case_of_latin_names(client, inst1_staff):
+    factories.draft_enrolment(inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="Anna Müller"))
+    factories.draft_enrolment(inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="赵敏"))
+    client.force_login(inst1_staff)
+
+    page = client.get(URL, {"q": "anna mü"}).content.decode()
+
+    assert "Anna Müller" in page and "赵敏" not in page
+
+
+def test_an_enrolment_whose_trainee_and_batch_both_match_is_found_once(inst1_staff):
+    enrolment = factories.draft_enrolment(
+        inst1_staff, trainee_obj=factories.trainee(inst1_staff.institution, name="赵敏")
+    )
+    enrolment.batch.name = "赵敏所在的制版一班"
+    enrolment.batch.save()
+
+    found = selectors.search_enrolments(Enrolment.objects.all(), text="赵敏")
+
+    assert list(found.values_list("pk", flat=True)) == [enrolment.pk]
+    assert found.count() == 1
 
 
 def test_it_redirects_anonymous_to_login(client):

@@ -1,7 +1,6 @@
 """Assessor pages: the queue of unclaimed tasks, my inbox, one review, bulk approval (docs/spec.md §5)."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -69,8 +68,8 @@ def _filters(request):
         paths={
             # The candidate's name or their institution's (assessors have no institution filter).
             "q": lambda tasks, text: tasks.filter(
-                Q(**{f"{_ENROLMENT}__trainee__name__icontains": text.strip()})
-                | Q(**{f"{_ENROLMENT}__batch__institution__name__icontains": text.strip()})
+                certification_selectors.name_contains(text.strip(), f"{_ENROLMENT}__trainee__name")
+                | certification_selectors.name_contains(text.strip(), f"{_ENROLMENT}__batch__institution__name")
             ),
             "last_four": f"{_ENROLMENT}__trainee__id_last_four",
             "institution": f"{_ENROLMENT}__batch__institution",
