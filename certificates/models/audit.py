@@ -107,3 +107,4 @@ class VerificationRollupMark(models.Model):
     through_day = models.DateField(null=True)
     open_from = models.DateTimeField(null=True)  # midnight after through_day, for the late rows' query
     last_log_id = models.BigIntegerField(default=0)
+    certificates = models.JSONField(default=dict)  # str(period) -> how many certificates have a total

@@ -109,6 +109,21 @@ def test_rows_that_arrive_for_a_day_already_rolled_up_are_counted(certificates):
     assert_equal_to_the_log()
 
 
+def test_closing_day_after_day_slides_every_period_and_stays_equal_to_the_log(certificates, monkeypatch):
+    # No overlap: here every row is older than the first refresh, and redoing them would hide the slide.
+    monkeypatch.setattr(check_rollup, "REDO_OVERLAP", 0)
+    add_rows(certificates, days_ago=range(0, 400))
+    add_rows(certificates, days_ago=range(0, 400, 7), seed=1)
+    now = timezone.now()
+    check_rollup.refresh(now=now - timedelta(days=40))  # the first refresh: every total counted
+    for ago in (39, 38, 37, 30, 8, 2):  # a day at a time, then jumps: some past a period's length
+        check_rollup.refresh(now=now - timedelta(days=ago))
+    assert_equal_to_the_log()  # today's refresh slides the last day
+
+    add_rows(certificates, days_ago=range(3, 12), seed=2)  # late rows, for days already closed
+    assert_equal_to_the_log()
+
+
 def test_a_page_deep_in_the_list_equals_the_log_ranking(certificates):
     add_rows(certificates, days_ago=range(1, 30))
     add_rows(certificates, days_ago=range(0, 1), seed=4)
