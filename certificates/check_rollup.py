@@ -127,8 +127,9 @@ def refresh(*, now: datetime | None = None) -> Rollup:
             since = max(0, mark.last_log_id - REDO_OVERLAP)
             late = VerificationLog.objects.filter(id__gt=since, id__lte=newest, created_at__lt=old_open)
             tz = timezone.get_current_timezone()
-            for day in late.annotate(day=TruncDate("created_at", tzinfo=tz)).values_list("day", flat=True).distinct():
-                _redo_days(day_start(day), day_start(day + timedelta(days=1)))
+            days = late.annotate(day=TruncDate("created_at", tzinfo=tz)).values_list("day", flat=True).distinct()
+            for first, last in _runs(sorted(days)):  # one query per run of consecutive days
+                _redo_days(day_start(first), day_start(last + timedelta(days=1)))
 
         if new_day != old_day:
             for period in PERIODS:
@@ -156,6 +157,17 @@ def refresh(*, now: datetime | None = None) -> Rollup:
             through_day=new_day, open_from=new_open, last_log_id=newest, certificates=certificates
         )
     return Rollup(through_day=new_day, open_from=new_open, certificates=certificates)
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """(first, last) of each run of consecutive days."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _redo_days(start: datetime | None, end: datetime) -> None:
