@@ -127,8 +127,8 @@ def refresh(*, now: datetime | None = None) -> Rollup:
             since = max(0, mark.last_log_id - REDO_OVERLAP)
             late = VerificationLog.objects.filter(id__gt=since, id__lte=newest, created_at__lt=old_open)
             tz = timezone.get_current_timezone()
-            days = late.annotate(day=TruncDate("created_at", tzinfo=tz)).values_list("day", flat=True).distinct()
-            for first, last in _runs(sorted(days)):  # one query per run of consecutive days
+            days = late.annotate(day=TruncDate("created_at", tzinfo=tz)).order_by().values_list("day", flat=True)
+            for first, last in _runs(sorted(set(days.distinct()))):  # one query per run of consecutive days
                 _redo_days(day_start(first), day_start(last + timedelta(days=1)))
 
         if new_day != old_day:
