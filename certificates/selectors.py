@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Count, F, Max, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from certification import permissions
@@ -232,41 +231,8 @@ def share_link(token: str) -> ShareLink | None:
     )
 
 
-def check_counts_per_day(*, since) -> list[dict]:
-    """Per day (the office's time zone) since `since`: checks that found a certificate, by channel,
-    and lookups that found none (wrong numbers: guessing shows here). Newest day first."""
-    rows = (
-        VerificationLog.objects.filter(created_at__gte=since)
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .values("day", "channel", "found")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    days: dict = {}
-    for row in rows:
-        day = days.setdefault(row["day"], {"day": row["day"], "found": 0, "not_found": 0, "channels": {}})
-        if row["found"]:
-            day["found"] += row["n"]
-            day["channels"][row["channel"]] = day["channels"].get(row["channel"], 0) + row["n"]
-        else:
-            day["not_found"] += row["n"]
-    return sorted(days.values(), key=lambda d: d["day"], reverse=True)
-
-
-def check_counts_per_certificate(*, since) -> QuerySet:
-    """Certificates checked since `since`, the most checked first, with the count and the last check.
-    Grouped by the certificate's id alone, read from the log's covering index; the numbers of the
-    rows shown are added by with_numbers (one query for a page, not a join over the period)."""
-    return (
-        VerificationLog.objects.filter(created_at__gte=since, certificate__isnull=False)
-        .values("certificate_id")
-        .annotate(n=Count("pk"), last=Max("created_at"))
-        .order_by("-n", "certificate_id")
-    )
-
-
 def with_numbers(rows) -> list[dict]:
-    """Rows of check_counts_per_certificate with each certificate's number."""
+    """Rows of check_rollup.CountsPerCertificate with each certificate's number."""
     rows = list(rows)
     numbers = dict(
         Certificate.objects.filter(pk__in=[row["certificate_id"] for row in rows]).values_list("pk", "number")

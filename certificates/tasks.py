@@ -7,11 +7,12 @@ one chunk of a run, and chunks are independent, so the workers render side by si
 import gc
 from functools import cache
 
-from django_tasks import task
+from django.db import transaction
+from django_tasks import TaskResultStatus, task
 
 from notifications import events as notifications
 
-from . import issuance, rendering
+from . import check_rollup, issuance, rendering
 
 
 @task()
@@ -42,3 +43,22 @@ def settle_worker() -> None:
     rendering.renderer()
     gc.collect()
     gc.freeze()
+
+
+@task()
+def refresh_check_rollup() -> str:
+    """Close the ended days of the office's counts of checks and redo late rows (check_rollup), so
+    that the page seldom has to; returns the last day the rollup holds."""
+    return str(check_rollup.refresh().through_day)
+
+
+def schedule_check_rollup() -> bool:
+    """Enqueue a refresh unless one is already waiting (core.periodic: the scheduler's every round)."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(task_path=refresh_check_rollup.module_path, status=TaskResultStatus.READY)
+    with transaction.atomic():
+        if waiting.exists():
+            return False
+        refresh_check_rollup.enqueue()
+    return True

@@ -1,6 +1,14 @@
 """Certificates (docs/spec.md §6): the frozen certificate, its serial counter, batch issuance runs, the audit, share links."""
 
-from .audit import CertificateEvent, EventKind, VerificationChannel, VerificationLog
+from .audit import (
+    CertificateEvent,
+    EventKind,
+    VerificationChannel,
+    VerificationDay,
+    VerificationLog,
+    VerificationRollupMark,
+    VerificationTotal,
+)
 from .certificates import Certificate, CertificateSerial, CertificateStatus
 from .credentials import Credential, StatusList
 from .issuance import IssuanceItem, IssuanceRun, ItemStatus
@@ -19,5 +27,8 @@ __all__ = [
     "ShareLink",
     "StatusList",
     "VerificationChannel",
+    "VerificationDay",
     "VerificationLog",
+    "VerificationRollupMark",
+    "VerificationTotal",
 ]

@@ -66,3 +66,45 @@ class VerificationLog(AppendOnly):
         ]
         verbose_name = _("verification")
         verbose_name_plural = _("verification log")
+
+
+class VerificationDay(models.Model):
+    """Checks of one closed day (the office's time zone), by channel and found or not: the office's
+    counts per day read these few rows instead of a year of the log (certificates.check_rollup
+    fills them, always equal to what the log says)."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=16, choices=VerificationChannel.choices)
+    found = models.BooleanField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "channel", "found"], name="verification_day_unique")]
+
+
+class VerificationTotal(models.Model):
+    """Checks of one certificate over the closed days of one of the office's periods (the last
+    `period` days but today), as of the rollup's last closed day: the counts per certificate.
+
+    Kept per period, not per day: a certificate is seldom checked twice a day, so rows per
+    (day, certificate) would be as many as the log's and a year of them as slow to add up."""
+
+    period = models.SmallIntegerField()
+    certificate = models.ForeignKey("certificates.Certificate", on_delete=models.CASCADE, related_name="+")
+    n = models.IntegerField()
+    last = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "certificate"], name="verification_total_unique")]
+        # A page of the most checked: the period's highest totals, read in order.
+        indexes = [models.Index(fields=["period", "-n", "certificate"], name="verification_total_top")]
+
+
+class VerificationRollupMark(models.Model):
+    """The one row saying which days the rollup holds (up to and including `through_day`) and up
+    to which log id it has read (rows after it for a closed day are late: their days are redone)."""
+
+    through_day = models.DateField(null=True)
+    open_from = models.DateTimeField(null=True)  # midnight after through_day, for the late rows' query
+    last_log_id = models.BigIntegerField(default=0)
+    certificates = models.JSONField(default=dict)  # str(period) -> how many certificates have a total
