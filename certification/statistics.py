@@ -38,7 +38,7 @@ from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
 from . import derived_figures, stage_durations
-from .models import Enrolment, EnrolmentFigures, StageDuration, Track, TrainingBatch
+from .models import Enrolment, EnrolmentFigures, Institution, StageDuration, Track, TrainingBatch
 
 
 @dataclass(frozen=True)
@@ -170,23 +170,25 @@ class PassCounts:
 
 
 def pass_counts(scope: Scope) -> list[PassCounts]:
-    """By track and institution; one query over EnrolmentFigures (the first attempt's decision and
-    whether a later one passed are in each enrolment's row)."""
+    """By track and institution; two queries: the counts over EnrolmentFigures alone (the first
+    attempt's decision and whether a later one passed are in each enrolment's row; joining the
+    institutions' names would make SQLite read the rows instead of an index), then the names."""
     derived_figures.refresh()
-    rows = (
+    rows = list(
         EnrolmentFigures.objects.filter(scope.derived(), scope.period("first_decided_at"))
         .filter(first_decided_at__isnull=False)
         .order_by()
-        .values_list("track_id", "institution_id", "institution__name")
+        .values_list("track_id", "institution_id")
         .annotate(
             assessed=Count("*"),
             passed_first=Count("pk", filter=Q(passed_first=True)),
             passed_later=Count("pk", filter=Q(passed_later=True)),
         )
     )
+    names = dict(Institution.objects.values_list("pk", "name"))
     return [
-        PassCounts(track_id, institution_id, name, assessed, first, first + later)
-        for track_id, institution_id, name, assessed, first, later in rows
+        PassCounts(track_id, institution_id, names[institution_id], assessed, first, first + later)
+        for track_id, institution_id, assessed, first, later in rows
     ]
 
 

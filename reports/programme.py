@@ -15,7 +15,7 @@ from django.db.models import Count, Value
 from django.utils import timezone, translation
 
 from certification import derived_figures, statistics
-from certification.models import Track
+from certification.models import Institution, Track
 from certification.statistics import Scope
 from workflows import figures as page_figures
 
@@ -91,20 +91,23 @@ class Report:
 
 def by_institution_and_track(scope: Scope) -> dict[tuple[str, str], list[int]]:
     """(institution name, track code) → [trained, certified] in the period; one query (two counts
-    over EnrolmentFigures, as the page's monthly figures count them) and the tracks' codes."""
+    over EnrolmentFigures, as the page's monthly figures count them), then the tracks' codes and the
+    institutions' names."""
     derived_figures.refresh()
     codes = dict(Track.objects.values_list("pk", "code"))
+    names = dict(Institution.objects.values_list("pk", "name"))
     counted = [
         statistics.moves_made(scope, move)
         .annotate(move=Value(move))
         .order_by()
-        .values_list("institution__name", "track_id", "move")
+        .values_list("institution_id", "track_id", "move")
         .annotate(n=Count("*"))
         for move in (statistics.TRAINED, statistics.CERTIFIED)
     ]
     found: dict[tuple[str, str], list[int]] = {}
-    for institution, track_id, move, n in counted[0].union(counted[1], all=True):
-        found.setdefault((institution, codes[track_id]), [0, 0])[0 if move == statistics.TRAINED else 1] += n
+    for institution_id, track_id, move, n in counted[0].union(counted[1], all=True):
+        key = (names[institution_id], codes[track_id])
+        found.setdefault(key, [0, 0])[0 if move == statistics.TRAINED else 1] += n
     return found
 
 
