@@ -16,6 +16,8 @@ decided, reset or added only by one: certification.lifecycle) or is a new enrolm
 is read through the batch.
 """
 
+from typing import cast
+
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -132,7 +134,8 @@ def figures_sql(enrolments_sql: str, enrolments_params: list) -> tuple[str, list
 
 def _local_month(column: str) -> tuple[str, list]:
     """SQL: the first day of `column`'s month in the office's time zone, as a date."""
-    sql, params = connection.ops.datetime_trunc_sql("month", column, (), timezone.get_default_timezone_name())
+    truncated = connection.ops.datetime_trunc_sql("month", column, (), timezone.get_default_timezone_name())
+    sql, params = cast(tuple[str, tuple], truncated)  # (SQL, parameters) since Django 4.1; the stubs say str
     return (f"CAST(({sql}) AS date)" if connection.vendor == "postgresql" else f"substr({sql}, 1, 10)"), list(params)
 
 
