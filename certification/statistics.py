@@ -34,12 +34,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
-from . import stage_durations
-from .models import AssessmentAttempt, AttemptOutcome, Enrolment, StageDuration, StateLog, Track
-from .models import EnrolmentStatus as S
+from . import derived_figures, stage_durations
+from .models import Enrolment, EnrolmentFigures, Institution, StageDuration, Track, TrainingBatch
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,16 @@ class Scope:
         }
         return {field: value for field, value in conditions.items() if value is not None}
 
+    def derived(self) -> Q:
+        """The filters other than the period, on a derived table (EnrolmentFigures, StageDuration:
+        track, institution and batch copied in); the level through the batches of that level, so
+        that the table is read without a join."""
+        conditions = {"track_id": self.track_id, "institution_id": self.institution_id, "batch_id": self.batch_id}
+        condition = Q(**{field: value for field, value in conditions.items() if value is not None})
+        if self.level is not None:
+            condition &= Q(batch_id__in=TrainingBatch.objects.filter(level=self.level).values("pk"))
+        return condition
+
     def period(self, field: str) -> Q:
         """`field` (a datetime) within the period, as a range the database's index can use."""
         condition = Q()
@@ -83,24 +92,8 @@ def _start_of(day: date) -> datetime:
 
 # The funnel ----------------------------------------------------------------------------------------
 
-FUNNEL_STAGES = [S.DRAFT, S.SUBMITTED, S.ENROLLED, S.TRAINED, S.UNDER_REVIEW, S.PASSED, S.IN_PUBLICITY, S.CERTIFIED]
-# How far along the normal way each status is (an index into FUNNEL_STAGES).
-_REACHED = {
-    S.DRAFT: 0,
-    S.SUBMITTED: 1,
-    S.REJECTED: 1,
-    S.ENROLLED: 2,
-    S.TRAINED: 3,
-    S.UNDER_REVIEW: 4,
-    S.FAILED: 4,
-    S.PASSED: 5,
-    S.IN_PUBLICITY: 6,
-    S.DISQUALIFIED: 6,
-    S.READY_TO_ISSUE: 6,
-    S.CERTIFIED: 7,
-    S.REVOKED: 7,
-}
-EXITS = [S.REJECTED, S.FAILED, S.WITHDRAWN, S.DISQUALIFIED]
+FUNNEL_STAGES = derived_figures.FUNNEL_STAGES
+EXITS = derived_figures.EXITS
 
 
 @dataclass(frozen=True)
@@ -111,82 +104,52 @@ class FunnelStage:
 
 
 def funnel(scope: Scope) -> list[FunnelStage]:
-    """Two queries: enrolments by current status, withdrawn ones by where they were withdrawn from."""
-    enrolments = Enrolment.objects.filter(scope.enrolments(), scope.period("created_at"))
-    by_status = dict(enrolments.order_by().values_list("status").annotate(n=Count("pk")))
-    withdrawn_from = dict(
-        StateLog.objects.filter(
-            to_status=S.WITHDRAWN,
-            enrolment__status=S.WITHDRAWN,
-            **{f"enrolment__{k}": v for k, v in _lookups(scope).items()},
-        )
+    """One query over EnrolmentFigures, whose `furthest_stage` and `exit_status` say where each
+    enrolment is (certification.derived_figures derives them as the definition above says)."""
+    derived_figures.refresh()
+    rows = (
+        EnrolmentFigures.objects.filter(scope.derived(), scope.period("created_at"), furthest_stage__isnull=False)
         .order_by()
-        .values_list("from_status")
-        .annotate(n=Count("enrolment_id", distinct=True))
+        .values_list("furthest_stage", "exit_status")
+        .annotate(n=Count("*"))
     )
     at = [0] * len(FUNNEL_STAGES)
     left: list[dict[str, int]] = [dict.fromkeys(EXITS, 0) for _ in FUNNEL_STAGES]
-    for status, n in by_status.items():
-        if status == S.WITHDRAWN:
-            continue
-        at[_REACHED[status]] += n
-        if status in EXITS:
-            left[_REACHED[status]][status] += n
-    for status, n in withdrawn_from.items():
-        at[_REACHED[status]] += n
-        left[_REACHED[status]][S.WITHDRAWN] += n
+    for index, exit_status, n in rows:
+        at[index] += n
+        if exit_status:
+            left[index][exit_status] += n
     reached = [sum(at[index:]) for index in range(len(at))]
     return [FunnelStage(stage, reached[i], left[i]) for i, stage in enumerate(FUNNEL_STAGES)]
 
 
-def _lookups(scope: Scope) -> dict:
-    """The scope as keyword lookups on Enrolment (for `enrolment__…` through another model)."""
-    lookups = scope.lookups()
-    if scope.date_from is not None:
-        lookups["created_at__gte"] = _start_of(scope.date_from)
-    if scope.date_to is not None:
-        lookups["created_at__lt"] = _start_of(scope.date_to + timedelta(days=1))
-    return lookups
-
-
 # Trained and certified per month ------------------------------------------------------------------
 
-TRAINED, CERTIFIED = "complete_training", "issue"
+TRAINED, CERTIFIED = derived_figures.TRAINED, derived_figures.CERTIFIED
+# The move → its time in EnrolmentFigures (each move is made at most once by an enrolment).
+MOVE_AT = {TRAINED: "trained_at", CERTIFIED: "certified_at"}
+MONTH_OF = {TRAINED: "trained_month", CERTIFIED: "certified_month"}
+
+
+def moves_made(scope: Scope, move: str) -> QuerySet[EnrolmentFigures]:
+    """The enrolments selected whose `move` (TRAINED or CERTIFIED) was made in the period."""
+    field = MOVE_AT[move]
+    return EnrolmentFigures.objects.filter(scope.derived(), scope.period(field), **{f"{field}__isnull": False})
 
 
 def monthly_moves(scope: Scope) -> dict[tuple[date, int, str], int]:
-    """(first day of the month, track id, TRAINED or CERTIFIED) → moves made; two queries: the first
-    and last move, then the moves counted by month. The month is found by comparing with the local
-    month boundaries (a CASE), which every database does in its own code: SQLite would otherwise
-    call back into Python for every row to truncate a date to its month in the local time zone."""
-    moves = StateLog.objects.filter(scope.enrolments("enrolment__"), scope.period("created_at")).filter(
-        transition__in=[TRAINED, CERTIFIED]
-    )
-    bounds = moves.order_by().aggregate(first=Min("created_at"), last=Max("created_at"))
-    if bounds["first"] is None:
-        return {}
-    months = _months_of(timezone.localdate(bounds["first"]), timezone.localdate(bounds["last"]))
-    month_of = Case(
-        *[When(created_at__lt=_start_of(end), then=Value(index)) for index, end in enumerate(months[1:])],
-        default=Value(len(months) - 2),
-        output_field=IntegerField(),
-    )
-    rows = (
-        moves.annotate(month=month_of)
+    """(first day of the month, track id, TRAINED or CERTIFIED) → moves made; one query over
+    EnrolmentFigures, whose rows carry each move's local month (derived once, when the move is)."""
+    derived_figures.refresh()
+    counted = [
+        moves_made(scope, move)
+        .annotate(move=Value(move))
         .order_by()
-        .values_list("month", "enrolment__track_id", "transition")
-        .annotate(n=Count("pk"))
-    )
-    return {(months[index], track_id, move): n for index, track_id, move, n in rows}
-
-
-def _months_of(first: date, last: date) -> list[date]:
-    """The first day of each month from `first`'s to `last`'s, and of the month after."""
-    months = [first.replace(day=1)]
-    while months[-1] <= last:
-        month = months[-1]
-        months.append(date(month.year + month.month // 12, month.month % 12 + 1, 1))
-    return months
+        .values_list(MONTH_OF[move], "track_id", "move")
+        .annotate(n=Count("*"))
+        for move in MOVE_AT
+    ]
+    return {(month, track_id, move): n for month, track_id, move, n in counted[0].union(counted[1], all=True)}
 
 
 def tracks() -> list[Track]:
@@ -207,24 +170,25 @@ class PassCounts:
 
 
 def pass_counts(scope: Scope) -> list[PassCounts]:
-    """By track and institution; one query."""
-    passed_later = AssessmentAttempt.objects.filter(
-        enrolment_id=OuterRef("enrolment_id"), number__gt=1, outcome=AttemptOutcome.PASSED
-    )
-    rows = (
-        AssessmentAttempt.objects.filter(scope.enrolments("enrolment__"), scope.period("reviewed_at"))
-        .filter(number=1, outcome__in=[AttemptOutcome.PASSED, AttemptOutcome.FAILED])
+    """By track and institution; two queries: the counts over EnrolmentFigures alone (the first
+    attempt's decision and whether a later one passed are in each enrolment's row; joining the
+    institutions' names would make SQLite read the rows instead of an index), then the names."""
+    derived_figures.refresh()
+    rows = list(
+        EnrolmentFigures.objects.filter(scope.derived(), scope.period("first_decided_at"))
+        .filter(first_decided_at__isnull=False)
         .order_by()
-        .values_list("enrolment__track_id", "enrolment__batch__institution_id", "enrolment__batch__institution__name")
+        .values_list("track_id", "institution_id")
         .annotate(
-            assessed=Count("pk"),
-            passed_first=Count("pk", filter=Q(outcome=AttemptOutcome.PASSED)),
-            passed_later=Count("pk", filter=Q(Exists(passed_later))),
+            assessed=Count("*"),
+            passed_first=Count("pk", filter=Q(passed_first=True)),
+            passed_later=Count("pk", filter=Q(passed_later=True)),
         )
     )
+    names = dict(Institution.objects.values_list("pk", "name"))
     return [
-        PassCounts(track_id, institution_id, name, assessed, first, first + later)
-        for track_id, institution_id, name, assessed, first, later in rows
+        PassCounts(track_id, institution_id, names[institution_id], assessed, first, first + later)
+        for track_id, institution_id, assessed, first, later in rows
     ]
 
 
@@ -241,54 +205,55 @@ class StageDays:
     p90: float | None
 
 
+PERCENTILES = (0.5, 0.9)
+
+
 def days_per_stage(scope: Scope) -> list[StageDays]:
-    """Median and 90th percentile of the days each stage took; one query (and a refresh of the
-    durations when something moved since the last one: certification.stage_durations)."""
-    stage_durations.refresh()
-    lookups = {
-        "track_id": scope.track_id,
-        "batch__level": scope.level,
-        "institution_id": scope.institution_id,
-        "batch_id": scope.batch_id,
-    }
-    durations = StageDuration.objects.filter(
-        scope.period("ended_at"), **{k: v for k, v in lookups.items() if v is not None}
-    ).values("stage", "days")
-    sql, params = durations.query.sql_with_params()
-    found = _percentiles(sql, list(params))
+    """Median and 90th percentile of the days each stage took; one query on PostgreSQL, two elsewhere
+    (and a refresh of the derived rows when something moved since the last one:
+    certification.derived_figures)."""
+    derived_figures.refresh()
+    durations = StageDuration.objects.filter(scope.derived(), scope.period("ended_at"))
+    sorted_in_database = connection.vendor == "postgresql"
+    found = _percentiles_sorted(durations) if sorted_in_database else _percentiles_walked(durations)
     return [StageDays(stage, *found.get(stage, (0, None, None))) for stage in STAGE_ENDS]
 
 
-def _percentiles(durations: str, params: list) -> dict[str, tuple[int, float | None, float | None]]:
+def _percentiles_sorted(durations: QuerySet[StageDuration]) -> dict[str, tuple[int, float | None, float | None]]:
+    """PostgreSQL's own percentile_cont: one sort of each stage's durations, shared by both."""
+    sql, params = durations.values("stage", "days").query.sql_with_params()
+    fractions = ", ".join(f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY days)" for fraction in PERCENTILES)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT stage, COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY days), "
-                f"percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM ({durations}) d "
-                "WHERE stage IS NOT NULL GROUP BY stage",
-                params,
-            )
-            return {stage: (n, float(median), float(p90)) for stage, n, median, p90 in cursor.fetchall()}
-        # No percentile function elsewhere: rank the durations per stage and fetch only the (at most
-        # four) ranks that the two percentiles interpolate between.
-        cursor.execute(
-            "SELECT stage, n, rank, days FROM (SELECT stage, days, "
-            "ROW_NUMBER() OVER (PARTITION BY stage ORDER BY days) - 1 AS rank, "
-            # The same window as the rank's, so that the durations are sorted once.
-            "COUNT(*) OVER (PARTITION BY stage ORDER BY days ROWS BETWEEN UNBOUNDED PRECEDING "
-            f"AND UNBOUNDED FOLLOWING) AS n FROM ({durations}) d WHERE stage IS NOT NULL) ranked "
-            "WHERE rank IN (CAST((n - 1) * 0.5 AS INTEGER), CAST((n - 1) * 0.5 AS INTEGER) + 1, "
-            "CAST((n - 1) * 0.9 AS INTEGER), CAST((n - 1) * 0.9 AS INTEGER) + 1)",
-            params,
-        )
-        ranked: dict[str, dict[int, float]] = {}
-        sizes: dict[str, int] = {}
-        for stage, n, rank, value in cursor.fetchall():
-            ranked.setdefault(stage, {})[rank] = value
-            sizes[stage] = n
+        cursor.execute(f"SELECT stage, COUNT(*), {fractions} FROM ({sql}) d GROUP BY stage", params)
+        return {stage: (n, *map(float, values)) for stage, n, *values in cursor.fetchall()}
+
+
+def _percentiles_walked(durations: QuerySet[StageDuration]) -> dict[str, tuple[int, float | None, float | None]]:
+    """Without a percentile function (SQLite), ranking 330,000 durations in a window costs seconds,
+    and walking an index already in order costs milliseconds: count each stage's durations, then
+    read only the (at most four) ranks its percentiles interpolate between, each as LIMIT 2 OFFSET
+    rank along the index on (stage, days, and every filter's column), which is read alone."""
+    sizes = dict(durations.order_by().values_list("stage").annotate(n=Count("*")))
+    parts, params = [], []
+    for stage, n in sizes.items():
+        for below in sorted({int((n - 1) * fraction) for fraction in PERCENTILES}):
+            ranked = durations.filter(stage=stage).order_by("days").values_list("days")[below : below + 2]
+            sql, ranked_params = ranked.query.sql_with_params()
+            parts.append(f"SELECT %s, %s, days FROM ({sql}) ranked")
+            params += [stage, below, *ranked_params]
+    read: dict[tuple[str, int], list[float]] = {}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for stage, below, days in cursor.fetchall():
+                read.setdefault((stage, below), []).append(days)
+    values: dict[str, dict[int, float]] = {stage: {} for stage in sizes}
+    for (stage, below), days in read.items():
+        # The rank read and the next one (LIMIT 2), sorted again: UNION ALL keeps no order.
+        values[stage].update(enumerate(sorted(days), start=below))
     return {
-        stage: (sizes[stage], _interpolated(values, sizes[stage], 0.5), _interpolated(values, sizes[stage], 0.9))
-        for stage, values in ranked.items()
+        stage: (n, *[_interpolated(values[stage], n, fraction) for fraction in PERCENTILES])
+        for stage, n in sizes.items()
     }
 
 

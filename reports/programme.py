@@ -4,17 +4,18 @@ PDF for the district. It opens with the headline in the district's own words ("�
 table), then one table per institution and track.
 
 "Trained" is the page's definition (certification.statistics): the `complete_training` moves made
-in the period, once per enrolment; "certified", the `issue` moves. So the headline's numbers are the
+in the period, once per enrolment; "certified", the `issue` moves; both counted from the same
+derived rows (EnrolmentFigures) as the page's. So the headline's numbers are the
 totals of the page's "trained per month" table for the same selection.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Value
 from django.utils import timezone, translation
 
-from certification import statistics
-from certification.models import StateLog
+from certification import derived_figures, statistics
+from certification.models import Institution, Track
 from certification.statistics import Scope
 from workflows import figures as page_figures
 
@@ -89,17 +90,24 @@ class Report:
 
 
 def by_institution_and_track(scope: Scope) -> dict[tuple[str, str], list[int]]:
-    """(institution name, track code) → [trained, certified] in the period; one query."""
-    rows = (
-        StateLog.objects.filter(scope.enrolments("enrolment__"), scope.period("created_at"))
-        .filter(transition__in=[statistics.TRAINED, statistics.CERTIFIED])
+    """(institution name, track code) → [trained, certified] in the period; one query (two counts
+    over EnrolmentFigures, as the page's monthly figures count them), then the tracks' codes and the
+    institutions' names."""
+    derived_figures.refresh()
+    codes = dict(Track.objects.values_list("pk", "code"))
+    names = dict(Institution.objects.values_list("pk", "name"))
+    counted = [
+        statistics.moves_made(scope, move)
+        .annotate(move=Value(move))
         .order_by()
-        .values_list("enrolment__batch__institution__name", "enrolment__track__code", "transition")
-        .annotate(n=Count("pk"))
-    )
+        .values_list("institution_id", "track_id", "move")
+        .annotate(n=Count("*"))
+        for move in (statistics.TRAINED, statistics.CERTIFIED)
+    ]
     found: dict[tuple[str, str], list[int]] = {}
-    for institution, code, move, n in rows:
-        found.setdefault((institution, code), [0, 0])[0 if move == statistics.TRAINED else 1] += n
+    for institution_id, track_id, move, n in counted[0].union(counted[1], all=True):
+        key = (names[institution_id], codes[track_id])
+        found.setdefault(key, [0, 0])[0 if move == statistics.TRAINED else 1] += n
     return found
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
-from certification import stage_durations
+from certification import derived_figures
 from workflows.publicity import services as publicity
 
 CLOSE_INTERVAL = timedelta(hours=1)
@@ -56,9 +56,10 @@ def schedule_close_due_publicity(*, run_after: datetime | None = None) -> bool:
 
 @task()
 def refresh_stage_durations_task() -> bool:
-    """Derive the statistics' stage durations of what moved since the last refresh, so that the
-    statistics page seldom has to (certification.stage_durations); True when something moved."""
-    return stage_durations.refresh()
+    """Derive the statistics' rows (stage durations, each enrolment's figures) of what was registered
+    or moved since the last refresh, so that the statistics page seldom has to
+    (certification.derived_figures); True when something did."""
+    return derived_figures.refresh()
 
 
 def schedule_stage_durations_refresh() -> bool:

@@ -16,7 +16,7 @@ from .enrolments import (
 from .history import ScoreChange, ScoreField, VettingDecision
 from .institutions import Institution, InstitutionStatus, TrackQuota
 from .people import ActivationCode, ConflictDeclaration, ConflictKind, Education, Gender, IdType, Role, Trainee, User
-from .statistics import StageDuration, StageDurationsUpTo
+from .statistics import DerivedFiguresUpTo, EnrolmentFigures, StageDuration
 
 __all__ = [
     "ActivationCode",
@@ -24,8 +24,10 @@ __all__ = [
     "AttemptOutcome",
     "ConflictDeclaration",
     "ConflictKind",
+    "DerivedFiguresUpTo",
     "Education",
     "Enrolment",
+    "EnrolmentFigures",
     "EnrolmentStatus",
     "EvidenceFile",
     "EvidenceKind",
@@ -40,7 +42,6 @@ __all__ = [
     "ScoreChange",
     "ScoreField",
     "StageDuration",
-    "StageDurationsUpTo",
     "StateLog",
     "Track",
     "TrackQuota",

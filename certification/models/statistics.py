@@ -1,7 +1,7 @@
-"""Derived rows the statistics read instead of the history itself (certification/stage_durations.py).
+"""Derived rows the statistics read instead of the history itself (certification/derived_figures.py).
 
-Nothing here is a record: every row can be rebuilt from the StateLog at any time, and is, for the
-enrolments whose history grew since the last refresh.
+Nothing here is a record: every row can be rebuilt from the enrolments, their StateLog and their
+attempts at any time, and is, for the enrolments whose history grew since the last refresh.
 """
 
 from django.db import models
@@ -11,7 +11,7 @@ class StageDuration(models.Model):
     """One stage an enrolment went through, ended at `ended_at`, lasting `days`: the durations the
     statistics page's "days per stage" ranks. The enrolment's batch, track and institution are
     copied in (none of them changes once an enrolment exists), so that a filter reads this table
-    alone; the level is the batch's, read through the batch (a batch's level may be edited)."""
+    alone; the level is the batch's, selected through the batch's id (a batch's level may be edited)."""
 
     enrolment = models.ForeignKey("certification.Enrolment", on_delete=models.CASCADE, related_name="+")
     batch = models.ForeignKey("certification.TrainingBatch", on_delete=models.CASCADE, related_name="+")
@@ -22,10 +22,81 @@ class StageDuration(models.Model):
     days = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["stage", "days"]), models.Index(fields=["ended_at"])]
+        indexes = [
+            # Every filter's column after the ranked one: the percentiles read this index alone. No
+            # index on `ended_at` alone: SQLite would take it for a period and sort every stage.
+            models.Index(
+                fields=["stage", "days", "track_id", "institution_id", "batch", "ended_at"], name="stageduration_ranked"
+            ),
+        ]
 
 
-class StageDurationsUpTo(models.Model):
-    """The one row saying up to which StateLog id the durations have been derived."""
+class EnrolmentFigures(models.Model):
+    """One narrow row per enrolment: what the funnel, the monthly figures, the pass rates and the
+    programme report count (certification.statistics), so that each is one aggregate over 100,000
+    short rows instead of a pass over the enrolments, their 700,000 moves and their attempts.
+
+    - `furthest_stage`: the index in statistics.FUNNEL_STAGES of the furthest stage of the normal
+      way reached (for a withdrawn enrolment, that of the status its withdrawal moved it from);
+      null for a withdrawn enrolment without a withdrawal in its log (the funnel does not count it).
+    - `exit_status`: the status it left the normal way with (rejected, failed, withdrawn,
+      disqualified), or "".
+    - `trained_at`, `certified_at`: its `complete_training` and `issue` moves (each made at most
+      once: the lifecycle has no way back to enrolled or to ready to issue); `trained_month`,
+      `certified_month`: the first day of their month in the office's time zone (TIME_ZONE), which
+      the monthly figures group by (truncating in the query costs SQLite a call into Python a row).
+    - `first_decided_at`, `passed_first`: its first attempt's decision, when passed or failed;
+      `passed_later`: a later attempt passed.
+
+    Batch, track and institution are copied in like StageDuration's; the level is the batch's.
+    """
+
+    enrolment = models.OneToOneField(
+        "certification.Enrolment", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    batch = models.ForeignKey("certification.TrainingBatch", on_delete=models.CASCADE, related_name="+")
+    institution = models.ForeignKey("certification.Institution", on_delete=models.CASCADE, related_name="+")
+    track_id = models.IntegerField()
+    created_at = models.DateTimeField()
+    furthest_stage = models.SmallIntegerField(null=True)
+    exit_status = models.CharField(max_length=20, blank=True)
+    trained_at = models.DateTimeField(null=True)
+    trained_month = models.DateField(null=True)
+    certified_at = models.DateTimeField(null=True)
+    certified_month = models.DateField(null=True)
+    first_decided_at = models.DateTimeField(null=True)
+    passed_first = models.BooleanField(default=False)
+    passed_later = models.BooleanField(default=False)
+
+    class Meta:
+        # Each figure's period column first, then every column it groups or filters by: on
+        # PostgreSQL an index-only scan, on SQLite a covering index; the rows are never read.
+        indexes = [
+            models.Index(
+                fields=["created_at", "furthest_stage", "exit_status", "track_id", "institution", "batch"],
+                name="figures_funnel",
+            ),
+            models.Index(
+                fields=["trained_at", "trained_month", "track_id", "institution", "batch"],
+                name="figures_trained",
+                condition=models.Q(trained_at__isnull=False),
+            ),
+            models.Index(
+                fields=["certified_at", "certified_month", "track_id", "institution", "batch"],
+                name="figures_certified",
+                condition=models.Q(certified_at__isnull=False),
+            ),
+            models.Index(
+                fields=["first_decided_at", "track_id", "institution", "passed_first", "passed_later", "batch"],
+                name="figures_first_attempt",
+                condition=models.Q(first_decided_at__isnull=False),
+            ),
+        ]
+
+
+class DerivedFiguresUpTo(models.Model):
+    """The one row saying up to which StateLog id and which Enrolment id the derived rows
+    (StageDuration, EnrolmentFigures) have been derived."""
 
     last_state_log_id = models.BigIntegerField(default=0)
+    last_enrolment_id = models.BigIntegerField(default=0)

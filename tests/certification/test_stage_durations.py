@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from certification import stage_durations
+from certification import derived_figures, stage_durations
 from certification import statistics as figures_of
 from certification.models import StageDuration, StateLog
 
@@ -45,9 +45,9 @@ def test_durations_follow_the_state_log_as_it_grows(inst1_staff):
     log(first, "approve", start + timedelta(days=2.5))
     log(second, "submit", start + timedelta(days=1))
 
-    assert stage_durations.refresh() is True
+    assert derived_figures.refresh() is True
     assert derived() == from_the_log() == {(first.pk, "approval"): [2.5]}
-    assert stage_durations.refresh() is False  # nothing moved since
+    assert derived_figures.refresh() is False  # nothing moved since
 
     log(second, "approve", start + timedelta(days=4))
     log(first, "submit_results", start + timedelta(days=10))

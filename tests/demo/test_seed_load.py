@@ -19,11 +19,14 @@ from viewflow.workflow.status import STATUS
 
 from certificates import numbering, rendering, services, signing
 from certificates.models import Certificate, CertificateSerial, CertificateStatus
+from certification import derived_figures
 from certification.identity import validate_resident_id
 from certification.models import (
     AssessmentAttempt,
     AttemptOutcome,
+    DerivedFiguresUpTo,
     Enrolment,
+    EnrolmentFigures,
     EnrolmentStatus,
     Institution,
     StateLog,
@@ -247,6 +250,15 @@ def test_quotas_cover_every_approved_enrolment(data):
     for key, count in used.items():
         assert quotas[key] >= count
     assert not Institution.objects.filter(org_code__regex=load.LOAD_CODE_REGEX).exclude(status="approved").exists()
+
+
+def test_the_statistics_derived_rows_are_there_and_equal_a_derivation_afresh(data):
+    kept = sorted(EnrolmentFigures.objects.values_list(*derived_figures.COLUMNS))
+    DerivedFiguresUpTo.objects.update(last_state_log_id=0, last_enrolment_id=0)
+    assert derived_figures.refresh() is True  # everything derived again, from the rows
+
+    assert len(kept) == Enrolment.objects.count() >= load_enrolments().count() > 0
+    assert sorted(EnrolmentFigures.objects.values_list(*derived_figures.COLUMNS)) == kept
 
 
 def test_a_second_run_is_refused_and_nothing_is_added(data):

@@ -4,7 +4,7 @@ Every minute: makes sure the hourly close of ended public notices is waiting in 
 (workflows.tasks; it re-enqueues itself, so this only restarts a chain that a lost worker broke),
 enqueues the workers' heartbeat that /healthz reads (core.tasks), the sending of due notification
 e-mails and, once an hour, the notifications' daily round (notifications.tasks), the refresh of
-the statistics' stage durations (certification.stage_durations) and the jobs other apps registered
+the statistics' derived rows (certification.derived_figures) and the jobs other apps registered
 in core.periodic (the webhooks' retries). The workers run them. A
 second scheduler by mistake is harmless: both steps enqueue only when nothing is waiting.
 """
