@@ -79,7 +79,7 @@ def test_a_running_import_can_be_left_and_found_again_from_the_import_page(
 
     hub = client.get("/exchange/")  # the user leaves the progress page for the import page
     listed = hub.content.decode()
-    back = f'<a href="/exchange/imports/{uploaded.pk}/" data-running-import>'
+    back = f'<a href="/exchange/imports/{uploaded.pk}/" data-running-import>Follow its progress</a>'
     assert back in listed and "being imported" in listed
     resumed = client.get(f"/exchange/imports/{uploaded.pk}/").content.decode()
     assert "data-import-progress-url" in resumed and "<progress" in resumed  # the bar again, still running
