@@ -157,7 +157,7 @@ def preview_context(session, summary=None, request=None) -> dict:
 
 @institution_required
 def preview(request, pk):
-    session = get_object_or_404(imports_visible_to(request.user), pk=pk)
+    session = get_object_or_404(imports_visible_to(request.user).select_related("progress"), pk=pk)
     if session.status in (*background.RUNNING, ImportStatus.REFUSED, ImportStatus.FAILED):
         return render(request, "exchange/progress.html", progress_context(session))
     context = preview_context(session, request=request)
@@ -189,7 +189,7 @@ def progress_of(session) -> dict:
 
 @institution_required
 def progress_json(request, pk):
-    session = get_object_or_404(imports_visible_to(request.user), pk=pk)
+    session = get_object_or_404(imports_visible_to(request.user).select_related("progress"), pk=pk)
     return JsonResponse(progress_of(session))
 
 
