@@ -215,6 +215,9 @@ EXCHANGE_MAX_ROWS = env_int("EXCHANGE_MAX_ROWS", 50_000)  # data rows in one upl
 EXCHANGE_MAX_FILE_BYTES = env_int("EXCHANGE_MAX_FILE_BYTES", 20 * megabyte)  # one uploaded workbook, as received
 # Larger uploads are checked and imported by a task worker, with a progress bar (exchange/background.py).
 EXCHANGE_BACKGROUND_BYTES = env_int("EXCHANGE_BACKGROUND_BYTES", 128 * 1024)
+# SQLite only: where a background run's progress is written while its transaction holds the database's
+# one write lock (exchange/progress.py); the worker and the web server must both see this directory.
+EXCHANGE_PROGRESS_DIR = os.environ.get("EXCHANGE_PROGRESS_DIR", str(BASE_DIR / "var" / "import-progress"))
 # An archive's parts are refused when they unpack to more than this in total...
 EXCHANGE_MAX_UNPACKED_BYTES = env_int("EXCHANGE_MAX_UNPACKED_BYTES", 1024 * megabyte)
 # ...or when one part is this many times larger than its compressed size (a zip bomb). Real

@@ -8,18 +8,13 @@ import page shows each run's progress (polling JSON) and its report; the user ma
 back, and a run whose worker died can be started again: checking writes nothing, and an import is
 one transaction, so a run that stopped half-way left nothing behind.
 
-Progress is written as the rows go: a step is a row read, then a row planned and written. The
-writing happens inside a transaction, invisible to other connections until it commits: on
-PostgreSQL the check's progress goes through a second connection of its own; the import locks the
-session's row for its transaction, and SQLite has one writer, so there the bar stops once the rows
-are read (half-way) and jumps to done at the commit.
+Progress is written as the rows go, even from inside the run's transaction (exchange.progress).
 """
 
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, connection, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +22,7 @@ from certification.models import User
 from core.errors import InvalidInput, StaleState
 from core.guards import require_institution_staff
 
-from . import limits, reading, services
+from . import limits, progress, reading, services
 from .columns import KINDS
 from .errors import FileRefused
 from .handlers import Options
@@ -35,7 +30,6 @@ from .models import RUNNING, ImportSession, ImportStatus
 
 __all__ = ["RUNNING"]
 
-PROGRESS_EVERY = 0.5  # seconds between two progress writes
 # A run whose progress has not moved for this long may be started again from its page.
 STALLED_AFTER = timedelta(minutes=5)
 
@@ -70,6 +64,7 @@ def start_background_import(*, staff: User, kind: str, upload, submit: bool = Fa
     upload.seek(0)
     session.file.save("upload.xlsx", upload, save=False)
     session.save()
+    progress.restart(session.pk)
     _enqueue_check(session)
     return session
 
@@ -89,8 +84,9 @@ def confirm_in_background(*, staff: User, session_id: int, valid_rows_only: bool
         session = services.importable_session(
             ImportSession.objects.select_for_update(), staff, session_id, valid_rows_only
         )
-        session.status, session.rows_done, session.message = ImportStatus.IMPORTING, 0, ""
-        session.save(update_fields=["status", "rows_done", "message", "updated_at"])
+        session.status, session.message = ImportStatus.IMPORTING, ""
+        session.save(update_fields=["status", "message", "updated_at"])
+        progress.restart(session.pk)
         transaction.on_commit(
             lambda: import_upload.enqueue(session_id=session.pk, staff_id=staff.pk, valid_rows_only=valid_rows_only)
         )
@@ -115,9 +111,10 @@ def start_again(*, staff: User, session_id: int, valid_rows_only: bool = False) 
         importing = session.status == ImportStatus.IMPORTING or (
             session.status == ImportStatus.FAILED and session.message.startswith("import:")
         )
-        session.rows_done, session.message = 0, ""
+        session.message = ""
         session.status = ImportStatus.IMPORTING if importing else ImportStatus.QUEUED
-        session.save(update_fields=["status", "rows_done", "message", "updated_at"])
+        session.save(update_fields=["status", "message", "updated_at"])
+        progress.restart(session.pk)
         if importing:
             transaction.on_commit(
                 lambda: import_upload.enqueue(
@@ -129,62 +126,28 @@ def start_again(*, staff: User, session_id: int, valid_rows_only: bool = False) 
     return session
 
 
-def is_stalled(session: ImportSession) -> bool:
-    return session.is_running and session.updated_at < timezone.now() - STALLED_AFTER
+def is_stalled(session: ImportSession, seen: progress.Seen | None = None) -> bool:
+    """Running, but neither its status nor its progress has moved for STALLED_AFTER."""
+    if not session.is_running:
+        return False
+    moved = (seen or progress.seen(session)).at
+    last = max(session.updated_at, moved) if moved else session.updated_at
+    return last < timezone.now() - STALLED_AFTER
 
 
 # The tasks' work ------------------------------------------------------------------------------------
 
 
-class Progress:
-    """Writes a session's progress at most every PROGRESS_EVERY seconds (see the module's docstring)."""
-
-    def __init__(self, session_id: int):
-        self.session_id = session_id
-        self.last = 0.0
-        self.side = None  # a second connection, PostgreSQL only
-        self.blocked = False
-
-    def __call__(self, done: int, total: int, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self.last < PROGRESS_EVERY:
-            return
-        self.last = now
-        if not connection.in_atomic_block:
-            ImportSession.objects.filter(pk=self.session_id).update(
-                rows_done=done, rows_total=total, updated_at=timezone.now()
-            )
-        elif connection.vendor == "postgresql" and not self.blocked:
-            if self.side is None:
-                self.side = connections.create_connection("default")
-                with self.side.cursor() as cursor:
-                    # The import itself holds the session's row (confirm_import locks it): never wait
-                    # for our own transaction, just leave the bar where it is until the commit.
-                    cursor.execute("SET lock_timeout = '100ms'")
-            try:
-                with self.side.cursor() as cursor:
-                    cursor.execute(
-                        f"UPDATE {ImportSession._meta.db_table} SET rows_done = %s, rows_total = %s, "
-                        "updated_at = %s WHERE id = %s",
-                        [done, total, timezone.now(), self.session_id],
-                    )
-            except OperationalError:
-                self.blocked = True
-
-    def close(self) -> None:
-        if self.side is not None:
-            self.side.close()
-
-
 def check(session_id: int) -> None:
     """Preview a queued upload (nothing is written), keep its summary for confirmation."""
     updated = ImportSession.objects.filter(pk=session_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.CHECKING, rows_done=0, updated_at=timezone.now()
+        status=ImportStatus.CHECKING, updated_at=timezone.now()
     )
     if not updated:
         return  # checked already (a task queued twice)
+    progress.restart(session_id)
     session = ImportSession.objects.select_related("uploaded_by").get(pk=session_id)
-    progress = Progress(session_id)
+    listener = progress.Progress(session_id)
     try:
         with session.file.open("rb") as fileobj:
             summary = services.preview(
@@ -192,46 +155,47 @@ def check(session_id: int) -> None:
                 kind=session.kind,
                 fileobj=fileobj,
                 options=Options(submit=session.submit),
-                on_progress=progress,
+                on_progress=listener,
             )
     finally:
-        progress.close()
+        listener.close()
     if not summary.refusal:
         services.warn_if_imported_before(
             summary, institution_id=session.institution_id, kind=session.kind, digest=session.sha256
         )
-    session.refresh_from_db(fields=["rows_done", "rows_total"])
     session.summary = summary.to_json()
     session.status = ImportStatus.REFUSED if summary.refusal else ImportStatus.PREVIEWED
     session.message = summary.refusal
-    session.rows_done = session.rows_total = 2 * summary.rows
     session.save()
+    progress.finish(session_id, 2 * summary.rows)
 
 
 def run_import(session_id: int, staff_id: int, valid_rows_only: bool) -> None:
     """Import a previewed upload handed over by confirm_in_background."""
     staff = User.objects.get(pk=staff_id)
-    progress = Progress(session_id)
+    previewed = ImportSession.objects.only("summary").get(pk=session_id).result
+    listener = progress.Progress(session_id, steps=2 * previewed.rows)
     try:
         session, summary = services.confirm_import(
             staff=staff,
             session_id=session_id,
             valid_rows_only=valid_rows_only,
-            on_progress=progress,
+            on_progress=listener,
             in_background=True,
         )
     finally:
-        progress.close()
-    session.rows_done = session.rows_total = 2 * summary.rows
+        listener.close()
     if not session.is_imported:
         # Something changed since the preview (a batch filled up, another upload): nothing was written.
         session.status = ImportStatus.PREVIEWED
         session.message = summary.refusal or _("Nothing was imported: rows were rejected since the preview.")
     session.save()
+    progress.finish(session_id, 2 * summary.rows)
 
 
 def mark_failed(session_id: int, error: Exception, *, importing: bool) -> None:
-    ImportSession.objects.filter(pk=session_id).update(
+    # A second task for an upload imported meanwhile stops with "already imported": the upload stays imported.
+    ImportSession.objects.filter(pk=session_id).exclude(status=ImportStatus.IMPORTED).update(
         status=ImportStatus.FAILED,
         message=("import: " if importing else "check: ") + f"{type(error).__name__}: {error}"[:500],
         updated_at=timezone.now(),

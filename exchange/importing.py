@@ -33,7 +33,8 @@ CHUNK_ROWS = 1000
 
 ProblemListener = Callable[[Problem], None]
 # (steps done, steps in all): a step is a row read or a row planned and written, so a file of n rows
-# has 2n steps; while reading, n is the sheet's declared size (exact once the last row is read).
+# has 2n steps; while reading, n is the sheet's declared size (exact once the last row is read), and
+# steps in all is 0 when the sheet declares none (openpyxl's write-only files, some exporters).
 ProgressListener = Callable[[int, int], None]
 
 
@@ -136,7 +137,7 @@ class Run:
     def progress(self, done: int, rows: int) -> None:
         """`done` steps of a file of `rows` rows (2 steps a row: read, then planned and written)."""
         if self.on_progress:
-            self.on_progress(done, max(2 * rows, done, 1))
+            self.on_progress(done, max(2 * rows, done) if rows else 0)
 
     def refuse(self, refusal: FileRefused) -> None:
         self.summary.refusal, self.summary.refusal_status = refusal.message, refusal.http_status

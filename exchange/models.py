@@ -54,10 +54,8 @@ class ImportSession(models.Model):
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     imported_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     valid_rows_only = models.BooleanField(default=False)
-    # Progress of a background check or import (exchange.tasks): rows done of rows known so far.
+    # Checked and imported by a task worker (exchange.background); its progress is an ImportProgress.
     in_background = models.BooleanField(default=False)
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(default=0)
     # Why a background run stopped: the file refused as a whole, rows rejected since the preview, an error.
     message = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -83,6 +81,19 @@ class ImportSession(models.Model):
     def is_running(self) -> bool:
         return self.status in RUNNING
 
-    @property
-    def percent(self) -> int:
-        return min(100, round(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+class ImportProgress(models.Model):
+    """How far a background check or import has gone: steps done of the steps known so far.
+
+    A row of its own, not columns of the session: an import locks its session's row for its whole
+    transaction (against a second confirmation), and the progress is written meanwhile from another
+    connection (exchange.progress), which would otherwise wait for that lock until the end.
+    """
+
+    session = models.OneToOneField(ImportSession, on_delete=models.CASCADE, primary_key=True, related_name="progress")
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("import progress")

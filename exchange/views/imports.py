@@ -14,7 +14,7 @@ from certification import permissions
 from core.errors import LifecycleError
 from core.views import institution_required, paginate, render_error, role_required
 
-from .. import background, blanks, limits, reading, reports, services
+from .. import background, blanks, limits, progress, reading, reports, services
 from ..columns import KINDS
 from ..forms import ConfirmForm, ExportFilterForm, UploadForm
 from ..handlers import Options
@@ -65,7 +65,10 @@ def index(request):
         "certificate_register_url": _url_or_empty("certificates:register_xlsx"),
     }
     if permissions.is_institution_staff(request.user):
-        context["recent"] = imports_visible_to(request.user)[:RECENT_IMPORTS]
+        recent = list(imports_visible_to(request.user).select_related("progress")[:RECENT_IMPORTS])
+        for session in recent:  # a running upload is listed with its bar and a link back to its page
+            session.seen = progress.seen(session) if session.is_running else None
+        context["recent"] = recent
     return render(request, "exchange/index.html", context)
 
 
@@ -154,7 +157,7 @@ def preview_context(session, summary=None, request=None) -> dict:
 
 @institution_required
 def preview(request, pk):
-    session = get_object_or_404(imports_visible_to(request.user), pk=pk)
+    session = get_object_or_404(imports_visible_to(request.user).select_related("progress"), pk=pk)
     if session.status in (*background.RUNNING, ImportStatus.REFUSED, ImportStatus.FAILED):
         return render(request, "exchange/progress.html", progress_context(session))
     context = preview_context(session, request=request)
@@ -168,24 +171,25 @@ def progress_context(session) -> dict:
 
 
 def progress_of(session) -> dict:
-    stalled = background.is_stalled(session)
+    seen = progress.seen(session)
+    stalled = background.is_stalled(session, seen)
     return {
         "status": session.status,
         "label": session.get_status_display(),
-        "done": session.rows_done,
-        "total": session.rows_total,
-        "percent": session.percent,
+        "done": seen.done,
+        "total": seen.total,
+        "percent": seen.percent,
         "finished": not session.is_running,
         "stalled": stalled,
         "may_start_again": stalled or session.status == ImportStatus.FAILED,
         "summary": _("%(label)s: step %(done)s of %(total)s (a row read, then a row checked and written).")
-        % {"label": session.get_status_display(), "done": session.rows_done, "total": session.rows_total or "…"},
+        % {"label": session.get_status_display(), "done": seen.done, "total": seen.total or "…"},
     }
 
 
 @institution_required
-def progress(request, pk):
-    session = get_object_or_404(imports_visible_to(request.user), pk=pk)
+def progress_json(request, pk):
+    session = get_object_or_404(imports_visible_to(request.user).select_related("progress"), pk=pk)
     return JsonResponse(progress_of(session))
 
 

@@ -1,10 +1,14 @@
 """Large uploads checked and imported by a task worker (issue 17 item 4): the page follows the run
 with a progress bar, the user may leave and come back, the report stays, and nobody else sees it."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.db import connection, connections
 
 from certification.models import Enrolment
-from exchange import background, importing, tasks
+from exchange import background, importing, progress, tasks
 from exchange.models import ImportSession, ImportStatus
 
 from .conftest import enrolment_row, workbook_bytes
@@ -41,7 +45,7 @@ def run_queued_tasks():
             result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
 
 
-def progress(client, session) -> dict:
+def progress_json(client, session) -> dict:
     response = client.get(f"/exchange/imports/{session.pk}/progress.json")
     assert response.status_code == 200
     return response.json()
@@ -51,7 +55,7 @@ def test_a_large_upload_waits_for_a_worker_with_its_progress_on_its_page(client,
     assert uploaded.status == ImportStatus.QUEUED and uploaded.in_background
     page = client.get(f"/exchange/imports/{uploaded.pk}/").content.decode()
     assert "data-import-progress-url" in page and "<progress" in page
-    assert progress(client, uploaded) | {"summary": ""} == {
+    assert progress_json(client, uploaded) | {"summary": ""} == {
         "status": "queued",
         "label": "waiting to be checked",
         "done": 0,
@@ -65,9 +69,29 @@ def test_a_large_upload_waits_for_a_worker_with_its_progress_on_its_page(client,
     assert "<progress" in client.get("/exchange/").content.decode()  # the hub lists it, with its bar
 
 
+def test_a_running_import_can_be_left_and_found_again_from_the_import_page(
+    client, uploaded, django_capture_on_commit_callbacks
+):
+    run_queued_tasks()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/exchange/imports/{uploaded.pk}/confirm/", {"mode": "all"})
+    assert "data-import-progress-url" in client.get(f"/exchange/imports/{uploaded.pk}/").content.decode()
+
+    hub = client.get("/exchange/")  # the user leaves the progress page for the import page
+    listed = hub.content.decode()
+    back = f'<a href="/exchange/imports/{uploaded.pk}/" data-running-import>Follow its progress</a>'
+    assert back in listed and "being imported" in listed
+    resumed = client.get(f"/exchange/imports/{uploaded.pk}/").content.decode()
+    assert "data-import-progress-url" in resumed and "<progress" in resumed  # the bar again, still running
+
+    run_queued_tasks()
+    assert back not in client.get("/exchange/").content.decode()  # done: listed as imported, no bar
+    assert "Imported on" in client.get(f"/exchange/imports/{uploaded.pk}/").content.decode()
+
+
 def test_the_worker_checks_the_file_and_the_preview_waits_for_confirmation(client, uploaded):
     run_queued_tasks()
-    state = progress(client, uploaded)
+    state = progress_json(client, uploaded)
     assert state["status"] == "previewed" and state["finished"]
     assert state["done"] == state["total"] == 2 * ROWS and state["percent"] == 100
     page = client.get(f"/exchange/imports/{uploaded.pk}/").content.decode()
@@ -82,7 +106,7 @@ def test_a_confirmed_import_runs_in_the_background_and_keeps_its_report(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/exchange/imports/{uploaded.pk}/confirm/", {"mode": "all"})
     assert response.status_code == 302
-    assert progress(client, uploaded)["status"] == "importing"
+    assert progress_json(client, uploaded)["status"] == "importing"
     assert not Enrolment.objects.exists()
 
     run_queued_tasks()
@@ -96,15 +120,15 @@ def test_a_confirmed_import_runs_in_the_background_and_keeps_its_report(
 
 def test_progress_is_written_while_the_rows_go(uploaded, monkeypatch):
     monkeypatch.setattr(importing, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(background, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 0)
     seen = []
-    real_call = background.Progress.__call__
+    real_call = progress.Progress.__call__
 
     def spy(self, done, total, **kwargs):
         seen.append((done, total))
         return real_call(self, done, total, **kwargs)
 
-    monkeypatch.setattr(background.Progress, "__call__", spy)
+    monkeypatch.setattr(progress.Progress, "__call__", spy)
     tasks.check_upload.call(session_id=uploaded.pk)
     assert len(seen) >= 4  # every chunk of rows read, and every chunk checked
     assert [done for done, _total in seen] == sorted(done for done, _total in seen)
@@ -161,7 +185,7 @@ def test_on_postgresql_a_committed_import_writes_its_progress_without_waiting_fo
     # Committed rows, as in production: the import's transaction locks the session row, and the
     # progress, written through a second connection, must not wait for it (lock_timeout).
     monkeypatch.setattr(importing, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(background, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 0)
     client.force_login(inst1_staff)
     post_upload(client, workbook_bytes("enrolments", [enrolment_row(name=f"学员{n}") for n in range(ROWS)]))
     session = ImportSession.objects.get()
@@ -170,4 +194,66 @@ def test_on_postgresql_a_committed_import_writes_its_progress_without_waiting_fo
     background.run_import(session.pk, inst1_staff.pk, False)
     session.refresh_from_db()
     assert session.status == ImportStatus.IMPORTED and Enrolment.objects.count() == ROWS
-    assert session.rows_done == session.rows_total == 2 * ROWS
+    assert progress.seen(session).done == progress.seen(session).total == 2 * ROWS
+
+
+def _progress_seen_during_the_write_phase(monkeypatch, look) -> list[tuple[int, int, bool]]:
+    """(steps seen by `look`, steps written, whether the caller was inside its transaction) at each
+    progress write of the second half: a row planned and written."""
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 0)
+    seen = []
+    real_call = progress.Progress.__call__
+
+    def look_after_writing(self, done, total, **kwargs):
+        real_call(self, done, total, **kwargs)
+        if done > ROWS:  # past the rows read: planning and writing, inside the transaction
+            seen.append((look(self.session_id), done, connection.in_atomic_block))
+
+    monkeypatch.setattr(progress.Progress, "__call__", look_after_writing)
+    return seen
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_another_connection_sees_the_import_go_on_before_it_commits(
+    client, inst1_staff, pm_batch, in_background, monkeypatch
+):
+    client.force_login(inst1_staff)
+    post_upload(client, workbook_bytes("enrolments", [enrolment_row(name=f"学员{n}") for n in range(ROWS)]))
+    session = ImportSession.objects.get()
+    background.check(session.pk)
+    background.confirm_in_background(staff=inst1_staff, session_id=session.pk)
+    other = connections.create_connection("default")  # the web server's, say
+
+    def from_the_other_connection(session_id):
+        with other.cursor() as cursor:
+            cursor.execute("SELECT rows_done FROM exchange_importprogress WHERE session_id = %s", [session_id])
+            rows_done = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM certification_enrolment")
+            return rows_done, cursor.fetchone()[0]
+
+    seen = _progress_seen_during_the_write_phase(monkeypatch, from_the_other_connection)
+    try:
+        background.run_import(session.pk, inst1_staff.pk, False)
+    finally:
+        other.close()
+    assert len(seen) >= 3 and all(inside for _seen, _done, inside in seen)
+    assert [rows_done for (rows_done, _enrolments), done, _inside in seen] == [done for _seen, done, _inside in seen]
+    assert all(enrolments == 0 for (_rows_done, enrolments), _done, _inside in seen)  # not committed yet
+    assert Enrolment.objects.count() == ROWS
+
+
+def test_on_sqlite_the_page_shows_the_steps_written_inside_the_import(
+    client, uploaded, monkeypatch, django_capture_on_commit_callbacks
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's one writer: the count waits beside the database while the import holds it")
+    run_queued_tasks()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/exchange/imports/{uploaded.pk}/confirm/", {"mode": "all"})
+    seen = _progress_seen_during_the_write_phase(monkeypatch, lambda _pk: progress_json(client, uploaded)["done"])
+    run_queued_tasks()
+    assert len(seen) >= 3 and all(inside for _seen, _done, inside in seen)
+    assert [shown for shown, _done, _inside in seen] == [done for _shown, done, _inside in seen]
+    assert not list(Path(settings.EXCHANGE_PROGRESS_DIR).glob(f"{uploaded.pk}.*"))  # gone once it is done

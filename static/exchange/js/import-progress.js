@@ -15,7 +15,8 @@
       .then(function (progress) {
         if (!progress) { return; }
         bar.max = progress.total || 1;
-        bar.value = progress.done;
+        // Steps in all not known yet (a sheet that declares no size, still being read): a moving bar.
+        if (progress.total) { bar.value = progress.done; } else { bar.removeAttribute("value"); }
         bar.textContent = progress.percent + "%";
         text.textContent = progress.summary;  // worded and translated by the server
         if (progress.finished || progress.stalled) { window.location.reload(); return; }
