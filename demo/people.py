@@ -368,18 +368,25 @@ def split_cohort(total: int) -> dict[str, int]:
     return counts
 
 
-def cohort_candidates(total: int) -> list[tuple[int, Track, int]]:
-    """(position, track, institution key) of the first `total` candidates, in cohort order.
+def cohort_sizes(total: int, *, counted: dict[str, int]) -> dict[str, int]:
+    """Candidates to make per track so that, with the `counted` ones already there (the demo
+    trainees ready to issue or certified), each track has exactly its share of `total`."""
+    return {code: max(0, share - counted.get(code, 0)) for code, share in split_cohort(total).items()}
 
-    Candidate k of a track always has the same position (and so is the same person), whatever
-    `total` is: a second run with a larger N finds the first run's candidates and adds the rest.
+
+def cohort_candidates(sizes: dict[str, int]) -> list[tuple[int, Track, int]]:
+    """(position, track, institution key) of the first `sizes[code]` candidates of each track, in
+    cohort order.
+
+    Candidate k of a track always has the same position (and so is the same person), whatever the
+    sizes are: a second run with a larger N finds the first run's candidates and adds the rest.
     Within a track, candidates alternate between institution 1 and institution 2.
     """
     tracks = {track.code: track for track in Track.objects.filter(code__in=FIRST_COHORT)}
     order = list(FIRST_COHORT)
     return sorted(
         (k * len(order) + order.index(code), tracks[code], 1 + k % 2)
-        for code, count in split_cohort(total).items()
+        for code, count in sizes.items()
         for k in range(count)
     )
 

@@ -4,9 +4,10 @@ PDF for the district. It opens with the headline in the district's own words ("ç
 table), then one table per institution and track.
 
 "Trained" is the page's definition (certification.statistics): the `complete_training` moves made
-in the period, once per enrolment; "certified", the `issue` moves; both counted from the same
-derived rows (EnrolmentFigures) as the page's. So the headline's numbers are the
-totals of the page's "trained per month" table for the same selection.
+in the period, once per enrolment; "certified", the `issue` moves. The headline is the page's own
+(workflows.figures.headline: the totals of its "trained per month" and "certified per month"
+tables for the same selection), so the page, its xlsx and the PDF say the same numbers; the table
+per institution and track counts the same derived rows (EnrolmentFigures).
 """
 
 from dataclasses import dataclass, field
@@ -23,11 +24,9 @@ from . import svg
 
 
 @dataclass(frozen=True)
-class TrackCount:
+class TrackColumn:
     code: str
     name: str  # the track's Chinese name: the report is the district's document
-    trained: int
-    certified: int
 
 
 @dataclass
@@ -44,34 +43,15 @@ class InstitutionRow:
 class Report:
     scope: Scope
     selection: list[tuple[str, str]]  # (filter, value) lines under the title
-    tracks: list[TrackCount]  # in the headline's order: most trained first
+    tracks: list[TrackColumn]  # the table per institution's columns, by code
     institutions: list[InstitutionRow]
     figures: list[tuple[page_figures.Figure, str]]  # (figure, its chart as SVG)
+    headline: page_figures.Headline  # the page's, with the tracks' Chinese names
     generated_at: object = None
 
     @property
-    def trained(self) -> int:
-        return sum(track.trained for track in self.tracks)
-
-    @property
-    def certified(self) -> int:
-        return sum(track.certified for track in self.tracks)
-
-    @property
-    def headline_parts(self) -> list[TrackCount]:
-        return [track for track in self.tracks if track.trained]
-
-    @property
-    def certified_parts(self) -> list[TrackCount]:
-        return [track for track in self.tracks if track.certified]
-
-    @property
-    def track_columns(self) -> list[TrackCount]:
-        return sorted(self.tracks, key=lambda t: t.code)
-
-    @property
     def track_codes(self) -> list[str]:
-        return [track.code for track in self.track_columns]
+        return [track.code for track in self.tracks]
 
     @property
     def institution_rows(self) -> list[tuple[str, list[int]]]:
@@ -116,24 +96,15 @@ def build(scope: Scope, *, names_assessors: bool, selection: list[tuple[str, str
     with translation.override("zh-hans"):
         shown = page_figures.build(scope, names_assessors=names_assessors)
         counts = by_institution_and_track(scope)
-        tracks = statistics.tracks()
-        per_track = {
-            track.code: TrackCount(
-                track.code,
-                track.name_zh,
-                sum(pair[0] for (_i, code), pair in counts.items() if code == track.code),
-                sum(pair[1] for (_i, code), pair in counts.items() if code == track.code),
-            )
-            for track in tracks
-        }
         institutions: dict[str, InstitutionRow] = {}
         for (name, code), pair in counts.items():
             institutions.setdefault(name, InstitutionRow(name)).counts[code] = pair
         return Report(
             scope=scope,
             selection=selection,
-            tracks=sorted(per_track.values(), key=lambda t: (-t.trained, t.code)),
+            tracks=[TrackColumn(track.code, track.name_zh) for track in statistics.tracks()],
             institutions=[institutions[name] for name in sorted(institutions)],
             figures=[(figure, svg.bar_chart(figure.chart)) for figure in shown],
+            headline=page_figures.headline(shown),
             generated_at=timezone.localtime(),
         )

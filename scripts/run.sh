@@ -25,8 +25,9 @@ from django.contrib.auth import get_user_model
 print('yes' if get_user_model().objects.filter(username='officer').exists() else 'no')
 " | tail -n 1)
 if [ "$demo_loaded" = "no" ]; then
-    # The 885-candidate first cohort, every one through the real assessment flow and 公示, so that
-    # the officer can issue it from the browser (about two minutes on a fresh machine).
+    # The first cohort of 885 (330 + 299 + 256: 884 candidates and trainee1), every one through the
+    # real assessment flow and 公示, so that the officer can issue it from the browser (about two
+    # minutes on a fresh machine).
     echo "Loading demo data (manage.py seed_demo --cohort 885)..."
     "$PYTHON" manage.py seed_demo --cohort 885
 else

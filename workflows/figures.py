@@ -20,7 +20,7 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
@@ -156,6 +156,65 @@ def monthly(scope: Scope, context: dict) -> list[Figure]:
         ],
     )
     return [*figures, yearly]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures in the district's sentence form ("累计为885名相关人员提供职业技能培训，其中服装制版330人、
+    …"): people trained and certified in the selection, each by track, largest first.
+
+    Read off the "trained per month" and "certified per month" tables (each track's column, summed),
+    so the sentence on the page and in the programme report can never say other numbers than the
+    tables and their xlsx. Tracks with none are left out of a sentence.
+    """
+
+    trained: int
+    certified: int
+    trained_parts: list[tuple[str, int]]  # (track's name as the table heads it, people), largest first
+    certified_parts: list[tuple[str, int]]
+
+    def trained_sentence(self) -> str:
+        return self._sentence(
+            ngettext("%(total)s person trained", "%(total)s people trained", self.trained),
+            self.trained,
+            self.trained_parts,
+        )
+
+    def certified_sentence(self) -> str:
+        return self._sentence(
+            ngettext("%(total)s person certified", "%(total)s people certified", self.certified),
+            self.certified,
+            self.certified_parts,
+        )
+
+    @staticmethod
+    def _sentence(opening: str, total: int, parts: list[tuple[str, int]]) -> str:
+        if not parts:
+            return _("%(opening)s.") % {"opening": opening % {"total": total}}
+        listed = pgettext("between the parts of a list", ", ").join(
+            _("%(track)s %(count)s") % {"track": name, "count": count} for name, count in parts
+        )
+        return _("%(opening)s: %(parts)s.") % {"opening": opening % {"total": total}, "parts": listed}
+
+
+def headline(shown: list[Figure]) -> Headline:
+    """The headline of a selection whose figures are `shown` (both monthly tables among them)."""
+    monthly = {figure.key: figure for figure in shown}
+    trained, certified = monthly["trained_monthly"], monthly["certified_monthly"]
+    names = trained.headers[1:-1]  # the tracks' columns, between the month and the total
+
+    def column_totals(figure: Figure) -> list[int]:
+        return [sum(row[1 + i] for row in figure.rows) for i in range(len(names))]
+
+    by_track = list(zip(names, column_totals(trained), column_totals(certified), strict=True))
+    # The order of the district's sentence, most trained first; both sentences list the tracks alike.
+    by_track.sort(key=lambda track: (-track[1], -track[2]))
+    return Headline(
+        trained=sum(track[1] for track in by_track),
+        certified=sum(track[2] for track in by_track),
+        trained_parts=[(name, n) for name, n, _certified in by_track if n],
+        certified_parts=[(name, n) for name, _trained, n in by_track if n],
+    )
 
 
 def pass_rates(scope: Scope, context: dict) -> list[Figure]:

@@ -52,6 +52,12 @@ def ready_cohort():
     return Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE, batch__name__contains="认定班")
 
 
+def ready_by_track() -> dict[str, int]:
+    """Everyone ready to issue, the demo trainees included: the first cohort as the office sees it."""
+    ready = Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE)
+    return dict(ready.order_by().values_list("track__code").annotate(n=Count("pk")))
+
+
 def row_counts() -> dict[str, int]:
     models = [
         User,
@@ -226,21 +232,34 @@ def test_running_it_twice_creates_nothing_twice():
     assert row_counts() == before
 
 
-def test_a_cohort_of_thirty_is_ready_to_issue_split_eleven_ten_nine():
+def test_a_cohort_of_thirty_is_ready_to_issue_split_eleven_ten_nine_trainee1_included():
     output = seed(cohort=30)
+    assert ready_by_track() == {"PM": 11, "CR": 10, "NM": 9}
     counts = dict(ready_cohort().order_by().values_list("track__code").annotate(n=Count("pk")))
-    assert counts == {"PM": 11, "CR": 10, "NM": 9}
-    assert "ready to issue: 30/30" in output
+    assert counts == {"PM": 11, "CR": 9, "NM": 9}  # trainee1 is the tenth garment-craft one
+    assert "ready to issue: 29/29" in output
+    assert "First cohort of 30 (PM 11, CR 10, NM 9)" in output
+    assert "1 demo trainee(s) already there count towards it, 29 cohort candidates make the rest" in output
+    assert "29 registered, 29 moved to ready to issue, 0 already there, 0 left as they were" in output
+
+
+def test_the_first_cohort_of_885_is_made_of_884_candidates_and_trainee1():
+    assert demo_people.cohort_sizes(885, counted={"CR": 1}) == {"PM": 330, "CR": 298, "NM": 256}
+    assert demo_people.cohort_sizes(9735, counted={"CR": 1}) == {"PM": 3630, "CR": 3288, "NM": 2816}
+
+
+def test_a_track_whose_share_the_demo_trainees_already_fill_gets_no_candidate():
+    assert demo_people.cohort_sizes(1, counted={"CR": 1}) == {"PM": 1, "CR": 0, "NM": 0}
 
 
 def test_within_a_track_the_cohort_alternates_between_the_two_institutions():
-    seed(cohort=12)  # PM 5, CR 4, NM 3
+    seed(cohort=12)  # PM 5, CR 4 (trainee1 and 3 candidates), NM 3
     rows = ready_cohort().order_by().values_list("track__code", "batch__institution__name").annotate(n=Count("pk"))
     assert {(code, name[:2]): n for code, name, n in rows} == {
         ("PM", "杭州"): 3,
         ("PM", "宁波"): 2,
         ("CR", "杭州"): 2,
-        ("CR", "宁波"): 2,
+        ("CR", "宁波"): 1,
         ("NM", "杭州"): 2,
         ("NM", "宁波"): 1,
     }
@@ -265,21 +284,30 @@ def test_pattern_making_candidates_have_their_3d_model_evidence():
 def test_a_second_cohort_run_tops_up_without_duplicates():
     seed(cohort=6)
     seed(cohort=6)
-    assert ready_cohort().count() == 6
+    assert ready_by_track() == {"PM": 2, "CR": 2, "NM": 2}
     seed(cohort=15)
-    assert ready_cohort().count() == 15
+    assert ready_by_track() == demo_people.split_cohort(15) == {"PM": 6, "CR": 5, "NM": 4}
+    assert ready_cohort().count() == 14
     assert PublicityNotice.objects.filter(title__contains="第二批").count() == 3  # the top-up's notices
-    assert Trainee.objects.count() == len(demo.DEMO_TRAINEES) + 15
-    assert set(demo_people.split_cohort(15).items()) == {
-        (code, ready_cohort().filter(track__code=code).count()) for code in demo_people.FIRST_COHORT
-    }
+    assert Trainee.objects.count() == len(demo.DEMO_TRAINEES) + 14
+
+
+def test_a_demo_trainee_who_gets_there_later_makes_the_next_top_up_one_smaller():
+    seed(cohort=6)  # PM 2, CR 2 (trainee1 and one candidate), NM 2
+    passed = Enrolment.objects.get(status=EnrolmentStatus.PASSED, batch__name__contains="培训班")
+    assert passed.track.code == "NM"
+    demo.advance(passed, to=EnrolmentStatus.READY_TO_ISSUE, cast=demo_people.ensure_cast())
+    output = seed(cohort=15)  # NM 4: the demo trainee and 3 candidates, one of them new
+    assert ready_by_track() == {"PM": 6, "CR": 5, "NM": 4}
+    assert "2 demo trainee(s) already there count towards it, 13 cohort candidates make the rest" in output
+    assert "8 registered" in output and "5 already there" in output
 
 
 def test_a_full_batch_opens_the_next_one(monkeypatch):
     seed()
     monkeypatch.setattr(demo_people, "BATCH_CAPACITY", 2)
-    seed(cohort=24)  # PM 9, CR 8, NM 7: per institution 5+4, 4+4, 4+3, so 3+2, 2+2, 2+2 batches of two
-    assert ready_cohort().count() == 24
+    seed(cohort=24)  # PM 9, CR 7 (and trainee1), NM 7: per institution 5+4, 4+3, 4+3, so 3+2, 2+2, 2+2 batches
+    assert ready_cohort().count() == 23
     batches = TrainingBatch.objects.filter(name__contains="认定班")
     assert batches.count() == 13
     assert all(batch.enrolments.count() <= 2 for batch in batches)
@@ -349,7 +377,7 @@ def test_a_second_cohort_run_starts_no_process_and_opens_no_notice():
     before = row_counts()
     output = seed(cohort=12)
     assert row_counts() == before
-    assert "0 registered" in output and "12 already there" in output
+    assert "0 registered" in output and "11 already there" in output
 
 
 # Something waiting for each role in the small demo

@@ -133,6 +133,16 @@ def test_trained_per_month_and_pass_rates_agree_with_the_rows(client, officer, p
     assert pass_by_track[pattern_making][1:] == [3, 2, 66.7, 2, 66.7]
 
 
+def test_the_page_opens_with_the_headline_in_sentences_most_trained_track_first(client, officer, programme):
+    client.force_login(officer)
+
+    body = client.get(OFFICER_PAGE).content.decode()
+
+    # Pattern-making 5 (institution 1), garment craft 3 (institution 2); nobody certified yet.
+    assert '<p id="headline-trained">8 people trained: Pattern-making 5, Garment craft 3.</p>' in body
+    assert '<p id="headline-certified">0 people certified.</p>' in body
+
+
 def test_the_page_and_the_xlsx_show_the_same_numbers(client, officer, programme):
     client.force_login(officer)
 

@@ -53,6 +53,7 @@ def _page(request, *, institution_id: int | None, xlsx_url: str, report_url: str
     context = {
         "form": form,
         "figures": shown,
+        "headline": figures.headline(shown),  # the programme report's opening sentences, same numbers
         "charts": {figure.key: {"title": figure.title, **figure.chart} for figure in shown},
         "query": request.GET.urlencode(),
         "xlsx_url": xlsx_url,

@@ -21,14 +21,19 @@ class Command(BaseCommand):
         return _(
             "Load demo institutions, users and trainees in every state. Users: officer, assessor1, assessor2, "
             "inst1, inst2 and trainee1, password demo-pass-2024. trainee1 is the first demo trainee's account, "
-            "renamed (real trainees log in with their ID number). --cohort N also brings N candidates to "
-            "'ready to issue' in the first cohort's proportions (885 = 330 PM, 299 CR, 256 NM). Running it "
-            "again creates nothing twice; a larger N tops the cohort up. Runs only with DEBUG on, or with --force."
+            "renamed (real trainees log in with their ID number). --cohort N also brings the first cohort to N "
+            "people ready to issue or certified, in its proportions (885 = 330 PM, 299 CR, 256 NM): the demo "
+            "trainees already there (trainee1, CR) count, cohort candidates make the rest. Running it again "
+            "creates nothing twice; a larger N tops the cohort up. Runs only with DEBUG on, or with --force."
         )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--cohort", type=int, default=0, metavar="N", help=_("Also make N candidates ready to issue (e.g. 885).")
+            "--cohort",
+            type=int,
+            default=0,
+            metavar="N",
+            help=_("Also bring the first cohort to N people ready to issue or certified (e.g. 885)."),
         )
         parser.add_argument(
             "--force",
@@ -54,26 +59,34 @@ class Command(BaseCommand):
                 counts = demo.seed(cohort=cohort, progress=self.show_progress)
         finally:
             current_request_id.reset(token)
-        self.show_summary(counts, seconds=time.monotonic() - started)
+        self.show_summary(counts, cohort=cohort, seconds=time.monotonic() - started)
 
     def show_progress(self, stage: str, done: int, total: int) -> None:
         self.stdout.write(_("  %(stage)s: %(done)s/%(total)s") % {"stage": stage, "done": done, "total": total})
 
-    def show_summary(self, counts: dict[str, int], *, seconds: float) -> None:
+    def show_summary(self, counts: dict[str, int], *, cohort: int, seconds: float) -> None:
         self.stdout.write(self.style.SUCCESS(_("Demo data loaded in %(seconds).1f s.") % {"seconds": seconds}))
-        self.stdout.write(
-            _(
-                "Demo trainees created: %(demo)s. Cohort: %(registered)s registered, %(moved)s moved to ready to issue, "
-                "%(ready)s already there, %(left)s left as they were."
+        self.stdout.write(_("Demo trainees created: %(demo)s.") % {"demo": counts.get("demo_trainees_created", 0)})
+        if cohort:
+            split = ", ".join(f"{code} {n}" for code, n in demo_people.split_cohort(cohort).items())
+            self.stdout.write(
+                _(
+                    "First cohort of %(cohort)s (%(split)s), ready to issue or certified: %(counted)s demo trainee(s) "
+                    "already there count towards it, %(candidates)s cohort candidates make the rest. Cohort "
+                    "candidates: %(registered)s registered, %(moved)s moved to ready to issue, %(ready)s already "
+                    "there, %(left)s left as they were."
+                )
+                % {
+                    "cohort": cohort,
+                    "split": split,
+                    "counted": counts.get("demo_counted", 0),
+                    "candidates": counts.get("candidates", 0),
+                    "registered": counts.get("registered", 0),
+                    "moved": counts.get("made_ready", 0),
+                    "ready": counts.get("already_ready", 0),
+                    "left": counts.get("left_as_is", 0),
+                }
             )
-            % {
-                "demo": counts.get("demo_trainees_created", 0),
-                "registered": counts.get("registered", 0),
-                "moved": counts.get("made_ready", 0),
-                "ready": counts.get("already_ready", 0),
-                "left": counts.get("left_as_is", 0),
-            }
-        )
         table = demo.enrolment_counts()
         for track in Track.objects.filter(code__in=table):
             by_status = table[track.code]
