@@ -7,9 +7,9 @@ one chunk of a run, and chunks are independent, so the workers render side by si
 import gc
 from functools import cache
 
-from django.db import transaction
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
 
+from core.tasks import enqueue_unless_waiting
 from notifications import events as notifications
 
 from . import check_rollup, issuance, rendering
@@ -54,11 +54,4 @@ def refresh_check_rollup() -> str:
 
 def schedule_check_rollup() -> bool:
     """Enqueue a refresh unless one is already waiting (core.periodic: the scheduler's every round)."""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(task_path=refresh_check_rollup.module_path, status=TaskResultStatus.READY)
-    with transaction.atomic():
-        if waiting.exists():
-            return False
-        refresh_check_rollup.enqueue()
-    return True
+    return enqueue_unless_waiting(refresh_check_rollup)

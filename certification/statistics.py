@@ -38,7 +38,7 @@ from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
 from . import derived_figures, stage_durations
-from .models import Enrolment, EnrolmentFigures, Institution, StageDuration, Track, TrainingBatch
+from .models import EnrolmentFigures, Institution, StageDuration, Track, TrainingBatch
 
 
 @dataclass(frozen=True)
@@ -263,8 +263,3 @@ def _interpolated(values: dict[int, float], n: int, fraction: float) -> float:
     if below + 1 >= n:
         return values[below]
     return values[below] + (values[below + 1] - values[below]) * (position - below)
-
-
-def enrolments_in(scope: Scope) -> QuerySet[Enrolment]:
-    """The enrolments the filters select (without the period), for the other apps' figures."""
-    return Enrolment.objects.filter(scope.enrolments())

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
 from certification import derived_figures
+from core.tasks import enqueue_unless_waiting
 from workflows.publicity import services as publicity
 
 CLOSE_INTERVAL = timedelta(hours=1)
@@ -64,13 +65,4 @@ def refresh_stage_durations_task() -> bool:
 
 def schedule_stage_durations_refresh() -> bool:
     """Enqueue a refresh unless one is already waiting (the scheduler calls this every round)."""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=refresh_stage_durations_task.module_path, status=TaskResultStatus.READY
-    )
-    with transaction.atomic():
-        if waiting.exists():
-            return False
-        refresh_stage_durations_task.enqueue()
-    return True
+    return enqueue_unless_waiting(refresh_stage_durations_task)
