@@ -1,27 +1,24 @@
-"""`manage.py seed_demo [--cohort N] [--force]` (docs/spec.md §8) and the demo data it loads."""
+"""`manage.py seed_demo [--cohort N] [--force]` (docs/spec.md §8): the command, how it splits a cohort, and
+runs that change or top up the demo. What a seeded demo holds is read in test_seed_demo_small.py and
+test_seed_demo_cohort.py, which seed once a module."""
 
 from io import StringIO
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import override_settings
-from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from certification import permissions, rules, vetting
+from certification import vetting
 from certification.identity import validate_resident_id
 from certification.models import (
-    AttemptOutcome,
     Enrolment,
     EnrolmentStatus,
     EvidenceFile,
     EvidenceKind,
     Institution,
-    InstitutionStatus,
-    Role,
     StateLog,
     Track,
     TrackQuota,
@@ -31,31 +28,12 @@ from certification.models import (
 )
 from demo import cohort as demo
 from demo import people as demo_people
-from workflows.assessment import selectors
 from workflows.flows import AssessmentFlow
 from workflows.models import AssessmentProcess, Objection, ObjectionStatus, PublicityEntry, PublicityNotice
 
+from .demo_seeding import ready_by_track, ready_cohort, seed
+
 pytestmark = pytest.mark.django_db
-
-DEMO_LOGINS = ["officer", "assessor1", "assessor2", "inst1", "inst2", "trainee1"]
-HAPPY_PATH = ["submitted", "enrolled", "trained", "under_review", "passed", "in_publicity", "ready_to_issue"]
-
-
-def seed(**options) -> str:
-    out = StringIO()
-    with override_settings(DEBUG=True):
-        call_command("seed_demo", stdout=out, **options)
-    return out.getvalue()
-
-
-def ready_cohort():
-    return Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE, batch__name__contains="认定班")
-
-
-def ready_by_track() -> dict[str, int]:
-    """Everyone ready to issue, the demo trainees included: the first cohort as the office sees it."""
-    ready = Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE)
-    return dict(ready.order_by().values_list("track__code").annotate(n=Count("pk")))
 
 
 def row_counts() -> dict[str, int]:
@@ -143,88 +121,6 @@ def test_a_negative_cohort_is_refused():
         seed(cohort=-1)
 
 
-def test_it_creates_the_demo_users_with_the_demo_password():
-    seed()
-    for username in DEMO_LOGINS:
-        assert User.objects.get(username=username).check_password("demo-pass-2024"), username
-
-
-def test_each_demo_user_can_log_in_on_the_login_page(client):
-    seed()
-    for username in DEMO_LOGINS:
-        response = client.post("/accounts/login/", {"username": username, "password": "demo-pass-2024"})
-        assert response.status_code == 302, username
-        assert client.session["_auth_user_id"] == str(User.objects.get(username=username).pk)
-        client.logout()
-
-
-def test_each_user_has_the_role_and_institution_the_spec_names():
-    seed()
-    users = {user.username: user for user in User.objects.filter(username__in=DEMO_LOGINS)}
-    inst1 = Institution.objects.get(name="杭州时尚职业技能培训学校")
-    inst2 = Institution.objects.get(name="宁波服装产业技能培训中心")
-    assert users["officer"].role == Role.OFFICER
-    assert (users["inst1"].role, users["inst1"].institution) == (Role.INSTITUTION, inst1)
-    assert (users["inst2"].role, users["inst2"].institution) == (Role.INSTITUTION, inst2)
-    assert users["trainee1"].role == Role.TRAINEE
-    for name in ("assessor1", "assessor2"):
-        assert users[name].role == Role.ASSESSOR
-        assert users[name].institution is None  # independent: no conflict with either institution
-
-
-def test_it_creates_two_approved_institutions_a_pending_one_and_quotas():
-    seed()
-    statuses = dict(Institution.objects.values_list("name", "status"))
-    assert statuses == {
-        "杭州时尚职业技能培训学校": InstitutionStatus.APPROVED,
-        "宁波服装产业技能培训中心": InstitutionStatus.APPROVED,
-        "温州瓯江服饰技能培训学校": InstitutionStatus.PENDING,
-    }
-    for institution in Institution.objects.filter(status=InstitutionStatus.APPROVED):
-        quotas = TrackQuota.objects.filter(institution=institution)
-        assert sorted(quotas.values_list("track__code", flat=True)) == ["CR", "NM", "PM"]
-        assert all(quota.quota >= 1000 for quota in quotas)
-        levels = set(TrainingBatch.objects.filter(institution=institution).values_list("level", flat=True))
-        assert levels == {4}
-
-
-def test_every_role_has_something_to_see():
-    seed()
-    statuses = set(Enrolment.objects.values_list("status", flat=True))
-    assert {
-        "draft",
-        "submitted",
-        "rejected",
-        "enrolled",
-        "trained",
-        "under_review",
-        "passed",
-        "failed",
-        "in_publicity",
-        "ready_to_issue",
-    } <= statuses
-    assert Trainee.objects.count() >= 12
-    assert all(trainee.photo for trainee in Trainee.objects.all())
-
-
-def test_the_assessors_may_assess_every_candidate_under_review():
-    seed()
-    under_review = Enrolment.objects.filter(status=EnrolmentStatus.UNDER_REVIEW).select_related("batch")
-    assert under_review.exists()
-    for username in ("assessor1", "assessor2"):
-        assessor = User.objects.get(username=username)
-        assert all(permissions.can_assess(assessor, enrolment) for enrolment in under_review)
-
-
-def test_trainee1_has_one_account_for_two_tracks():
-    seed()
-    trainee = Trainee.objects.get(user__username="trainee1")
-    statuses = dict(trainee.enrolments.values_list("track__code", "status"))
-    assert statuses == {"CR": EnrolmentStatus.READY_TO_ISSUE, "PM": EnrolmentStatus.ENROLLED}
-    pm = trainee.enrolments.get(track__code="PM")
-    assert 0 < pm.completions.count() < Track.objects.get(code="PM").modules.count()
-
-
 def test_running_it_twice_creates_nothing_twice():
     seed()
     before = row_counts()
@@ -250,27 +146,6 @@ def test_the_first_cohort_of_885_is_made_of_884_candidates_and_trainee1():
 
 def test_a_track_whose_share_the_demo_trainees_already_fill_gets_no_candidate():
     assert demo_people.cohort_sizes(1, counted={"CR": 1}) == {"PM": 1, "CR": 0, "NM": 0}
-
-
-def test_within_a_track_the_cohort_alternates_between_the_two_institutions():
-    seed(cohort=12)  # PM 5, CR 4 (trainee1 and 3 candidates), NM 3
-    rows = ready_cohort().order_by().values_list("track__code", "batch__institution__name").annotate(n=Count("pk"))
-    assert {(code, name[:2]): n for code, name, n in rows} == {
-        ("PM", "杭州"): 3,
-        ("PM", "宁波"): 2,
-        ("CR", "杭州"): 2,
-        ("CR", "宁波"): 1,
-        ("NM", "杭州"): 2,
-        ("NM", "宁波"): 1,
-    }
-
-
-def test_every_ready_enrolment_walked_the_whole_way_from_submitted():
-    seed(cohort=12)
-    for enrolment in Enrolment.objects.filter(status=EnrolmentStatus.READY_TO_ISSUE):
-        chain = list(enrolment.state_logs.order_by("created_at", "pk").values_list("to_status", flat=True))
-        assert chain == HAPPY_PATH, enrolment
-        assert enrolment.state_logs.first().request_id.startswith("seed_demo-")
 
 
 def test_pattern_making_candidates_have_their_3d_model_evidence():
@@ -313,49 +188,7 @@ def test_a_full_batch_opens_the_next_one(monkeypatch):
     assert all(batch.enrolments.count() <= 2 for batch in batches)
 
 
-def test_demo_trainees_are_valid_records():
-    seed()
-    for trainee in Trainee.objects.all():
-        try:
-            trainee.full_clean(exclude=["user", "photo"])
-        except ValidationError as error:  # pragma: no cover - the message says which field
-            pytest.fail(f"{trainee.name}: {error}")
-
-
 # Through the assessment flow and the public notice
-
-
-def test_each_cohort_candidate_went_through_one_finished_assessment_process():
-    seed(cohort=12)
-    assessors = set(User.objects.filter(username__in=["assessor1", "assessor2"]).values_list("pk", flat=True))
-    for enrolment in ready_cohort():
-        process = AssessmentProcess.objects.get(enrolment=enrolment)
-        assert process.status == STATUS.DONE
-        tasks = Task.objects.filter(process=process)
-        assert set(tasks.values_list("status", flat=True)) == {STATUS.DONE}
-        review = tasks.get(flow_task=AssessmentFlow.review)
-        assert review.owner_id in assessors
-        assert enrolment.current_attempt.outcome == AttemptOutcome.PASSED
-        assert enrolment.current_attempt.reviewed_by_id == review.owner_id
-
-
-def test_both_assessors_approve_part_of_the_cohort():
-    seed(cohort=12)
-    reviewers = StateLog.objects.filter(enrolment__in=ready_cohort(), transition="pass").values_list(
-        "actor__username", flat=True
-    )
-    assert set(reviewers) == {"assessor1", "assessor2"}
-
-
-def test_each_track_of_the_cohort_has_a_closed_public_notice():
-    seed(cohort=12)
-    year = timezone.localdate().year
-    for enrolment in ready_cohort():
-        entry = PublicityEntry.objects.select_related("notice").get(enrolment=enrolment)
-        assert entry.notice.title == f"{year}年第一批时尚工程师认定公示（{enrolment.track.name_zh}）"
-        assert entry.notice.closed_at is not None
-    titles = PublicityNotice.objects.filter(entries__enrolment__in=ready_cohort()).values_list("title", flat=True)
-    assert len(set(titles)) == 3
 
 
 def test_a_track_that_needs_two_sign_offs_gets_two_different_assessors():
@@ -381,30 +214,6 @@ def test_a_second_cohort_run_starts_no_process_and_opens_no_notice():
 
 
 # Something waiting for each role in the small demo
-
-
-def test_the_assessors_have_open_review_tasks_and_assessor1_has_one_in_the_inbox():
-    seed()
-    assessor1, assessor2 = User.objects.get(username="assessor1"), User.objects.get(username="assessor2")
-    assert selectors.review_queue_for(assessor2).count() >= 2
-    assert selectors.inbox_for(assessor1).count() == 1
-
-
-def test_one_candidate_was_returned_for_correction_and_the_institution_has_the_task():
-    seed()
-    returned = Enrolment.objects.get(attempts__outcome=AttemptOutcome.RETURNED)
-    assert returned.status == EnrolmentStatus.TRAINED
-    process = AssessmentProcess.objects.get(enrolment=returned)
-    correction = Task.objects.get(process=process, flow_task=AssessmentFlow.correction)
-    assert correction.status == STATUS.NEW
-    assert returned.state_logs.filter(transition="return_for_correction").get().reason == demo.RETURN_REASON
-
-
-def test_the_failed_candidate_may_still_resit():
-    seed()
-    failed = Enrolment.objects.get(status=EnrolmentStatus.FAILED)
-    assert failed.current_attempt.outcome == AttemptOutcome.FAILED
-    assert rules.resit_closed_reason(failed) == ""
 
 
 def test_a_candidate_stays_in_an_open_notice_with_an_objection_even_after_a_cohort(client):
