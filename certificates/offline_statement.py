@@ -31,6 +31,7 @@ import cbor2
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cwt import COSE, COSEKey
+from cwt.cose_key_interface import COSEKeyInterface
 
 from certification.identity import mask_name
 
@@ -68,7 +69,7 @@ def sign(certificate) -> str:
 
 
 @lru_cache(maxsize=4)
-def _signing_key(kid: str, private_key: Ed25519PrivateKey) -> COSEKey:
+def _signing_key(kid: str, private_key: Ed25519PrivateKey) -> COSEKeyInterface:
     """A key as cwt's COSEKey, made once per loaded key (office_keys keeps the loaded key object):
     parsing it back from PEM took half of a statement's ~0.2 ms."""
     pem = private_key.private_bytes(
