@@ -318,10 +318,11 @@ def _store(rendered: dict[int, bytes], prepared: dict[int, credentials.Prepared]
             if certificate.status == CertificateStatus.PENDING:
                 certificate.status = CertificateStatus.VALID
             certificate.save(update_fields=["pdf", "sha256", "pdf_size", "issued_at", "status"])
-            credentials.store(certificate, prepared[certificate.pk])
+            frozen.append(certificate)
+        credentials.store_many(frozen, prepared)
+        for certificate in frozen:
             if certificate.status == CertificateStatus.REVOKED:  # revoked while being issued
                 status_lists.refresh_for(certificate)
-            frozen.append(certificate)
         CertificateEvent.objects.bulk_create(
             [
                 CertificateEvent(

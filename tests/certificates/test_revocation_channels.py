@@ -9,8 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from certificates import data_integrity, office_keys, qr, services, status_lists
-from certificates.models import Credential, StatusList
+from certificates import data_integrity, issuance, office_keys, qr, services, status_lists
+from certificates.models import Certificate, Credential, StatusList
+from certification import services as lifecycle_services
+
+from .conftest import ready_enrolments
 
 
 @pytest.fixture
@@ -66,6 +69,24 @@ def test_the_status_list_has_the_bit_before_and_after(client, issued, officer):
 
     assert status_lists.decode(after["credentialSubject"]["encodedList"]) == {credential.status_index}
     assert data_integrity.verify(after, public_key=office_keys.current_key()[1].public_key())
+
+
+def test_a_certificate_revoked_while_being_issued_has_its_bit_set_once_its_credential_is_stored(
+    client, issued, inst1_staff, officer, assessor, fast_rendering
+):
+    """Revoked between numbering and storing: its credential is stored with the others of the worker's
+    chunk, and the list, already published, gets its bit in the same transaction."""
+    assert status_lists.decode(_status_list(client, issued)["credentialSubject"]["encodedList"]) == set()
+    enrolments = ready_enrolments(inst1_staff, officer, assessor, 2)
+    for enrolment in enrolments:
+        lifecycle_services._move(actor=officer, enrolment_id=enrolment.pk, transition="issue")
+    revoked, valid = (Certificate.objects.get(enrolment=enrolment) for enrolment in enrolments)
+    services.revoke_certificate(officer=officer, certificate_id=revoked.pk, reason="forged documents")
+
+    issuance.freeze([revoked.pk, valid.pk])
+
+    bits = status_lists.decode(_status_list(client, revoked)["credentialSubject"]["encodedList"])
+    assert bits == {Credential.objects.get(certificate=revoked).status_index}
 
 
 def test_the_status_list_is_a_signed_bitstring_status_list_credential_of_at_least_16_kb(client, revoked):
