@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite on SQLite, then on PostgreSQL: `make test` calls this after `make setup`.
+# The whole test suite on SQLite and on PostgreSQL, both at once (TEST_DATABASES_AT_ONCE=0: SQLite
+# first, then PostgreSQL): `make test` calls this after `make setup`.
 #
 #   scripts/test.sh [all|sqlite|postgres] [pytest arguments...]
 #
@@ -133,19 +134,26 @@ ensure_postgres() {
 
 declare -A outcome
 failed=0
+results=$(mktemp -d /tmp/make-test-results.XXXXXX)
 
-run_suite() {
+# pytest on one database; writes "exit-code seconds" to $results/NAME.
+suite() {
     local name="$1"; shift
-    echo
-    echo "=== Test suite on $name ==="
     local started status
     started=$(date +%s.%N)
     set +e
     env "$@" "$PYTHON" -m pytest -p no:cacheprovider "${pytest_args[@]}"
     status=$?
     set -e
-    local seconds
-    seconds=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    awk -v s="$status" -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%d %.1f\n", s, b - a }' >"$results/$name"
+}
+
+record() {
+    local name="$1" status seconds
+    if [ ! -s "$results/$name" ]; then
+        outcome[$name]="FAILED: the run did not finish"; failed=1; return
+    fi
+    read -r status seconds <"$results/$name"
     case "$status" in
         0) outcome[$name]="passed in ${seconds}s" ;;
         5) outcome[$name]="FAILED: pytest collected no tests (exit code 5)"; failed=1 ;;
@@ -160,25 +168,55 @@ esac
 
 ensure_redis
 
-if [ "$which_databases" != "postgres" ]; then
-    # Unset, so that a DATABASE_URL exported in the shell cannot turn this run into another database.
-    run_suite sqlite -u DATABASE_URL
-fi
-if [ "$which_databases" != "sqlite" ]; then
-    # After the SQLite run, the tests that come out the same on every database are not run again
-    # (conftest.py: those that touch no database, and the layout walks).
-    already_ran=()
-    if [ -n "${outcome[sqlite]:-}" ]; then
-        already_ran=(TESTS_RAN_WITHOUT_DATABASE_ON=SQLite)
-        echo "(The tests that touch no database and the layout walks ran on SQLite: deselected below.)"
+# Unset for SQLite, so that a DATABASE_URL exported in the shell cannot turn that run into another database.
+sqlite_env=(-u DATABASE_URL)
+# With both databases, the tests that come out the same on every database (those that touch no
+# database, and the layout walks: conftest.py) run on SQLite only. After ensure_postgres, which may
+# start a throwaway cluster and change PG_URL.
+postgres_env_now() {
+    postgres_env=(DATABASE_URL="$PG_URL")
+    if [ "$which_databases" = all ]; then postgres_env+=(TESTS_RAN_WITHOUT_DATABASE_ON=SQLite); fi
+}
+
+if [ "$which_databases" = all ] && [ "${TEST_DATABASES_AT_ONCE:-1}" = 1 ] && ensure_postgres; then
+    # Both at once: each run spends much of its time waiting (the database server, browsers, the
+    # subprocesses some tests start), so two runs side by side keep both cores busy. SQLite's output
+    # is kept in a file and printed after PostgreSQL's. TEST_DATABASES_AT_ONCE=0: one after the other.
+    postgres_env_now
+    echo
+    echo "=== Test suites on SQLite and PostgreSQL at once (SQLite's output comes second) ==="
+    suite sqlite "${sqlite_env[@]}" >"$results/sqlite.log" 2>&1 &
+    sqlite_pid=$!
+    echo
+    echo "=== Test suite on postgresql (the tests that touch no database and the layout walks: on SQLite) ==="
+    suite postgresql "${postgres_env[@]}"
+    wait "$sqlite_pid" || true
+    echo
+    echo "=== Test suite on sqlite ==="
+    cat "$results/sqlite.log"
+    record postgresql
+    record sqlite
+else
+    if [ "$which_databases" != "postgres" ]; then
+        echo
+        echo "=== Test suite on sqlite ==="
+        suite sqlite "${sqlite_env[@]}"
+        record sqlite
     fi
-    if ensure_postgres; then
-        run_suite postgresql DATABASE_URL="$PG_URL" "${already_ran[@]}"
-    else
-        outcome[postgresql]="FAILED: PostgreSQL not reachable"
-        failed=1
+    if [ "$which_databases" != "sqlite" ]; then
+        if ensure_postgres; then
+            postgres_env_now
+            echo
+            echo "=== Test suite on postgresql ==="
+            suite postgresql "${postgres_env[@]}"
+            record postgresql
+        else
+            outcome[postgresql]="FAILED: PostgreSQL not reachable"
+            failed=1
+        fi
     fi
 fi
+rm -rf "$results"
 
 echo
 echo "=== Summary ==="
