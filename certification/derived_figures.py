@@ -22,6 +22,7 @@ track, institution and level copied in do not change once a batch has enrolments
 (registration.update_batch refuses a new track or level then).
 """
 
+import json
 from typing import cast
 
 from django.db import connection, transaction
@@ -209,13 +210,23 @@ def _derive(mark: DerivedFiguresUpTo, newest_move: int, newest_enrolment: int) -
         cursor.execute(f"INSERT INTO {_table(EnrolmentFigures)} ({', '.join(COLUMNS)}) {figures}", figures_params)
         # The counts by month of every batch with an enrolment derived again, counted again (an
         # enrolment never changes batch: its batch's are the only counts its rows were in).
-        of_batches, batch_params = "", []
-        if not everything:
-            of_batches = f" AND batch_id IN (SELECT batch_id FROM {_table(Enrolment)} WHERE id IN ({moved}))"
-            batch_params = params
+        cursor.execute(f"SELECT DISTINCT batch_id FROM {_table(Enrolment)} WHERE id IN ({moved})", params)
+        of_batches, batch_params = _among(" AND batch_id", [batch_id for (batch_id,) in cursor.fetchall()])
         for counts in (FiguresByMonth, StageDurationsByMonth):
-            cursor.execute(f"DELETE FROM {_table(counts)} WHERE 1 = 1{of_batches}", batch_params)
+            if everything:
+                cursor.execute(f"DELETE FROM {_table(counts)}")
+            else:
+                cursor.execute(f"DELETE FROM {_table(counts)} WHERE 1 = 1{of_batches}", batch_params)
         _count_by_month(cursor, of_batches=of_batches, batch_params=batch_params)
+
+
+def _among(column: str, ids: list[int]) -> tuple[str, list]:
+    """SQL: `column` is one of `ids`, however many, as one parameter (a list of hundreds of batch
+    ids written out would be a statement per few hundred on SQLite; a subquery instead of the list
+    makes PostgreSQL misjudge it and read every row)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
 
 
 # FiguresByMonth's moment → the EnrolmentFigures column of its time, the column of its local month
@@ -228,21 +239,26 @@ MOMENTS = {
     FiguresByMonth.Moment.FIRST_DECIDED: ("first_decided_at", None, ["passed_first", "passed_later"]),
 }
 CELL_DEFAULTS = {"furthest_stage": None, "exit_status": "", "passed_first": False, "passed_later": False}
+# A draft never submitted may still be deleted (registration.delete_draft_enrolment), with nothing
+# to say so to a refresh: drafts (where the funnel places nothing but a draft) are left out of the
+# counts, and certification.statistics counts them from their rows (statistics.DRAFTS).
+NOT_A_DRAFT = "(furthest_stage IS NULL OR furthest_stage <> 0 OR exit_status <> '')"
 
 
 def _count_by_month(cursor, *, of_batches: str, batch_params: list) -> None:
     """Write the counts by month (FiguresByMonth, StageDurationsByMonth) of the EnrolmentFigures
-    and StageDuration rows that the SQL condition `of_batches` (" AND …", or "" for all) selects."""
+    and StageDuration rows that the SQL condition `of_batches` (" AND …") selects."""
     grouped = ["batch_id", "institution_id", "track_id", "level"]
     # Grouped by position: the month's expression appears once, with its parameters once.
     for moment, (column, month_column, counted) in MOMENTS.items():
         month, month_params = (month_column, []) if month_column else _local_month(column)
         defaults = {name: value for name, value in CELL_DEFAULTS.items() if name not in counted}
         columns = [*grouped, *counted]
+        where = f"{column} IS NOT NULL AND {NOT_A_DRAFT}{of_batches}"
         cursor.execute(
             f"INSERT INTO {_table(FiguresByMonth)} (moment, month, {', '.join(columns + list(defaults))}, n) "
             f"SELECT %s, {month}, {', '.join(columns + ['%s'] * len(defaults))}, COUNT(*) "
-            f"FROM {_table(EnrolmentFigures)} WHERE {column} IS NOT NULL{of_batches} GROUP BY {_positions(2, columns)}",
+            f"FROM {_table(EnrolmentFigures)} WHERE {where} GROUP BY {_positions(2, columns)}",
             [str(moment), *month_params, *defaults.values(), *batch_params],
         )
     month, month_params = _local_month("ended_at")

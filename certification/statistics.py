@@ -129,6 +129,9 @@ MOMENT_AT = {
     Moment.FIRST_DECIDED: "first_decided_at",
 }
 MONTH_OF = {Moment.TRAINED: "trained_month", Moment.CERTIFIED: "certified_month"}
+# The drafts, left out of FiguresByMonth (they may still be deleted: derived_figures.NOT_A_DRAFT)
+# and counted from their rows, along an index of their own.
+DRAFTS = Q(furthest_stage=0, exit_status="")
 
 
 def counted(scope: Scope, moment: Moment, columns: list[str], *, label: str | None = None) -> list[QuerySet]:
@@ -142,7 +145,8 @@ def counted(scope: Scope, moment: Moment, columns: list[str], *, label: str | No
     may come from several parts: the caller adds them up."""
     in_rows = [MONTH_OF[moment] if column == "month" else column for column in columns]
     cells = FiguresByMonth.objects.filter(moment=moment)
-    return _by_month(scope, cells, EnrolmentFigures.objects.all(), MOMENT_AT[moment], columns, in_rows, label)
+    apart = DRAFTS if moment == Moment.REGISTERED else None
+    return _by_month(scope, cells, EnrolmentFigures.objects.all(), MOMENT_AT[moment], columns, in_rows, label, apart)
 
 
 def _by_month(
@@ -153,13 +157,18 @@ def _by_month(
     columns: list[str],
     row_columns: list[str],
     label: str | None = None,
+    apart: Q | None = None,
 ) -> list[QuerySet]:
     """`counted`'s parts: the whole months from `cells` (counts by month, `n`), the days of the
     months taken in part from `rows`, whose time is `at`; `columns` of the cells are `row_columns`
-    of the rows."""
+    of the rows. The rows `apart` (None: none) are in no cell: counted from the rows, all period."""
     whole, partly = scope.split_by_month()
     labelled = {"label": Value(label)} if label is not None else {}
     parts: list[QuerySet] = []
+    if apart is not None:
+        rows_apart = rows.filter(apart, scope.derived(), scope.period(at)).annotate(**labelled).order_by()
+        parts.append(rows_apart.values_list(*row_columns, *labelled).annotate(counted=Count("*")))
+        rows = rows.exclude(apart)
     if whole is not None:
         first, end = whole
         months = Q()
@@ -307,14 +316,16 @@ def days_per_stage(scope: Scope) -> list[StageDays]:
     )
     sizes = {stage: n for (stage,), n in added_up(counted).items() if n}
     durations = StageDuration.objects.filter(scope.derived(), scope.period("ended_at"))
-    found = _percentiles_walked(durations, sizes)
+    # One batch's few durations are found by the batch's own index and sorted at once.
+    found = _percentiles_walked(durations, sizes, along_the_ranks=scope.batch_id is None)
     return [StageDays(stage, *found.get(stage, (0, None, None))) for stage in STAGE_ENDS]
 
 
 def _percentiles_walked(
-    durations: QuerySet[StageDuration], sizes: dict[str, int]
+    durations: QuerySet[StageDuration], sizes: dict[str, int], *, along_the_ranks: bool
 ) -> dict[str, tuple[int, float | None, float | None]]:
-    """Each stage's count and percentiles, from the `durations` selected, `sizes[stage]` of them."""
+    """Each stage's count and percentiles, from the `durations` selected, `sizes[stage]` of them
+    (`along_the_ranks`: SQLite is told to walk the ranked index)."""
     parts, params = [], []
     for stage, n in sizes.items():
         for below in sorted({int((n - 1) * fraction) for fraction in PERCENTILES}):
@@ -326,7 +337,7 @@ def _percentiles_walked(
                 first = max(0, n - 2 - skipped)
                 ranked = durations.filter(stage=stage).order_by("-days")[skipped : skipped + 2]
             sql, ranked_params = ranked.values_list("days").query.sql_with_params()
-            parts.append(f"SELECT %s, %s, days FROM ({_along_the_ranks(sql)}) ranked")
+            parts.append(f"SELECT %s, %s, days FROM ({_along_the_ranks(sql) if along_the_ranks else sql}) ranked")
             params += [stage, first, *ranked_params]
     read: dict[tuple[str, int], list[float]] = {}
     if parts:

@@ -16,6 +16,8 @@ MOMENTS = [
     ("first_decided", "first_decided_at", None, ["passed_first", "passed_later"]),
 ]
 DEFAULTS = {"furthest_stage": None, "exit_status": "", "passed_first": False, "passed_later": False}
+# Drafts are not counted by month: one never submitted may still be deleted.
+NOT_A_DRAFT = "(furthest_stage IS NULL OR furthest_stage <> 0 OR exit_status <> '')"
 
 
 def copy_the_level(apps, schema_editor):
@@ -45,7 +47,7 @@ def count_by_month(apps, schema_editor):
             cursor.execute(
                 f"INSERT INTO certification_figuresbymonth (moment, month, {', '.join(columns + list(defaults))}, n) "
                 f"SELECT %s, {month}, {', '.join(columns + ['%s'] * len(defaults))}, COUNT(*) "
-                f"FROM certification_enrolmentfigures WHERE {column} IS NOT NULL GROUP BY {positions}",
+                f"FROM certification_enrolmentfigures WHERE {column} IS NOT NULL AND {NOT_A_DRAFT} GROUP BY {positions}",
                 [moment, *month_params, *defaults.values()],
             )
         month, month_params = _local_month(connection, "ended_at")
@@ -88,6 +90,14 @@ class Migration(migrations.Migration):
             index=models.Index(
                 fields=["created_at", "furthest_stage", "exit_status", "track_id", "institution", "batch", "level"],
                 name="figures_funnel",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="enrolmentfigures",
+            index=models.Index(
+                condition=models.Q(("exit_status", ""), ("furthest_stage", 0)),
+                fields=["created_at", "track_id", "institution", "batch", "level"],
+                name="figures_drafts",
             ),
         ),
         migrations.AddIndex(

@@ -108,6 +108,12 @@ class EnrolmentFigures(models.Model):
                 fields=["created_at", "furthest_stage", "exit_status", "track_id", "institution", "batch", "level"],
                 name="figures_funnel",
             ),
+            # The drafts, which the counts by month leave out (certification.derived_figures).
+            models.Index(
+                fields=["created_at", "track_id", "institution", "batch", "level"],
+                name="figures_drafts",
+                condition=models.Q(furthest_stage=0, exit_status=""),
+            ),
             models.Index(
                 fields=["trained_at", "trained_month", "track_id", "institution", "batch", "level"],
                 name="figures_trained",
@@ -138,6 +144,7 @@ class FiguresByMonth(models.Model):
     """EnrolmentFigures rows counted: `n` rows whose `moment` (registered: `created_at`; trained,
     certified: `trained_at`, `certified_at`; first decided: `first_decided_at`) falls in the local
     month `month` and which have these values of every other column a figure groups or filters by.
+    Drafts are left out: one never submitted may still be deleted, and is counted from its row.
 
     The figures count whole months of a period here, a few thousand short rows instead of 100,000,
     and only the days of a month the period takes in part from EnrolmentFigures itself

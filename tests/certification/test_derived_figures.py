@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from certification import derived_figures, services
+from certification import derived_figures, registration, services
 from certification import statistics as figures_of
 from certification.models import AssessmentAttempt, Enrolment, EnrolmentFigures, FiguresByMonth, StateLog
 from workflows.assessment import services as assessment
@@ -138,11 +138,13 @@ def scopes(made) -> list[figures_of.Scope]:
 
 
 def counted_by_month_from_the_rows() -> Counter:
-    """FiguresByMonth as it must be: the EnrolmentFigures rows counted here, by the local month
-    of each moment and every other column, and each row's level that of its batch."""
+    """FiguresByMonth as it must be: the EnrolmentFigures rows but the drafts' counted here, by the
+    local month of each moment and every other column, and each row's level that of its batch."""
     found: Counter = Counter()
     for row in EnrolmentFigures.objects.select_related("batch"):
         assert row.level == row.batch.level
+        if (row.furthest_stage, row.exit_status) == (0, ""):
+            continue  # a draft: it may yet be deleted, and is counted from its row
         common = (row.batch_id, row.institution_id, row.track_id, row.level)
         for moment, at, extra in [
             ("registered", row.created_at, (row.furthest_stage, row.exit_status, False, False)),
@@ -224,6 +226,8 @@ def test_the_derived_figures_follow_the_rows_as_enrolments_register_and_move(
         assessment.decide(assessor=assessor, task_id=task.pk, decision="pass")
         assessor = factories.second_assessor(assessor)
     made["new"] = factories.draft_enrolment(inst2_staff, "CR")
+    # A draft deleted: nothing moved, and it is counted nowhere any more.
+    registration.delete_draft_enrolment(staff=inst1_staff, enrolment_id=made.pop("draft").pk)
     factories.enter_passing_results(made["other"], inst2_staff)
     services.submit_results(staff=inst2_staff, enrolment_id=made["other"].pk)
 
