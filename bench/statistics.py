@@ -1,7 +1,7 @@
 """Benchmark of the statistics page (issue 11): response time and queries, with no filter and with each.
 
     DEBUG=1 .venv/bin/python bench/statistics.py --database-url postgres://postgres@127.0.0.1:5432/load100k
-    DEBUG=1 .venv/bin/python bench/statistics.py --database-url sqlite:////tmp/load100k.sqlite3 [--cold 5] [--warm 20]
+    DEBUG=1 .venv/bin/python bench/statistics.py --database-url sqlite:////tmp/load100k.sqlite3 [--cold 5] [--warm 20] [--freeze]
 
 On a `seed_load --enrolments 100000` database (migrated, and analysed: `ANALYZE`, which autovacuum
 does on its own unless it is switched off), it renders /officer/statistics/ through the test client
@@ -17,6 +17,7 @@ memory (LocMemCache), not the database's cache table.
 """
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -35,6 +36,12 @@ def parse_arguments():
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""), required=False)
     parser.add_argument("--cold", type=int, default=5, help="requests per selection, counted afresh (default 5)")
     parser.add_argument("--warm", type=int, default=20, help="requests per selection, from the cache (default 20)")
+    parser.add_argument(
+        "--freeze",
+        action="store_true",
+        help="set the start-up objects aside from the garbage collector first, as a web worker does "
+        "(config/gunicorn.py): no full collection walks them in the middle of a measured request",
+    )
     arguments = parser.parse_args()
     if not arguments.database_url:
         parser.error("--database-url (or DATABASE_URL): a database made by seed_load")
@@ -112,6 +119,9 @@ def main() -> None:
     # The machine is shared: a cheap page measured in the same run says how loaded it is now.
     baseline = [measure(clients["officer"], "/accounts/password/")[0] for _ in range(10)]
     base_p50 = percentile(baseline, 0.5)
+    if arguments.freeze:
+        gc.collect()
+        gc.freeze()
     print(f"baseline (password change page, 10×): p50 {base_p50:.0f} ms, p95 {percentile(baseline, 0.95):.0f} ms")
     print(
         f"\n{'page':<34} {'cold p50':>9} {'cold p95':>9} {'queries':>8}   {'warm p50':>9} {'warm p95':>9} {'queries':>8}"

@@ -1,21 +1,28 @@
-"""The rows the statistics count instead of the history itself: StageDuration and EnrolmentFigures.
+"""The rows the statistics count instead of the history itself: StageDuration, EnrolmentFigures
+and both counted by month (StageDurationsByMonth, FiguresByMonth).
 
 At 100,000 enrolments each figure counted from the source rows is a pass over the enrolments,
 their 700,000 moves or their attempts (seconds before the first figure shows). So what each
 enrolment contributes is derived once, in the database, and kept: one narrow EnrolmentFigures row
 per enrolment (certification/models/statistics.py says what each column is) and one StageDuration
-row per stage it went through (certification.stage_durations). Both always equal what the rows say
-(tests/certification/test_derived_figures.py and test_stage_durations.py compare).
+row per stage it went through (certification.stage_durations). Even one aggregate over 100,000
+short rows a figure is too slow for a first look (SQLite: 50–100 ms each), so both are also kept
+counted per local month and every column a figure groups or filters by (a few thousand rows
+each): a batch's counts are counted again whenever one of its enrolments is derived again. All of
+them always equal what the rows say (tests/certification/test_derived_figures.py and
+test_stage_durations.py compare).
 
 `refresh()` runs on demand, before the figures are counted (one cheap query when nothing moved),
 and from the scheduler (workflows.tasks), so that the page seldom waits for it. It derives again
 every enrolment registered or moved since the last refresh, and those of the last REDO_OVERLAP
 moves and registrations before it: a row whose transaction committed after a refresh had read past
 its id is picked up next time. Every change the figures read comes with a move (an attempt is
-decided, reset or added only by one: certification.lifecycle) or is a new enrolment; a batch's level
-is read through the batch.
+decided, reset or added only by one: certification.lifecycle) or is a new enrolment; the batch,
+track, institution and level copied in do not change once a batch has enrolments
+(registration.update_batch refuses a new track or level then).
 """
 
+import json
 from typing import cast
 
 from django.db import connection, transaction
@@ -29,7 +36,9 @@ from .models import (
     DerivedFiguresUpTo,
     Enrolment,
     EnrolmentFigures,
+    FiguresByMonth,
     StageDuration,
+    StageDurationsByMonth,
     StateLog,
     TrainingBatch,
 )
@@ -63,6 +72,7 @@ COLUMNS = [
     "batch_id",
     "institution_id",
     "track_id",
+    "level",
     "created_at",
     "furthest_stage",
     "exit_status",
@@ -98,7 +108,7 @@ def figures_sql(enrolments_sql: str, enrolments_params: list) -> tuple[str, list
     exits = ", ".join(["%s"] * len(EXITS))
     sql = (
         # The status the funnel places an enrolment by: a withdrawn one's is where it left from.
-        "SELECT e.id, e.batch_id, b.institution_id, e.track_id, e.created_at, "
+        "SELECT e.id, e.batch_id, b.institution_id, e.track_id, b.level, e.created_at, "
         f"CASE CASE WHEN e.status = %s THEN m.withdrawn_from ELSE e.status END {stages} END, "
         f"CASE WHEN e.status IN ({exits}) THEN e.status ELSE '' END, "
         f"m.trained_at, {trained_month}, m.certified_at, {certified_month}, "
@@ -191,10 +201,76 @@ def _derive(mark: DerivedFiguresUpTo, newest_move: int, newest_enrolment: int) -
                 cursor.execute(f"DELETE FROM {_table(model)} WHERE enrolment_id IN ({moved})", params)
         cursor.execute(
             f"INSERT INTO {_table(StageDuration)} "
-            "(enrolment_id, batch_id, track_id, institution_id, stage, ended_at, days) "
-            "SELECT d.enrolment_id, e.batch_id, e.track_id, b.institution_id, d.stage, d.ended_at, d.days "
+            "(enrolment_id, batch_id, track_id, institution_id, level, stage, ended_at, days) "
+            "SELECT d.enrolment_id, e.batch_id, e.track_id, b.institution_id, b.level, d.stage, d.ended_at, d.days "
             f"FROM ({durations}) d JOIN {_table(Enrolment)} e ON e.id = d.enrolment_id "
             f"JOIN {_table(TrainingBatch)} b ON b.id = e.batch_id",
             durations_params,
         )
         cursor.execute(f"INSERT INTO {_table(EnrolmentFigures)} ({', '.join(COLUMNS)}) {figures}", figures_params)
+        # The counts by month of every batch with an enrolment derived again, counted again (an
+        # enrolment never changes batch: its batch's are the only counts its rows were in).
+        cursor.execute(f"SELECT DISTINCT batch_id FROM {_table(Enrolment)} WHERE id IN ({moved})", params)
+        of_batches, batch_params = _among(" AND batch_id", [batch_id for (batch_id,) in cursor.fetchall()])
+        for counts in (FiguresByMonth, StageDurationsByMonth):
+            if everything:
+                cursor.execute(f"DELETE FROM {_table(counts)}")
+            else:
+                cursor.execute(f"DELETE FROM {_table(counts)} WHERE 1 = 1{of_batches}", batch_params)
+        _count_by_month(cursor, of_batches=of_batches, batch_params=batch_params)
+
+
+def _among(column: str, ids: list[int]) -> tuple[str, list]:
+    """SQL: `column` is one of `ids`, however many, as one parameter (a list of hundreds of batch
+    ids written out would be a statement per few hundred on SQLite; a subquery instead of the list
+    makes PostgreSQL misjudge it and read every row)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+
+
+# FiguresByMonth's moment → the EnrolmentFigures column of its time, the column of its local month
+# if the row has one (else it is computed), and the columns counted with it (the others are left
+# at null, "" and false).
+MOMENTS = {
+    FiguresByMonth.Moment.REGISTERED: ("created_at", None, ["furthest_stage", "exit_status"]),
+    FiguresByMonth.Moment.TRAINED: ("trained_at", "trained_month", []),
+    FiguresByMonth.Moment.CERTIFIED: ("certified_at", "certified_month", []),
+    FiguresByMonth.Moment.FIRST_DECIDED: ("first_decided_at", None, ["passed_first", "passed_later"]),
+}
+CELL_DEFAULTS = {"furthest_stage": None, "exit_status": "", "passed_first": False, "passed_later": False}
+# A draft never submitted may still be deleted (registration.delete_draft_enrolment), with nothing
+# to say so to a refresh: drafts (where the funnel places nothing but a draft) are left out of the
+# counts, and certification.statistics counts them from their rows (statistics.DRAFTS).
+NOT_A_DRAFT = "(furthest_stage IS NULL OR furthest_stage <> 0 OR exit_status <> '')"
+
+
+def _count_by_month(cursor, *, of_batches: str, batch_params: list) -> None:
+    """Write the counts by month (FiguresByMonth, StageDurationsByMonth) of the EnrolmentFigures
+    and StageDuration rows that the SQL condition `of_batches` (" AND …") selects."""
+    grouped = ["batch_id", "institution_id", "track_id", "level"]
+    # Grouped by position: the month's expression appears once, with its parameters once.
+    for moment, (column, month_column, counted) in MOMENTS.items():
+        month, month_params = (month_column, []) if month_column else _local_month(column)
+        defaults = {name: value for name, value in CELL_DEFAULTS.items() if name not in counted}
+        columns = [*grouped, *counted]
+        where = f"{column} IS NOT NULL AND {NOT_A_DRAFT}{of_batches}"
+        cursor.execute(
+            f"INSERT INTO {_table(FiguresByMonth)} (moment, month, {', '.join(columns + list(defaults))}, n) "
+            f"SELECT %s, {month}, {', '.join(columns + ['%s'] * len(defaults))}, COUNT(*) "
+            f"FROM {_table(EnrolmentFigures)} WHERE {where} GROUP BY {_positions(2, columns)}",
+            [str(moment), *month_params, *defaults.values(), *batch_params],
+        )
+    month, month_params = _local_month("ended_at")
+    columns = ["stage", *grouped]
+    cursor.execute(
+        f"INSERT INTO {_table(StageDurationsByMonth)} (month, {', '.join(columns)}, n) "
+        f"SELECT {month}, {', '.join(columns)}, COUNT(*) FROM {_table(StageDuration)} "
+        f"WHERE 1 = 1{of_batches} GROUP BY {_positions(1, columns)}",
+        [*month_params, *batch_params],
+    )
+
+
+def _positions(month: int, columns: list[str]) -> str:
+    """GROUP BY the month (at position `month` of the SELECT) and the `columns` after it."""
+    return ", ".join(str(position) for position in range(month, month + len(columns) + 1))

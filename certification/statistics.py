@@ -34,11 +34,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from . import derived_figures, stage_durations
-from .models import EnrolmentFigures, Institution, StageDuration, Track, TrainingBatch
+from .models import EnrolmentFigures, FiguresByMonth, Institution, StageDuration, StageDurationsByMonth, Track
+
+Moment = FiguresByMonth.Moment
 
 
 @dataclass(frozen=True)
@@ -67,27 +69,127 @@ class Scope:
         return {field: value for field, value in conditions.items() if value is not None}
 
     def derived(self) -> Q:
-        """The filters other than the period, on a derived table (EnrolmentFigures, StageDuration:
-        track, institution and batch copied in); the level through the batches of that level, so
-        that the table is read without a join."""
-        conditions = {"track_id": self.track_id, "institution_id": self.institution_id, "batch_id": self.batch_id}
-        condition = Q(**{field: value for field, value in conditions.items() if value is not None})
-        if self.level is not None:
-            condition &= Q(batch_id__in=TrainingBatch.objects.filter(level=self.level).values("pk"))
-        return condition
+        """The filters other than the period, on a derived table (EnrolmentFigures, StageDuration,
+        FiguresByMonth: track, level, institution and batch copied in), read without a join."""
+        conditions = {
+            "track_id": self.track_id,
+            "level": self.level,
+            "institution_id": self.institution_id,
+            "batch_id": self.batch_id,
+        }
+        return Q(**{field: value for field, value in conditions.items() if value is not None})
 
     def period(self, field: str) -> Q:
         """`field` (a datetime) within the period, as a range the database's index can use."""
-        condition = Q()
-        if self.date_from is not None:
-            condition &= Q(**{f"{field}__gte": _start_of(self.date_from)})
-        if self.date_to is not None:
-            condition &= Q(**{f"{field}__lt": _start_of(self.date_to + timedelta(days=1))})
-        return condition
+        return _between(field, self.date_from, None if self.date_to is None else self.date_to + timedelta(days=1))
+
+    def split_by_month(self) -> tuple[tuple[date | None, date | None] | None, list[tuple[date | None, date | None]]]:
+        """The period as the local months it takes in whole, [first, end) (None: no whole month;
+        either end None: unbounded), and the spans of days of the months it takes in part, each
+        [from, until): FiguresByMonth counts the former, EnrolmentFigures' rows the latter."""
+        start = self.date_from
+        until = None if self.date_to is None else self.date_to + timedelta(days=1)
+        first = start if start is None or start.day == 1 else _month_after(start)
+        end = until if until is None or until.day == 1 else until.replace(day=1)
+        if first is not None and end is not None and first >= end:
+            return None, [(start, until)]  # within one month, or two months' parts
+        parts: list[tuple[date | None, date | None]] = []
+        if start is not None and first is not None and start < first:
+            parts.append((start, first))
+        if until is not None and end is not None and end < until:
+            parts.append((end, until))
+        return (first, end), parts
+
+
+def _between(field: str, start: date | None, until: date | None) -> Q:
+    """`field` (a datetime) on the local days from `start` to before `until` (None: unbounded)."""
+    condition = Q()
+    if start is not None:
+        condition &= Q(**{f"{field}__gte": _start_of(start)})
+    if until is not None:
+        condition &= Q(**{f"{field}__lt": _start_of(until)})
+    return condition
 
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _month_after(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+# The enrolments' figures, counted -------------------------------------------------------------------
+
+# Each moment's time in EnrolmentFigures, and its local month where a figure groups by it.
+MOMENT_AT = {
+    Moment.REGISTERED: "created_at",
+    Moment.TRAINED: "trained_at",
+    Moment.CERTIFIED: "certified_at",
+    Moment.FIRST_DECIDED: "first_decided_at",
+}
+MONTH_OF = {Moment.TRAINED: "trained_month", Moment.CERTIFIED: "certified_month"}
+# The drafts, left out of FiguresByMonth (they may still be deleted: derived_figures.NOT_A_DRAFT)
+# and counted from their rows, along an index of their own.
+DRAFTS = Q(furthest_stage=0, exit_status="")
+
+
+def counted(scope: Scope, moment: Moment, columns: list[str], *, label: str | None = None) -> list[QuerySet]:
+    """The enrolments selected whose `moment` fell in the period, counted by `columns` (named as
+    in FiguresByMonth; "month" is the moment's local month): the parts of one query, to be joined
+    with UNION ALL, each giving the columns' values, then `label` if given, then the count.
+
+    The months the period takes in whole are summed from FiguresByMonth (a few thousand rows for
+    the whole history), the days of a month it takes in part counted from EnrolmentFigures (a
+    month's rows at most, read along the index that leads with the moment's time). The same values
+    may come from several parts: the caller adds them up."""
+    in_rows = [MONTH_OF[moment] if column == "month" else column for column in columns]
+    cells = FiguresByMonth.objects.filter(moment=moment)
+    apart = DRAFTS if moment == Moment.REGISTERED else None
+    return _by_month(scope, cells, EnrolmentFigures.objects.all(), MOMENT_AT[moment], columns, in_rows, label, apart)
+
+
+def _by_month(
+    scope: Scope,
+    cells: QuerySet,
+    rows: QuerySet,
+    at: str,
+    columns: list[str],
+    row_columns: list[str],
+    label: str | None = None,
+    apart: Q | None = None,
+) -> list[QuerySet]:
+    """`counted`'s parts: the whole months from `cells` (counts by month, `n`), the days of the
+    months taken in part from `rows`, whose time is `at`; `columns` of the cells are `row_columns`
+    of the rows. The rows `apart` (None: none) are in no cell: counted from the rows, all period."""
+    whole, partly = scope.split_by_month()
+    labelled = {"label": Value(label)} if label is not None else {}
+    parts: list[QuerySet] = []
+    if apart is not None:
+        rows_apart = rows.filter(apart, scope.derived(), scope.period(at)).annotate(**labelled).order_by()
+        parts.append(rows_apart.values_list(*row_columns, *labelled).annotate(counted=Count("*")))
+        rows = rows.exclude(apart)
+    if whole is not None:
+        first, end = whole
+        months = Q()
+        if first is not None:
+            months &= Q(month__gte=first)
+        if end is not None:
+            months &= Q(month__lt=end)
+        in_months = cells.filter(scope.derived(), months).annotate(**labelled).order_by()
+        parts.append(in_months.values_list(*columns, *labelled).annotate(counted=Sum("n")))
+    for start, until in partly:
+        on_days = rows.filter(scope.derived(), _between(at, start, until)).annotate(**labelled).order_by()
+        parts.append(on_days.values_list(*row_columns, *labelled).annotate(counted=Count("*")))
+    return parts
+
+
+def added_up(parts: list[QuerySet]) -> dict[tuple, int]:
+    """Run the parts of `counted` (of one or several moments) as one query: values → count."""
+    found: dict[tuple, int] = {}
+    for *values, n in parts[0].union(*parts[1:], all=True):
+        found[tuple(values)] = found.get(tuple(values), 0) + n
+    return found
 
 
 # The funnel ----------------------------------------------------------------------------------------
@@ -104,18 +206,15 @@ class FunnelStage:
 
 
 def funnel(scope: Scope) -> list[FunnelStage]:
-    """One query over EnrolmentFigures, whose `furthest_stage` and `exit_status` say where each
-    enrolment is (certification.derived_figures derives them as the definition above says)."""
+    """One query over the enrolments' figures, whose `furthest_stage` and `exit_status` say where
+    each enrolment is (certification.derived_figures derives them as the definition above says)."""
     derived_figures.refresh()
-    rows = (
-        EnrolmentFigures.objects.filter(scope.derived(), scope.period("created_at"), furthest_stage__isnull=False)
-        .order_by()
-        .values_list("furthest_stage", "exit_status")
-        .annotate(n=Count("*"))
-    )
+    rows = added_up(counted(scope, Moment.REGISTERED, ["furthest_stage", "exit_status"]))
     at = [0] * len(FUNNEL_STAGES)
     left: list[dict[str, int]] = [dict.fromkeys(EXITS, 0) for _ in FUNNEL_STAGES]
-    for index, exit_status, n in rows:
+    for (index, exit_status), n in rows.items():
+        if index is None:  # withdrawn with no withdrawal in its log: not counted
+            continue
         at[index] += n
         if exit_status:
             left[index][exit_status] += n
@@ -126,30 +225,23 @@ def funnel(scope: Scope) -> list[FunnelStage]:
 # Trained and certified per month ------------------------------------------------------------------
 
 TRAINED, CERTIFIED = derived_figures.TRAINED, derived_figures.CERTIFIED
-# The move → its time in EnrolmentFigures (each move is made at most once by an enrolment).
-MOVE_AT = {TRAINED: "trained_at", CERTIFIED: "certified_at"}
-MONTH_OF = {TRAINED: "trained_month", CERTIFIED: "certified_month"}
+# The move → the moment it is counted at (each move is made at most once by an enrolment).
+MOVE_MOMENT = {TRAINED: Moment.TRAINED, CERTIFIED: Moment.CERTIFIED}
 
 
-def moves_made(scope: Scope, move: str) -> QuerySet[EnrolmentFigures]:
-    """The enrolments selected whose `move` (TRAINED or CERTIFIED) was made in the period."""
-    field = MOVE_AT[move]
-    return EnrolmentFigures.objects.filter(scope.derived(), scope.period(field), **{f"{field}__isnull": False})
+def moves_made(scope: Scope, columns: list[str]) -> dict[tuple, int]:
+    """(each of `columns`' values, TRAINED or CERTIFIED) → moves made in the period by the
+    enrolments selected; one query."""
+    derived_figures.refresh()
+    return added_up(
+        [part for move, moment in MOVE_MOMENT.items() for part in counted(scope, moment, columns, label=move)]
+    )
 
 
 def monthly_moves(scope: Scope) -> dict[tuple[date, int, str], int]:
-    """(first day of the month, track id, TRAINED or CERTIFIED) → moves made; one query over
-    EnrolmentFigures, whose rows carry each move's local month (derived once, when the move is)."""
-    derived_figures.refresh()
-    counted = [
-        moves_made(scope, move)
-        .annotate(move=Value(move))
-        .order_by()
-        .values_list(MONTH_OF[move], "track_id", "move")
-        .annotate(n=Count("*"))
-        for move in MOVE_AT
-    ]
-    return {(month, track_id, move): n for month, track_id, move, n in counted[0].union(counted[1], all=True)}
+    """(first day of the month, track id, TRAINED or CERTIFIED) → moves made; one query over the
+    enrolments' figures, which carry each move's local month (derived once, when the move is)."""
+    return moves_made(scope, ["month", "track_id"])
 
 
 def tracks() -> list[Track]:
@@ -170,25 +262,23 @@ class PassCounts:
 
 
 def pass_counts(scope: Scope) -> list[PassCounts]:
-    """By track and institution; two queries: the counts over EnrolmentFigures alone (the first
-    attempt's decision and whether a later one passed are in each enrolment's row; joining the
-    institutions' names would make SQLite read the rows instead of an index), then the names."""
+    """By track and institution; two queries: the counts over the enrolments' figures alone (the
+    first attempt's decision and whether a later one passed are in each enrolment's row; joining
+    the institutions' names would make SQLite read the rows instead of an index), then the names."""
     derived_figures.refresh()
-    rows = list(
-        EnrolmentFigures.objects.filter(scope.derived(), scope.period("first_decided_at"))
-        .filter(first_decided_at__isnull=False)
-        .order_by()
-        .values_list("track_id", "institution_id")
-        .annotate(
-            assessed=Count("*"),
-            passed_first=Count("pk", filter=Q(passed_first=True)),
-            passed_later=Count("pk", filter=Q(passed_later=True)),
-        )
+    rows = added_up(
+        counted(scope, Moment.FIRST_DECIDED, ["track_id", "institution_id", "passed_first", "passed_later"])
     )
+    found: dict[tuple[int, int], list[int]] = {}
+    for (track_id, institution_id, passed_first, passed_later), n in rows.items():
+        counts = found.setdefault((track_id, institution_id), [0, 0, 0])
+        counts[0] += n
+        counts[1] += n if passed_first else 0
+        counts[2] += n if passed_later else 0
     names = dict(Institution.objects.values_list("pk", "name"))
     return [
         PassCounts(track_id, institution_id, names[institution_id], assessed, first, first + later)
-        for track_id, institution_id, assessed, first, later in rows
+        for (track_id, institution_id), (assessed, first, later) in found.items()
     ]
 
 
@@ -209,52 +299,72 @@ PERCENTILES = (0.5, 0.9)
 
 
 def days_per_stage(scope: Scope) -> list[StageDays]:
-    """Median and 90th percentile of the days each stage took; one query on PostgreSQL, two elsewhere
-    (and a refresh of the derived rows when something moved since the last one:
-    certification.derived_figures)."""
+    """Median and 90th percentile of the days each stage took; two queries (and a refresh of the
+    derived rows when something moved since the last one: certification.derived_figures): each
+    stage's durations counted by month (StageDurationsByMonth, and StageDuration's rows for the days
+    of a month the period takes in part), then the (at most four) ranks each stage's percentiles
+    interpolate between, read along the index of the durations in order.
+
+    Neither database ranks 330,000 durations fast: PostgreSQL's percentile_cont sorts them all
+    (35–110 ms), a window ranks them all (SQLite: seconds). Walking an index already in order to a
+    rank (LIMIT 2 OFFSET rank, the index on stage, days and every filter's column read alone) steps
+    over the durations below it only: from the shortest for a rank in the lower half, from the
+    longest for one in the upper half, so the 90th percentile steps over a tenth of them."""
     derived_figures.refresh()
+    counted = _by_month(
+        scope, StageDurationsByMonth.objects.all(), StageDuration.objects.all(), "ended_at", ["stage"], ["stage"]
+    )
+    sizes = {stage: n for (stage,), n in added_up(counted).items() if n}
     durations = StageDuration.objects.filter(scope.derived(), scope.period("ended_at"))
-    sorted_in_database = connection.vendor == "postgresql"
-    found = _percentiles_sorted(durations) if sorted_in_database else _percentiles_walked(durations)
+    # One batch's few durations are found by the batch's own index and sorted at once.
+    found = _percentiles_walked(durations, sizes, along_the_ranks=scope.batch_id is None)
     return [StageDays(stage, *found.get(stage, (0, None, None))) for stage in STAGE_ENDS]
 
 
-def _percentiles_sorted(durations: QuerySet[StageDuration]) -> dict[str, tuple[int, float | None, float | None]]:
-    """PostgreSQL's own percentile_cont: one sort of each stage's durations, shared by both."""
-    sql, params = durations.values("stage", "days").query.sql_with_params()
-    fractions = ", ".join(f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY days)" for fraction in PERCENTILES)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stage, COUNT(*), {fractions} FROM ({sql}) d GROUP BY stage", params)
-        return {stage: (n, *map(float, values)) for stage, n, *values in cursor.fetchall()}
-
-
-def _percentiles_walked(durations: QuerySet[StageDuration]) -> dict[str, tuple[int, float | None, float | None]]:
-    """Without a percentile function (SQLite), ranking 330,000 durations in a window costs seconds,
-    and walking an index already in order costs milliseconds: count each stage's durations, then
-    read only the (at most four) ranks its percentiles interpolate between, each as LIMIT 2 OFFSET
-    rank along the index on (stage, days, and every filter's column), which is read alone."""
-    sizes = dict(durations.order_by().values_list("stage").annotate(n=Count("*")))
+def _percentiles_walked(
+    durations: QuerySet[StageDuration], sizes: dict[str, int], *, along_the_ranks: bool
+) -> dict[str, tuple[int, float | None, float | None]]:
+    """Each stage's count and percentiles, from the `durations` selected, `sizes[stage]` of them
+    (`along_the_ranks`: SQLite is told to walk the ranked index)."""
     parts, params = [], []
     for stage, n in sizes.items():
         for below in sorted({int((n - 1) * fraction) for fraction in PERCENTILES}):
-            ranked = durations.filter(stage=stage).order_by("days").values_list("days")[below : below + 2]
-            sql, ranked_params = ranked.query.sql_with_params()
-            parts.append(f"SELECT %s, %s, days FROM ({sql}) ranked")
-            params += [stage, below, *ranked_params]
+            # The ranks `below` and `below + 1` (or the last alone): `first` is the lower one read.
+            if below < n // 2:
+                first, ranked = below, durations.filter(stage=stage).order_by("days")[below : below + 2]
+            else:
+                skipped = max(0, n - 2 - below)
+                first = max(0, n - 2 - skipped)
+                ranked = durations.filter(stage=stage).order_by("-days")[skipped : skipped + 2]
+            sql, ranked_params = ranked.values_list("days").query.sql_with_params()
+            parts.append(f"SELECT %s, %s, days FROM ({_along_the_ranks(sql) if along_the_ranks else sql}) ranked")
+            params += [stage, first, *ranked_params]
     read: dict[tuple[str, int], list[float]] = {}
     if parts:
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
-            for stage, below, days in cursor.fetchall():
-                read.setdefault((stage, below), []).append(days)
+            for stage, first, days in cursor.fetchall():
+                read.setdefault((stage, first), []).append(days)
     values: dict[str, dict[int, float]] = {stage: {} for stage in sizes}
-    for (stage, below), days in read.items():
-        # The rank read and the next one (LIMIT 2), sorted again: UNION ALL keeps no order.
-        values[stage].update(enumerate(sorted(days), start=below))
+    for (stage, first), days in read.items():
+        # The two ranks read, sorted again: UNION ALL keeps no order, and a walk from the longest
+        # reads them longest first.
+        values[stage].update(enumerate(sorted(days), start=first))
+    median, p90 = PERCENTILES
     return {
-        stage: (n, *[_interpolated(values[stage], n, fraction) for fraction in PERCENTILES])
+        stage: (n, _interpolated(values[stage], n, median), _interpolated(values[stage], n, p90))
         for stage, n in sizes.items()
     }
+
+
+def _along_the_ranks(sql: str) -> str:
+    """`sql` (durations in order of their days) told to walk the ranked index: SQLite, which knows
+    nothing of how many durations a period holds, would take the index on `ended_at` for it and
+    sort them all first. PostgreSQL chooses by its statistics."""
+    if connection.vendor != "sqlite":
+        return sql
+    table = connection.ops.quote_name(StageDuration._meta.db_table)
+    return sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY stageduration_ranked", 1)
 
 
 def _interpolated(values: dict[int, float], n: int, fraction: float) -> float:

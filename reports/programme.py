@@ -7,15 +7,14 @@ table), then one table per institution and track.
 in the period, once per enrolment; "certified", the `issue` moves. The headline is the page's own
 (workflows.figures.headline: the totals of its "trained per month" and "certified per month"
 tables for the same selection), so the page, its xlsx and the PDF say the same numbers; the table
-per institution and track counts the same derived rows (EnrolmentFigures).
+per institution and track counts the same derived rows (EnrolmentFigures, by month: FiguresByMonth).
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Value
 from django.utils import timezone, translation
 
-from certification import derived_figures, statistics
+from certification import statistics
 from certification.models import Institution, Track
 from certification.statistics import Scope
 from workflows import figures as page_figures
@@ -70,22 +69,14 @@ class Report:
 
 
 def by_institution_and_track(scope: Scope) -> dict[tuple[str, str], list[int]]:
-    """(institution name, track code) → [trained, certified] in the period; one query (two counts
-    over EnrolmentFigures, as the page's monthly figures count them), then the tracks' codes and the
-    institutions' names."""
-    derived_figures.refresh()
+    """(institution name, track code) → [trained, certified] in the period; one query (counted as
+    the page's monthly figures count them: certification.statistics.moves_made), then the tracks'
+    codes and the institutions' names."""
+    counted = statistics.moves_made(scope, ["institution_id", "track_id"])
     codes = dict(Track.objects.values_list("pk", "code"))
     names = dict(Institution.objects.values_list("pk", "name"))
-    counted = [
-        statistics.moves_made(scope, move)
-        .annotate(move=Value(move))
-        .order_by()
-        .values_list("institution_id", "track_id", "move")
-        .annotate(n=Count("*"))
-        for move in (statistics.TRAINED, statistics.CERTIFIED)
-    ]
     found: dict[tuple[str, str], list[int]] = {}
-    for institution_id, track_id, move, n in counted[0].union(counted[1], all=True):
+    for (institution_id, track_id, move), n in counted.items():
         key = (names[institution_id], codes[track_id])
         found.setdefault(key, [0, 0])[0 if move == statistics.TRAINED else 1] += n
     return found

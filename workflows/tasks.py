@@ -14,6 +14,7 @@ from django_tasks import TaskResultStatus, task
 
 from certification import derived_figures
 from core.tasks import enqueue_unless_waiting
+from workflows import decided_reviews
 from workflows.publicity import services as publicity
 
 CLOSE_INTERVAL = timedelta(hours=1)
@@ -57,10 +58,12 @@ def schedule_close_due_publicity(*, run_after: datetime | None = None) -> bool:
 
 @task()
 def refresh_stage_durations_task() -> bool:
-    """Derive the statistics' rows (stage durations, each enrolment's figures) of what was registered
-    or moved since the last refresh, so that the statistics page seldom has to
-    (certification.derived_figures); True when something did."""
-    return derived_figures.refresh()
+    """Derive the statistics' rows (stage durations, each enrolment's figures, the decided reviews)
+    of what was registered, moved or reviewed since the last refresh, so that the statistics page
+    seldom has to (certification.derived_figures, workflows.decided_reviews); True when something did."""
+    figures = derived_figures.refresh()
+    reviews = decided_reviews.refresh()
+    return figures or reviews
 
 
 def schedule_stage_durations_refresh() -> bool:

@@ -16,7 +16,7 @@ from .enrolments import (
 from .history import ScoreChange, ScoreField, VettingDecision
 from .institutions import Institution, InstitutionStatus, TrackQuota
 from .people import ActivationCode, ConflictDeclaration, ConflictKind, Education, Gender, IdType, Role, Trainee, User
-from .statistics import DerivedFiguresUpTo, EnrolmentFigures, StageDuration
+from .statistics import DerivedFiguresUpTo, EnrolmentFigures, FiguresByMonth, StageDuration, StageDurationsByMonth
 
 __all__ = [
     "ActivationCode",
@@ -31,6 +31,7 @@ __all__ = [
     "EnrolmentStatus",
     "EvidenceFile",
     "EvidenceKind",
+    "FiguresByMonth",
     "Gender",
     "IdType",
     "Institution",
@@ -42,6 +43,7 @@ __all__ = [
     "ScoreChange",
     "ScoreField",
     "StageDuration",
+    "StageDurationsByMonth",
     "StateLog",
     "Track",
     "TrackQuota",

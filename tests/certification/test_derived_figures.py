@@ -1,15 +1,17 @@
 """Each enrolment's derived figures (certification.derived_figures) always equal what the source rows
-say: the funnel, the monthly moves and the pass rates read from EnrolmentFigures are the ones
-counted here, independently, from the enrolments, their state log and their attempts, with no
-filter and with each filter, as the enrolments move on."""
+say: the funnel, the monthly moves and the pass rates read from EnrolmentFigures and its counts by
+month (FiguresByMonth) are the ones counted here, independently, from the enrolments, their state
+log and their attempts, with no filter, with each filter and with periods of whole months and of
+parts of months, as the enrolments move on."""
 
+from collections import Counter
 from datetime import date, timedelta
 
 from django.utils import timezone
 
-from certification import derived_figures, services
+from certification import derived_figures, registration, services
 from certification import statistics as figures_of
-from certification.models import AssessmentAttempt, Enrolment, EnrolmentFigures, StateLog
+from certification.models import AssessmentAttempt, Enrolment, EnrolmentFigures, FiguresByMonth, StateLog
 from workflows.assessment import services as assessment
 
 from .. import factories
@@ -106,8 +108,13 @@ def pass_counts_read(scope) -> dict[tuple[int, int], tuple[int, int, int]]:
     }
 
 
+def last_day_of_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
 def scopes(made) -> list[figures_of.Scope]:
     today = timezone.localdate()
+    a_year_ago = today - timedelta(days=365)  # the day of the issue move made by hand
     first = made["trained"]
     return [
         figures_of.Scope(),
@@ -118,7 +125,55 @@ def scopes(made) -> list[figures_of.Scope]:
         figures_of.Scope(level=1),
         figures_of.Scope(institution_id=first.batch.institution_id),
         figures_of.Scope(batch_id=first.batch_id),
+        # Periods of whole months, of months' parts and both: the whole months are counted from
+        # FiguresByMonth, the parts from the rows (certification.statistics.counted).
+        figures_of.Scope(date_from=today.replace(day=1)),
+        figures_of.Scope(date_from=a_year_ago, date_to=today),
+        figures_of.Scope(date_from=a_year_ago + timedelta(days=1), date_to=today, level=first.batch.level),
+        figures_of.Scope(date_from=a_year_ago.replace(day=1), date_to=last_day_of_month(a_year_ago)),
+        figures_of.Scope(date_from=a_year_ago.replace(day=1), date_to=today - timedelta(days=1)),
+        figures_of.Scope(date_to=last_day_of_month(a_year_ago), track_id=first.track_id),
+        figures_of.Scope(date_from=a_year_ago, date_to=a_year_ago),
     ]
+
+
+def counted_by_month_from_the_rows() -> Counter:
+    """FiguresByMonth as it must be: the EnrolmentFigures rows but the drafts' counted here, by the
+    local month of each moment and every other column, and each row's level that of its batch."""
+    found: Counter = Counter()
+    for row in EnrolmentFigures.objects.select_related("batch"):
+        assert row.level == row.batch.level
+        if (row.furthest_stage, row.exit_status) == (0, ""):
+            continue  # a draft: it may yet be deleted, and is counted from its row
+        common = (row.batch_id, row.institution_id, row.track_id, row.level)
+        for moment, at, extra in [
+            ("registered", row.created_at, (row.furthest_stage, row.exit_status, False, False)),
+            ("trained", row.trained_at, (None, "", False, False)),
+            ("certified", row.certified_at, (None, "", False, False)),
+            ("first_decided", row.first_decided_at, (None, "", row.passed_first, row.passed_later)),
+        ]:
+            if at is not None:
+                found[(moment, timezone.localdate(at).replace(day=1), *common, *extra)] += 1
+    return found
+
+
+def counted_by_month() -> Counter:
+    columns = [
+        "moment",
+        "month",
+        "batch_id",
+        "institution_id",
+        "track_id",
+        "level",
+        "furthest_stage",
+        "exit_status",
+        "passed_first",
+        "passed_later",
+    ]
+    found: Counter = Counter()
+    for *key, n in FiguresByMonth.objects.values_list(*columns, "n"):
+        found[tuple(key)] += n
+    return found
 
 
 def assert_the_figures_agree_with_the_rows(made) -> None:
@@ -126,6 +181,7 @@ def assert_the_figures_agree_with_the_rows(made) -> None:
         assert funnel_read(scope) == funnel_from_the_rows(scope), scope
         assert figures_of.monthly_moves(scope) == moves_from_the_rows(scope), scope
         assert pass_counts_read(scope) == pass_counts_from_the_rows(scope), scope
+    assert counted_by_month() == counted_by_month_from_the_rows()
 
 
 def test_the_derived_figures_follow_the_rows_as_enrolments_register_and_move(
@@ -170,6 +226,8 @@ def test_the_derived_figures_follow_the_rows_as_enrolments_register_and_move(
         assessment.decide(assessor=assessor, task_id=task.pk, decision="pass")
         assessor = factories.second_assessor(assessor)
     made["new"] = factories.draft_enrolment(inst2_staff, "CR")
+    # A draft deleted: nothing moved, and it is counted nowhere any more.
+    registration.delete_draft_enrolment(staff=inst1_staff, enrolment_id=made.pop("draft").pk)
     factories.enter_passing_results(made["other"], inst2_staff)
     services.submit_results(staff=inst2_staff, enrolment_id=made["other"].pk)
 

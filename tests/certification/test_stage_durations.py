@@ -1,13 +1,15 @@
 """The stage durations the statistics rank (certification.stage_durations) always equal what the
 state log says: derived on demand for whatever moved since the last refresh."""
 
+from collections import Counter
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from certification import derived_figures, stage_durations
 from certification import statistics as figures_of
-from certification.models import StageDuration, StateLog
+from certification.models import StageDuration, StageDurationsByMonth, StateLog
 
 from .. import factories
 
@@ -76,3 +78,76 @@ def test_the_filters_select_the_durations_of_their_enrolments(inst1_staff, inst2
     assert (own[0].stage, own[0].count, own[0].median) == ("approval", 1, 1.0)
     assert (by_track[0].count, by_track[0].median) == (1, 5.0)
     assert by_level[0].count == 0
+
+
+def percentiles_from_the_log(scope, inst_of, level_of) -> dict[str, tuple[int, float | None, float | None]]:
+    """Each stage's count, median and 90th percentile, from the log's durations of the enrolments
+    and period selected, interpolated as percentile_cont does."""
+    days: dict[str, list[float]] = {}
+    moves = StateLog.objects.filter(transition__in=stage_durations.MOVES).order_by("enrolment_id", "created_at", "pk")
+    previous = None
+    for move in moves:
+        enrolment_id = move.enrolment_id
+        selected = (
+            (scope.institution_id is None or inst_of[enrolment_id] == scope.institution_id)
+            and (scope.level is None or level_of[enrolment_id] == scope.level)
+            and (scope.date_from is None or timezone.localdate(move.created_at) >= scope.date_from)
+            and (scope.date_to is None or timezone.localdate(move.created_at) <= scope.date_to)
+        )
+        if selected and previous is not None and previous.enrolment_id == enrolment_id:
+            for stage, (ends, begins) in stage_durations.STAGE_ENDS.items():
+                if move.transition in ends and previous.transition in begins:
+                    days.setdefault(stage, []).append((move.created_at - previous.created_at).total_seconds() / 86400)
+        previous = move
+
+    def percentile(values, fraction):
+        values = sorted(values)
+        position = (len(values) - 1) * fraction
+        below = int(position)
+        above = min(below + 1, len(values) - 1)
+        return values[below] + (values[above] - values[below]) * (position - below)
+
+    return {stage: (len(values), percentile(values, 0.5), percentile(values, 0.9)) for stage, values in days.items()}
+
+
+def test_the_percentiles_of_each_filter_and_period_are_those_of_the_log(inst1_staff, inst2_staff):
+    # Approvals ending over three months (21 of them: ranks far from both ends), in two
+    # institutions and two levels; the counts by month and the rows' days both counted.
+    today = timezone.localdate()
+    start = timezone.now() - timedelta(days=75)
+    inst_of, level_of = {}, {}
+    for number in range(21):
+        staff = inst1_staff if number % 3 else inst2_staff
+        batch = factories.batch(staff.institution, "PM" if staff is inst1_staff else "CR", level=4 if number % 2 else 3)
+        enrolment = factories.draft_enrolment(staff, batch_obj=batch)
+        inst_of[enrolment.pk], level_of[enrolment.pk] = staff.institution_id, batch.level
+        submitted = start + timedelta(days=3 * number, hours=number)
+        log(enrolment, "submit", submitted)
+        log(enrolment, "approve", submitted + timedelta(days=1 + (number * 7) % 10, minutes=13 * number))
+    month_start = today.replace(day=1)
+    scopes = [
+        figures_of.Scope(),
+        figures_of.Scope(level=3),
+        figures_of.Scope(institution_id=inst2_staff.institution_id),
+        figures_of.Scope(date_from=month_start),
+        figures_of.Scope(date_from=today - timedelta(days=50), date_to=today - timedelta(days=10)),
+        figures_of.Scope(date_from=today - timedelta(days=40), level=4),
+        figures_of.Scope(date_to=month_start - timedelta(days=1), institution_id=inst1_staff.institution_id),
+        figures_of.Scope(date_from=today, date_to=today - timedelta(days=1)),  # empty
+    ]
+
+    for scope in scopes:
+        expected = percentiles_from_the_log(scope, inst_of, level_of)
+        read = {row.stage: row for row in figures_of.days_per_stage(scope) if row.count}
+        assert set(read) == set(expected), scope
+        for stage, (count, median, p90) in expected.items():
+            assert read[stage].count == count, scope
+            assert read[stage].median == pytest.approx(median, abs=1e-6), scope
+            assert read[stage].p90 == pytest.approx(p90, abs=1e-6), scope
+    counted = Counter()
+    for row in StageDuration.objects.all():
+        assert row.level == level_of[row.enrolment_id]
+        month = timezone.localdate(row.ended_at).replace(day=1)
+        counted[(row.stage, month, row.batch_id, row.institution_id, row.track_id, row.level)] += 1
+    fields = ["stage", "month", "batch_id", "institution_id", "track_id", "level"]
+    assert dict(counted) == {tuple(key): n for *key, n in StageDurationsByMonth.objects.values_list(*fields, "n")}

@@ -28,7 +28,9 @@ from certification.models import (
     Enrolment,
     EnrolmentFigures,
     EnrolmentStatus,
+    FiguresByMonth,
     Institution,
+    StageDurationsByMonth,
     StateLog,
     TrackQuota,
     Trainee,
@@ -36,8 +38,16 @@ from certification.models import (
 )
 from certification.models.enrolments import QUOTA_STATUSES
 from demo import load
+from workflows import decided_reviews
 from workflows.assessment.selectors import review_queue_for
-from workflows.models import AssessmentProcess, Objection, ObjectionStatus, PublicityEntry
+from workflows.models import (
+    AssessmentProcess,
+    DecidedReview,
+    DecidedReviewsUpTo,
+    Objection,
+    ObjectionStatus,
+    PublicityEntry,
+)
 
 SIZE = 2000
 
@@ -252,13 +262,30 @@ def test_quotas_cover_every_approved_enrolment(data):
     assert not Institution.objects.filter(org_code__regex=load.LOAD_CODE_REGEX).exclude(status="approved").exists()
 
 
+def _counts_by_month() -> tuple[list, list]:
+    figures = FiguresByMonth.objects.values_list(
+        "moment", "month", "batch_id", "track_id", "level", "furthest_stage", "exit_status", "passed_first", "n"
+    )
+    durations = StageDurationsByMonth.objects.values_list("stage", "month", "batch_id", "level", "n")
+    return sorted(figures, key=repr), sorted(durations)
+
+
 def test_the_statistics_derived_rows_are_there_and_equal_a_derivation_afresh(data):
     kept = sorted(EnrolmentFigures.objects.values_list(*derived_figures.COLUMNS))
+    kept_counts = _counts_by_month()
+    kept_reviews = sorted(DecidedReview.objects.values_list(*decided_reviews.COLUMNS))
     DerivedFiguresUpTo.objects.update(last_state_log_id=0, last_enrolment_id=0)
+    DecidedReviewsUpTo.objects.update(last_task_id=0)
     assert derived_figures.refresh() is True  # everything derived again, from the rows
+    assert decided_reviews.refresh() is True
 
     assert len(kept) == Enrolment.objects.count() >= load_enrolments().count() > 0
     assert sorted(EnrolmentFigures.objects.values_list(*derived_figures.COLUMNS)) == kept
+    assert _counts_by_month() == kept_counts and kept_counts[0] and kept_counts[1]
+    assert sorted(DecidedReview.objects.values_list(*decided_reviews.COLUMNS)) == kept_reviews
+    assert (
+        len(kept_reviews) == Task.objects.filter(flow_task__in=decided_reviews.REVIEWS, status=STATUS.DONE).count() > 0
+    )
 
 
 def test_a_second_run_is_refused_and_nothing_is_added(data):
