@@ -22,20 +22,13 @@ def english_outside_requests():
 
 @pytest.fixture(autouse=True)
 def catalogue_present(request):
-    """The track catalogue seeded by migration 0002, put back if a transactional test's flush took it."""
+    """The track catalogue, put back if a transactional test's flush took it (factories.ensure_catalogue)."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
         yield
         return
     request.getfixturevalue("db")
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from certification.models import Track
-
-    if not Track.objects.exists():
-        import_module("certification.migrations.0002_catalogue_and_groups").seed(apps, None)
+    factories.ensure_catalogue()
     yield
 
 

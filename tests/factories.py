@@ -28,6 +28,17 @@ from workflows.assessment import services as assessment
 _serial = itertools.count(1)
 
 
+def ensure_catalogue() -> None:
+    """The track catalogue and groups seeded by migration 0002, put back if a transactional test's
+    flush took them (the flush empties every table, and the migration does not run again)."""
+    if not Track.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("certification.migrations.0002_catalogue_and_groups").seed(apps, None)
+
+
 def resident_id(serial: int | None = None, birth: date = date(1990, 3, 5)) -> str:
     """A valid 18-character resident ID (Hangzhou area code) with a correct check character."""
     serial = next(_serial) if serial is None else serial

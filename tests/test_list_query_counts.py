@@ -419,6 +419,7 @@ def tell_with_1_and_30_rows(story) -> dict[str, tuple[Visit, Visit]]:
     """For each page of the story: (the visit after the step added 1 row, the visit after it added 30)."""
     visits = {ONE: {}, MANY: {}}
     with _rolled_back():
+        factories.ensure_catalogue()  # a transactional test on this worker may have flushed it
         world = _new_world()
         clients = _clients(world)
         for n in (ONE, MANY):

@@ -10,6 +10,8 @@ from django.test import override_settings
 
 from certification.models import Enrolment, EnrolmentStatus
 
+from ..factories import ensure_catalogue
+
 DEMO_LOGINS = ["officer", "assessor1", "assessor2", "inst1", "inst2", "trainee1"]
 HAPPY_PATH = ["submitted", "enrolled", "trained", "under_review", "passed", "in_publicity", "ready_to_issue"]
 
@@ -26,6 +28,7 @@ def seeded_for_the_module(django_db_blocker, **options) -> Iterator[str]:
     test's own changes are rolled back after it, as always), all of it rolled back at the end.
     Seeding is most of those tests' time: a cohort goes through the whole assessment flow."""
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_catalogue()  # before the tests' own fixtures, which put it back only for each test
         yield seed(**options)
         transaction.set_rollback(True)
 
