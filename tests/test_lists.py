@@ -92,6 +92,20 @@ def test_the_deferred_join_pages_hold_the_rows_plain_slicing_gives(drafts):
     assert got == expected
 
 
+@pytest.mark.parametrize(
+    "order",
+    [("trainee__name", "pk"), ("-trainee__name", "-pk"), ("batch__level", "pk"), ("approved_at", "-pk")],
+)
+def test_pages_past_the_middle_read_from_the_end_hold_the_same_rows(drafts, order):
+    # Equal levels, and NULL approval times (drafts): only the key tells those rows apart.
+    everything = Enrolment.objects.order_by(*order)
+    expected = list(everything)
+    for per_page in (2, 3):
+        paginator = DeferredJoinPaginator(everything, per_page)
+        got = [row for number in paginator.page_range for row in paginator.page(number).object_list]
+        assert got == expected, (order, per_page)
+
+
 # The enrolment list (office and institution) ----------------------------------------------------
 
 URL = reverse("enrolments:list")
