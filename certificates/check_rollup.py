@@ -33,6 +33,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.sql import quoted_table
+
 from .models import VerificationDay, VerificationLog, VerificationRollupMark, VerificationTotal
 
 # The office's periods, in days (today and the days before it): the page offers these, and each has
@@ -63,17 +65,13 @@ def closable_day(now: datetime) -> date:
     return timezone.localdate(now - CLOSE_AFTER) - timedelta(days=1)
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _db_time(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
 def _state() -> tuple[Rollup | None, bool]:
     """The rollup's mark (None when there is none yet), and whether late rows wait: one query."""
-    log, mark = _table(VerificationLog), _table(VerificationRollupMark)
+    log, mark = quoted_table(VerificationLog), quoted_table(VerificationRollupMark)
     with connection.cursor() as cursor:
         cursor.execute(
             # The first late row by id, not EXISTS: PostgreSQL then walks the primary key from the
@@ -152,7 +150,7 @@ def refresh(*, now: datetime | None = None) -> Rollup:
         if new_day != old_day and connection.vendor == "postgresql":
             # The totals were all rewritten: plans of the page's queries need their new sizes now.
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {_table(VerificationTotal)}, {_table(VerificationDay)}")
+                cursor.execute(f"ANALYZE {quoted_table(VerificationTotal)}, {quoted_table(VerificationDay)}")
         VerificationRollupMark.objects.filter(pk=1).update(
             through_day=new_day, open_from=new_open, last_log_id=newest, certificates=certificates
         )
@@ -201,8 +199,8 @@ def _fill_totals(period: int, through_day: date, *, certificates: QuerySet | Non
         params += list(subparams)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_table(VerificationTotal)} (period, certificate_id, n, last) "
-            f"SELECT %s, certificate_id, COUNT(*), MAX(created_at) FROM {_table(VerificationLog)} "
+            f"INSERT INTO {quoted_table(VerificationTotal)} (period, certificate_id, n, last) "
+            f"SELECT %s, certificate_id, COUNT(*), MAX(created_at) FROM {quoted_table(VerificationLog)} "
             f"WHERE created_at >= %s AND created_at < %s AND certificate_id IS NOT NULL{only} "
             "GROUP BY certificate_id",
             params,
@@ -214,7 +212,7 @@ def _slide_totals(period: int, old_day: date, new_day: date) -> None:
     closed, take away the days that left the period (both a few thousand rows, read by time), and
     drop the certificates left with none. A certificate's last check stays right: the days that
     leave are the period's oldest. Exact when the totals were; late rows are redone after this."""
-    totals, log = _table(VerificationTotal), _table(VerificationLog)
+    totals, log = quoted_table(VerificationTotal), quoted_table(VerificationLog)
     added = [_db_time(day_start(old_day + timedelta(days=1))), _db_time(day_start(new_day + timedelta(days=1)))]
     left = [
         _db_time(day_start(old_day - timedelta(days=period - 2))),
@@ -297,7 +295,7 @@ class CountsPerCertificate:
 
     def _open_sql(self) -> tuple[str, list]:
         return (
-            f"SELECT certificate_id, COUNT(*) AS n, MAX(created_at) AS last FROM {_table(VerificationLog)} "
+            f"SELECT certificate_id, COUNT(*) AS n, MAX(created_at) AS last FROM {quoted_table(VerificationLog)} "
             "WHERE created_at >= %s AND certificate_id IS NOT NULL GROUP BY certificate_id",
             [_db_time(self.open_from)],
         )
@@ -307,7 +305,7 @@ class CountsPerCertificate:
             open_sql, params = self._open_sql()
             sql = f"SELECT COUNT(*) FROM ({open_sql}) o"
             if self.with_totals:
-                totals = _table(VerificationTotal)
+                totals = quoted_table(VerificationTotal)
                 sql = (
                     f"SELECT %s + COUNT(*) FROM ({open_sql}) o WHERE NOT EXISTS (SELECT 1 FROM {totals} t "
                     "WHERE t.period = %s AND t.certificate_id = o.certificate_id)"
@@ -325,7 +323,7 @@ class CountsPerCertificate:
         offset, stop = key.start or 0, key.stop
         open_sql, params = self._open_sql()
         if self.with_totals:
-            totals = _table(VerificationTotal)
+            totals = quoted_table(VerificationTotal)
             # The candidates with their totals: the period's highest (read down its index), and those
             # checked today (looked up one by one); a candidate in both is the same row, kept once.
             sql = (

@@ -29,6 +29,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.sql import quoted_table
+
 from . import stage_durations
 from .models import (
     AssessmentAttempt,
@@ -86,10 +88,6 @@ COLUMNS = [
 ]
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def figures_sql(enrolments_sql: str, enrolments_params: list) -> tuple[str, list]:
     """SELECT the EnrolmentFigures columns (in COLUMNS' order) of the enrolments that the SQL
     `enrolments_sql` (a list of ids) selects: their status, their moves into training done, into
@@ -99,7 +97,7 @@ def figures_sql(enrolments_sql: str, enrolments_params: list) -> tuple[str, list
         "SELECT enrolment_id, MIN(CASE WHEN transition = %s THEN created_at END) AS trained_at, "
         "MIN(CASE WHEN transition = %s THEN created_at END) AS certified_at, "
         "MAX(CASE WHEN to_status = %s THEN from_status END) AS withdrawn_from "
-        f"FROM {_table(StateLog)} WHERE (transition IN (%s, %s) OR to_status = %s) "
+        f"FROM {quoted_table(StateLog)} WHERE (transition IN (%s, %s) OR to_status = %s) "
         f"AND enrolment_id IN ({enrolments_sql}) GROUP BY enrolment_id"
     )
     stages = " ".join(f"WHEN %s THEN {index}" for index in REACHED.values())
@@ -114,11 +112,11 @@ def figures_sql(enrolments_sql: str, enrolments_params: list) -> tuple[str, list
         f"m.trained_at, {trained_month}, m.certified_at, {certified_month}, "
         "CASE WHEN a.outcome IN (%s, %s) THEN a.reviewed_at END, "
         "(a.outcome IS NOT NULL AND a.outcome = %s), "
-        f"EXISTS (SELECT 1 FROM {_table(AssessmentAttempt)} later WHERE later.enrolment_id = e.id "
+        f"EXISTS (SELECT 1 FROM {quoted_table(AssessmentAttempt)} later WHERE later.enrolment_id = e.id "
         "AND later.number > 1 AND later.outcome = %s) "
-        f"FROM {_table(Enrolment)} e JOIN {_table(TrainingBatch)} b ON b.id = e.batch_id "
+        f"FROM {quoted_table(Enrolment)} e JOIN {quoted_table(TrainingBatch)} b ON b.id = e.batch_id "
         f"LEFT JOIN ({moves}) m ON m.enrolment_id = e.id "
-        f"LEFT JOIN {_table(AssessmentAttempt)} a ON a.enrolment_id = e.id AND a.number = 1 "
+        f"LEFT JOIN {quoted_table(AssessmentAttempt)} a ON a.enrolment_id = e.id AND a.number = 1 "
         f"WHERE e.id IN ({enrolments_sql})"
     )
     constants = [
@@ -152,9 +150,9 @@ def _local_month(column: str) -> tuple[str, list]:
 def is_stale() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT MAX(id) FROM {_table(StateLog)}), (SELECT MAX(id) FROM {_table(Enrolment)}), "
-            f"(SELECT MAX(last_state_log_id) FROM {_table(DerivedFiguresUpTo)}), "
-            f"(SELECT MAX(last_enrolment_id) FROM {_table(DerivedFiguresUpTo)})"
+            f"SELECT (SELECT MAX(id) FROM {quoted_table(StateLog)}), (SELECT MAX(id) FROM {quoted_table(Enrolment)}), "
+            f"(SELECT MAX(last_state_log_id) FROM {quoted_table(DerivedFiguresUpTo)}), "
+            f"(SELECT MAX(last_enrolment_id) FROM {quoted_table(DerivedFiguresUpTo)})"
         )
         newest_move, newest_enrolment, moves_done, enrolments_done = cursor.fetchone()
     return (newest_move or 0) > (moves_done or 0) or (newest_enrolment or 0) > (enrolments_done or 0)
@@ -184,11 +182,11 @@ def _derive(mark: DerivedFiguresUpTo, newest_move: int, newest_enrolment: int) -
     from_enrolment = max(0, mark.last_enrolment_id - REDO_OVERLAP) if mark.last_enrolment_id else 0
     everything = not mark.last_state_log_id and not mark.last_enrolment_id
     if everything:
-        moved, params = f"SELECT id FROM {_table(Enrolment)} WHERE id <= %s", [newest_enrolment]
+        moved, params = f"SELECT id FROM {quoted_table(Enrolment)} WHERE id <= %s", [newest_enrolment]
     else:
         moved = (
-            f"SELECT enrolment_id FROM {_table(StateLog)} WHERE id > %s AND id <= %s "
-            f"UNION SELECT id FROM {_table(Enrolment)} WHERE id > %s AND id <= %s"
+            f"SELECT enrolment_id FROM {quoted_table(StateLog)} WHERE id > %s AND id <= %s "
+            f"UNION SELECT id FROM {quoted_table(Enrolment)} WHERE id > %s AND id <= %s"
         )
         params = [from_move, newest_move, from_enrolment, newest_enrolment]
     durations, durations_params = stage_durations.durations_sql(moved, params)
@@ -196,27 +194,27 @@ def _derive(mark: DerivedFiguresUpTo, newest_move: int, newest_enrolment: int) -
     with connection.cursor() as cursor:
         for model in (StageDuration, EnrolmentFigures):
             if everything:
-                cursor.execute(f"DELETE FROM {_table(model)}")
+                cursor.execute(f"DELETE FROM {quoted_table(model)}")
             else:
-                cursor.execute(f"DELETE FROM {_table(model)} WHERE enrolment_id IN ({moved})", params)
+                cursor.execute(f"DELETE FROM {quoted_table(model)} WHERE enrolment_id IN ({moved})", params)
         cursor.execute(
-            f"INSERT INTO {_table(StageDuration)} "
+            f"INSERT INTO {quoted_table(StageDuration)} "
             "(enrolment_id, batch_id, track_id, institution_id, level, stage, ended_at, days) "
             "SELECT d.enrolment_id, e.batch_id, e.track_id, b.institution_id, b.level, d.stage, d.ended_at, d.days "
-            f"FROM ({durations}) d JOIN {_table(Enrolment)} e ON e.id = d.enrolment_id "
-            f"JOIN {_table(TrainingBatch)} b ON b.id = e.batch_id",
+            f"FROM ({durations}) d JOIN {quoted_table(Enrolment)} e ON e.id = d.enrolment_id "
+            f"JOIN {quoted_table(TrainingBatch)} b ON b.id = e.batch_id",
             durations_params,
         )
-        cursor.execute(f"INSERT INTO {_table(EnrolmentFigures)} ({', '.join(COLUMNS)}) {figures}", figures_params)
+        cursor.execute(f"INSERT INTO {quoted_table(EnrolmentFigures)} ({', '.join(COLUMNS)}) {figures}", figures_params)
         # The counts by month of every batch with an enrolment derived again, counted again (an
         # enrolment never changes batch: its batch's are the only counts its rows were in).
-        cursor.execute(f"SELECT DISTINCT batch_id FROM {_table(Enrolment)} WHERE id IN ({moved})", params)
+        cursor.execute(f"SELECT DISTINCT batch_id FROM {quoted_table(Enrolment)} WHERE id IN ({moved})", params)
         of_batches, batch_params = _among(" AND batch_id", [batch_id for (batch_id,) in cursor.fetchall()])
         for counts in (FiguresByMonth, StageDurationsByMonth):
             if everything:
-                cursor.execute(f"DELETE FROM {_table(counts)}")
+                cursor.execute(f"DELETE FROM {quoted_table(counts)}")
             else:
-                cursor.execute(f"DELETE FROM {_table(counts)} WHERE 1 = 1{of_batches}", batch_params)
+                cursor.execute(f"DELETE FROM {quoted_table(counts)} WHERE 1 = 1{of_batches}", batch_params)
         _count_by_month(cursor, of_batches=of_batches, batch_params=batch_params)
 
 
@@ -256,16 +254,16 @@ def _count_by_month(cursor, *, of_batches: str, batch_params: list) -> None:
         columns = [*grouped, *counted]
         where = f"{column} IS NOT NULL AND {NOT_A_DRAFT}{of_batches}"
         cursor.execute(
-            f"INSERT INTO {_table(FiguresByMonth)} (moment, month, {', '.join(columns + list(defaults))}, n) "
+            f"INSERT INTO {quoted_table(FiguresByMonth)} (moment, month, {', '.join(columns + list(defaults))}, n) "
             f"SELECT %s, {month}, {', '.join(columns + ['%s'] * len(defaults))}, COUNT(*) "
-            f"FROM {_table(EnrolmentFigures)} WHERE {where} GROUP BY {_positions(2, columns)}",
+            f"FROM {quoted_table(EnrolmentFigures)} WHERE {where} GROUP BY {_positions(2, columns)}",
             [str(moment), *month_params, *defaults.values(), *batch_params],
         )
     month, month_params = _local_month("ended_at")
     columns = ["stage", *grouped]
     cursor.execute(
-        f"INSERT INTO {_table(StageDurationsByMonth)} (month, {', '.join(columns)}, n) "
-        f"SELECT {month}, {', '.join(columns)}, COUNT(*) FROM {_table(StageDuration)} "
+        f"INSERT INTO {quoted_table(StageDurationsByMonth)} (month, {', '.join(columns)}, n) "
+        f"SELECT {month}, {', '.join(columns)}, COUNT(*) FROM {quoted_table(StageDuration)} "
         f"WHERE 1 = 1{of_batches} GROUP BY {_positions(1, columns)}",
         [*month_params, *batch_params],
     )

@@ -21,16 +21,14 @@ from django.db.models.expressions import RawSQL
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from core.sql import quoted_table
+
 from .flows import AssessmentFlow
 from .models import DecidedReview, DecidedReviewsUpTo
 
 REDO_OVERLAP = 1000
 REVIEWS = [AssessmentFlow.review, AssessmentFlow.second_review]
 COLUMNS = ["task_id", "owner_id", "assigned", "finished", "batch_id", "institution_id", "track_id", "level"]
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
 
 
 def reviews_sql(processes_sql: str | None, processes_params: list) -> tuple[str, list]:
@@ -57,7 +55,7 @@ def reviews_sql(processes_sql: str | None, processes_params: list) -> tuple[str,
 def is_stale() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT MAX(id) FROM {_table(Task)}), (SELECT MAX(last_task_id) FROM {_table(DecidedReviewsUpTo)})"
+            f"SELECT (SELECT MAX(id) FROM {quoted_table(Task)}), (SELECT MAX(last_task_id) FROM {quoted_table(DecidedReviewsUpTo)})"
         )
         newest_task, tasks_done = cursor.fetchone()
     return (newest_task or 0) > (tasks_done or 0)
@@ -83,14 +81,14 @@ def _derive(mark: DecidedReviewsUpTo, newest_task: int) -> None:
     with connection.cursor() as cursor:
         if not mark.last_task_id:
             reviews, params = reviews_sql(None, [])
-            cursor.execute(f"DELETE FROM {_table(DecidedReview)}")
+            cursor.execute(f"DELETE FROM {quoted_table(DecidedReview)}")
         else:
-            processes = f"SELECT process_id FROM {_table(Task)} WHERE id > %s AND id <= %s"
+            processes = f"SELECT process_id FROM {quoted_table(Task)} WHERE id > %s AND id <= %s"
             processes_params = [max(0, mark.last_task_id - REDO_OVERLAP), newest_task]
             reviews, params = reviews_sql(processes, processes_params)
             cursor.execute(
-                f"DELETE FROM {_table(DecidedReview)} WHERE task_id IN "
-                f"(SELECT id FROM {_table(Task)} WHERE process_id IN ({processes}))",
+                f"DELETE FROM {quoted_table(DecidedReview)} WHERE task_id IN "
+                f"(SELECT id FROM {quoted_table(Task)} WHERE process_id IN ({processes}))",
                 processes_params,
             )
-        cursor.execute(f"INSERT INTO {_table(DecidedReview)} ({', '.join(COLUMNS)}) {reviews}", params)
+        cursor.execute(f"INSERT INTO {quoted_table(DecidedReview)} ({', '.join(COLUMNS)}) {reviews}", params)
